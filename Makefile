@@ -1,0 +1,44 @@
+# Mødested: everything a fresh clone needs is installed by these targets.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+UV_VERSION := 0.13.9
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+export PYTHONDONTWRITEBYTECODE :=
+
+.PHONY: run test lint bench install messages e2e clean
+
+$(UV):
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --inexact --python $(BIN)/python
+	@touch $@
+
+install: $(VENV)/.synced
+
+## make run: migrate, load the demo data and serve web + Celery worker + beat on http://127.0.0.1:8000
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py runall
+
+## make test: the whole suite (SQLite by default; PostgreSQL and Redis with DATABASE_URL and REDIS_URL)
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check core events rooms volunteers notifications plans tests
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+messages: install
+	for app in core rooms events volunteers notifications plans; do \
+		(cd $$app && ../$(BIN)/python ../manage.py makemessages -l da --no-obsolete); done
+
+clean:
+	rm -rf $(VENV) var

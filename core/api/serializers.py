@@ -1,0 +1,85 @@
+from rest_framework import serializers
+
+from core.models import Audience, BookmobileStop, Branch, Closure, OpeningHours, Partner, Track
+
+
+class RegisterInputSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(write_only=True, trim_whitespace=False)
+    name = serializers.CharField(max_length=150)
+    language = serializers.ChoiceField(choices=["da", "en"], required=False, default="da")
+
+
+class RegisterOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    name = serializers.CharField()
+    role = serializers.CharField()
+
+
+class TokenInputSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(trim_whitespace=False)
+
+
+class TokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class OpeningHoursSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OpeningHours
+        fields = ["weekday", "opens", "closes", "kind"]
+
+
+class ClosureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Closure
+        fields = ["starts_on", "ends_on", "reason"]
+
+
+class StopSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BookmobileStop
+        fields = ["name", "place", "weekday", "arrives", "departs", "valid_from", "valid_until"]
+
+
+class BranchSerializer(serializers.ModelSerializer):
+    opening_hours = OpeningHoursSerializer(many=True, read_only=True)
+    closures = ClosureSerializer(many=True, read_only=True, source="upcoming_closures")
+    stops = StopSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Branch
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "kind",
+            "town",
+            "address",
+            "postcode",
+            "email",
+            "phone",
+            "opening_hours",
+            "closures",
+            "stops",
+        ]
+
+
+class TrackSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Track
+        fields = ["id", "slug", "name", "name_da", "name_en", "description_da", "description_en"]
+
+
+class AudienceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Audience
+        fields = ["id", "slug", "name", "name_da", "name_en"]
+
+
+class PartnerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Partner
+        fields = ["id", "name", "kind", "website"]

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from core import selectors, services
+from core.api import serializers
+from core.api.throttles import LoginFailureThrottle
+from core.exceptions import RuleViolation
+
+
+class RegisterApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "register"
+
+    @extend_schema(
+        request=serializers.RegisterInputSerializer,
+        responses={201: serializers.RegisterOutputSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        data = serializers.RegisterInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_register(**data.validated_data)
+        return Response(
+            serializers.RegisterOutputSerializer(user).data, status=status.HTTP_201_CREATED
+        )
+
+
+class TokenApi(APIView):
+    """Exchange e-mail and password for an API token; failed attempts are throttled."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+    throttle_classes = [LoginFailureThrottle]
+
+    @extend_schema(
+        request=serializers.TokenInputSerializer, responses={200: serializers.TokenOutputSerializer}
+    )
+    def post(self, request: Request) -> Response:
+        data = serializers.TokenInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request, username=data.validated_data["email"], password=data.validated_data["password"]
+        )
+        if user is None:
+            LoginFailureThrottle().record_failure(request, self)
+            raise RuleViolation("Wrong e-mail address or password.", code="invalid_credentials")
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class BranchListApi(generics.ListAPIView):
+    serializer_class = serializers.BranchSerializer
+    pagination_class = None
+
+    def get_queryset(self) -> Any:
+        return selectors.branch_list_with_hours()
+
+
+class TrackListApi(generics.ListAPIView):
+    serializer_class = serializers.TrackSerializer
+    pagination_class = None
+
+    def get_queryset(self) -> Any:
+        return selectors.track_list()
+
+
+class AudienceListApi(generics.ListAPIView):
+    serializer_class = serializers.AudienceSerializer
+    pagination_class = None
+
+    def get_queryset(self) -> Any:
+        return selectors.audience_list()
+
+
+class PartnerListApi(generics.ListAPIView):
+    serializer_class = serializers.PartnerSerializer
+    pagination_class = None
+
+    def get_queryset(self) -> Any:
+        return selectors.partner_list()

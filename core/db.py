@@ -1,0 +1,65 @@
+"""Database helpers shared by the apps that hold no-overlap guarantees."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.db import IntegrityError, OperationalError, models
+
+
+class TsTzRange(models.Func):
+    """``tstzrange(start, end, '[)')``: a half-open time range on PostgreSQL."""
+
+    function = "TSTZRANGE"
+    output_field = models.DateTimeField()  # only used inside the constraint
+
+
+class PgOnlyExclusionConstraint(ExclusionConstraint):
+    """An exclusion constraint that exists on PostgreSQL and is skipped elsewhere.
+
+    On SQLite the overlap check lives in the services (under IMMEDIATE
+    transactions); on PostgreSQL this is the backstop that holds even for code
+    that skips the service.
+    """
+
+    def _is_pg(self, schema_editor: Any) -> bool:
+        return schema_editor.connection.vendor == "postgresql"
+
+    def constraint_sql(self, model: Any, schema_editor: Any) -> str | None:  # type: ignore[override]
+        return super().constraint_sql(model, schema_editor) if self._is_pg(schema_editor) else None
+
+    def create_sql(self, model: Any, schema_editor: Any) -> Any:  # type: ignore[override]
+        return super().create_sql(model, schema_editor) if self._is_pg(schema_editor) else None
+
+    def remove_sql(self, model: Any, schema_editor: Any) -> Any:  # type: ignore[override]
+        return super().remove_sql(model, schema_editor) if self._is_pg(schema_editor) else None
+
+    def validate(
+        self, model: Any, instance: Any, exclude: Any = None, using: str = "default"
+    ) -> None:
+        from django.db import connections
+
+        if connections[using].vendor == "postgresql":
+            super().validate(model, instance, exclude=exclude, using=using)
+
+
+# SQLSTATEs a losing writer may see on PostgreSQL: exclusion / unique violation and deadlock.
+CONFLICT_SQLSTATES = {"23P01", "23505", "40P01", "40001"}
+
+
+def is_conflict_error(error: BaseException, constraint_names: set[str] | None = None) -> bool:
+    """True if ``error`` means "someone else holds it": an overlap, a duplicate or a deadlock."""
+    if not isinstance(error, IntegrityError | OperationalError):
+        return False
+    cause = error.__cause__
+    sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    if sqlstate in CONFLICT_SQLSTATES:
+        if constraint_names is None or sqlstate == "40P01":
+            return True
+        diag = getattr(cause, "diag", None)
+        return getattr(diag, "constraint_name", None) in constraint_names
+    text = str(error)
+    if constraint_names:
+        return any(name in text for name in constraint_names)
+    return "UNIQUE constraint failed" in text or "database is locked" in text

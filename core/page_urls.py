@@ -1,0 +1,48 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from core import views
+from core.forms import LoginForm
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("bibliotek/<slug:slug>/", views.branch_detail, name="branch-detail"),
+    path("min-side/", views.my_page, name="my-page"),
+    path("konto/opret/", views.signup, name="signup"),
+    path(
+        "konto/log-ind/",
+        auth_views.LoginView.as_view(
+            template_name="core/login.html", authentication_form=LoginForm
+        ),
+        name="login",
+    ),
+    path("konto/log-ud/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "konto/nulstil/",
+        auth_views.PasswordResetView.as_view(
+            template_name="core/password_reset.html",
+            email_template_name="core/email/password_reset.txt",
+            subject_template_name="core/email/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "konto/nulstil/sendt/",
+        auth_views.PasswordResetDoneView.as_view(template_name="core/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "konto/nulstil/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="core/password_reset_confirm.html"
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "konto/nulstil/faerdig/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="core/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
+]

@@ -1,0 +1,94 @@
+"""Writes of the core app: accounts, roles and the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from core.exceptions import RuleViolation
+from core.models import AuditLog, Branch, Role, User
+
+
+def audit_log(
+    *, actor: User | None, action: str, target: models.Model, data: dict[str, Any] | None = None
+) -> AuditLog:
+    """Record a state change; call it inside the service's transaction."""
+    return AuditLog.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        data=data or {},
+    )
+
+
+@transaction.atomic
+def user_register(*, email: str, password: str, name: str, language: str = "da") -> User:
+    """Make a citizen account. Refuses a taken e-mail address or a weak password."""
+    email = User.objects.normalize_email(email.strip()).lower()
+    name = name.strip()
+    if not email:
+        raise RuleViolation(_("Please enter your e-mail address."), field="email")
+    if not name:
+        raise RuleViolation(_("Please enter your name."), field="name")
+    if User.objects.filter(email__iexact=email).exists():
+        raise RuleViolation(
+            _("An account with this e-mail address already exists. Log in or reset your password."),
+            field="email",
+            code="email_taken",
+        )
+    candidate = User(email=email, name=name)
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as error:
+        raise RuleViolation(
+            " ".join(error.messages), field="password", code="weak_password"
+        ) from error
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=email, password=password, name=name, language=language
+            )
+    except IntegrityError as error:  # the same address registered at the same moment
+        raise RuleViolation(
+            _("An account with this e-mail address already exists."),
+            field="email",
+            code="email_taken",
+        ) from error
+    audit_log(actor=user, action="user.registered", target=user)
+    return user
+
+
+@transaction.atomic
+def user_set_role(
+    *, actor: User | None, user: User, role: str, branches: list[Branch] | None = None
+) -> User:
+    """Give ``user`` a role; staff are scoped to ``branches``."""
+    if role not in Role.values:
+        raise RuleViolation(_("Unknown role: %(role)s."), role=role)
+    old = {"role": user.role, "branches": sorted(user.branches.values_list("slug", flat=True))}
+    user.role = role
+    user.is_staff = role in {Role.STAFF, Role.ADMINISTRATOR}
+    user.is_superuser = role == Role.ADMINISTRATOR
+    user.save(update_fields=["role", "is_staff", "is_superuser"])
+    if branches is not None:
+        user.branches.set(branches)
+    new = {"role": role, "branches": sorted(user.branches.values_list("slug", flat=True))}
+    if old != new:
+        audit_log(
+            actor=actor, action="user.role_changed", target=user, data={"old": old, "new": new}
+        )
+    return user
+
+
+@transaction.atomic
+def user_set_language(*, user: User, language: str) -> User:
+    if language not in {"da", "en"} or user.language == language:
+        return user
+    user.language = language
+    user.save(update_fields=["language"])
+    return user

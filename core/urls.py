@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core import views
+
+# Each app adds its API under /api/ and its pages at the root; the order is the dependency order.
+APPS = ["core", "rooms", "events", "volunteers", "notifications", "plans"]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("healthz", views.healthz, name="healthz"),
+]
+urlpatterns += [path("api/", include(f"{app}.api.urls")) for app in APPS]
+urlpatterns += [path("", include("core.page_urls"))]
+urlpatterns += [path("", include(f"{app}.urls")) for app in APPS[1:]]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

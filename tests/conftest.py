@@ -1,0 +1,88 @@
+"""Shared fixtures. Everything runs against the real database the settings point at
+(SQLite by default, PostgreSQL with DATABASE_URL)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from core.models import Role, User
+from tests.factories import make_branch, make_user
+
+# Playwright's sync API runs an event loop in the test thread; the ORM must still be usable.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    has_browser = os.path.exists(CHROMIUM)
+    integration = bool(os.environ.get("REDIS_URL")) and "postgres" in os.environ.get(
+        "DATABASE_URL", ""
+    )
+    for item in items:
+        if "e2e" in item.keywords and not has_browser:
+            item.add_marker(
+                pytest.mark.skip(reason="headless Chromium is not installed (.ci/run installs it)")
+            )
+        if "integration" in item.keywords and not integration:
+            item.add_marker(
+                pytest.mark.skip(reason="needs DATABASE_URL (PostgreSQL) and REDIS_URL")
+            )
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def client_for() -> Callable[[User], APIClient]:
+    """An API client authenticated as the given person."""
+
+    def build(user: User) -> APIClient:
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return build
+
+
+@pytest.fixture
+def branch(db: None) -> Any:
+    return make_branch(name="Hovedbiblioteket", slug="hoved")
+
+
+@pytest.fixture
+def citizen(db: None) -> User:
+    return make_user(name="Birgit Borger")
+
+
+@pytest.fixture
+def staff(db: None, branch: Any) -> User:
+    return make_user(role=Role.STAFF, branches=[branch], name="Signe Staff")
+
+
+@pytest.fixture
+def administrator(db: None) -> User:
+    return make_user(role=Role.ADMINISTRATOR, name="Anders Admin")

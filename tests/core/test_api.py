@@ -1,0 +1,166 @@
+from datetime import date, timedelta
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+from core.models import Closure, Role, User
+from tests.factories import PASSWORD, make_branch, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clear_throttles() -> None:
+    cache.clear()
+
+
+def test_register_makes_a_citizen_account(api) -> None:
+    response = api.post(
+        "/api/auth/register/",
+        {"email": "Ny@Example.org", "password": PASSWORD, "name": "Nina Ny"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    user = User.objects.get(email="ny@example.org")
+    assert user.role == Role.CITIZEN
+    assert response.json()["email"] == "ny@example.org"
+    assert user.check_password(PASSWORD)
+
+
+def test_register_refuses_a_taken_email_with_a_message(api) -> None:
+    make_user(email="taken@example.org")
+    response = api.post(
+        "/api/auth/register/",
+        {"email": "TAKEN@example.org", "password": PASSWORD, "name": "X"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "e-mail" in response.json()["detail"].lower()
+    assert User.objects.filter(email__iexact="taken@example.org").count() == 1
+
+
+@pytest.mark.parametrize("password", ["12345678", "password", "kort"])
+def test_register_refuses_a_weak_password(api, password: str) -> None:
+    response = api.post(
+        "/api/auth/register/",
+        {"email": "a@example.org", "password": password, "name": "A"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"]
+    assert not User.objects.filter(email="a@example.org").exists()
+
+
+def test_register_with_missing_fields_is_a_400_naming_the_field(api) -> None:
+    response = api.post("/api/auth/register/", {"email": "not-an-email"}, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert "email" in body["errors"] and "password" in body["errors"]
+
+
+def test_token_then_authenticated_call(api) -> None:
+    make_user(email="b@example.org")
+    response = api.post(
+        "/api/auth/token/", {"email": "b@example.org", "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 200
+    token = response.json()["token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get("/api/branches/").status_code == 200
+
+
+def test_wrong_credentials_are_400_then_throttled(api) -> None:
+    make_user(email="c@example.org")
+    for _ in range(5):
+        response = api.post(
+            "/api/auth/token/", {"email": "c@example.org", "password": "wrong"}, format="json"
+        )
+        assert response.status_code == 400
+        assert response.json()["detail"]
+    response = api.post(
+        "/api/auth/token/", {"email": "c@example.org", "password": "wrong"}, format="json"
+    )
+    assert response.status_code == 429
+    # Even the right password waits until the window has passed.
+    response = api.post(
+        "/api/auth/token/", {"email": "c@example.org", "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 429
+
+
+def test_successful_logins_are_not_throttled(api) -> None:
+    make_user(email="d@example.org")
+    for _ in range(8):
+        response = api.post(
+            "/api/auth/token/", {"email": "d@example.org", "password": PASSWORD}, format="json"
+        )
+        assert response.status_code == 200
+
+
+def test_branches_list_hours_and_upcoming_closures(api, django_assert_num_queries) -> None:
+    branch = make_branch(slug="gadstrup")
+    today = date.today()
+    Closure.objects.create(
+        branch=branch,
+        starts_on=today + timedelta(days=3),
+        ends_on=today + timedelta(days=5),
+        reason="Maling",
+    )
+    Closure.objects.create(
+        branch=branch,
+        starts_on=today - timedelta(days=30),
+        ends_on=today - timedelta(days=20),
+        reason="Gammel",
+    )
+    make_branch()
+    # 1 branches, 1 opening hours, 1 closures, 1 stops: the same for 2 or 20 branches.
+    with django_assert_num_queries(4):
+        response = api.get("/api/branches/")
+    assert response.status_code == 200
+    gadstrup = next(b for b in response.json() if b["slug"] == "gadstrup")
+    assert [c["reason"] for c in gadstrup["closures"]] == ["Maling"]
+    assert len(gadstrup["opening_hours"]) == 7
+    for _ in range(18):
+        make_branch()
+    with django_assert_num_queries(4):
+        assert len(api.get("/api/branches/").json()) == 20
+
+
+def test_tracks_and_audiences_come_from_the_data_migration(api) -> None:
+    tracks = api.get("/api/tracks/").json()
+    assert [t["slug"] for t in tracks] == [
+        "fordybelse",
+        "hygge",
+        "viden-og-vejledning",
+        "struktur-for-livet",
+        "en-lokal-aktoer",
+        "indgang-til-faellesskab",
+        "digitale-forbindelser",
+    ]
+    assert tracks[2]["name_da"] == "Viden & vejledning"
+    audiences = [a["slug"] for a in api.get("/api/audiences/").json()]
+    assert audiences == ["alle", "boern", "unge", "voksne", "aeldre", "familier"]
+
+
+def test_schema_and_docs_are_served(api) -> None:
+    assert api.get("/api/schema/").status_code == 200
+    assert api.get("/api/docs/").status_code == 200
+
+
+def test_createsuperuser_noinput_from_environment(monkeypatch) -> None:
+    monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "root@example.org")
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
+    monkeypatch.setenv("DJANGO_SUPERUSER_NAME", "Root")
+    call_command("createsuperuser", "--noinput")
+    user = User.objects.get(email="root@example.org")
+    assert user.is_superuser and user.role == Role.ADMINISTRATOR
+    assert user.check_password(PASSWORD)
+
+
+def test_load_demo_is_idempotent() -> None:
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    counts = (User.objects.count(), Closure.objects.count())
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert (User.objects.count(), Closure.objects.count()) == counts
+    assert User.objects.get(email="personale@example.dk").branches.count() == 2

@@ -1,0 +1,102 @@
+import pytest
+from django.core import mail
+from django.test import Client
+
+from core.models import User
+from tests.factories import PASSWORD, make_branch, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_lists_branches_and_tracks_in_danish(client: Client) -> None:
+    make_branch(name="Jyllinge Bibliotek")
+    response = client.get("/")
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Jyllinge Bibliotek" in text
+    assert "Digitale forbindelser" in text
+    assert 'lang="da"' in text
+    assert 'href="#main"' in text
+
+
+def test_english_switch(client: Client) -> None:
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    text = client.get("/").content.decode()
+    assert 'lang="en"' in text
+    assert "Digital connections" in text
+
+
+def test_branch_page_shows_hours_and_bookmobile_timetable(client: Client) -> None:
+    from datetime import date, time
+
+    from core.models import BookmobileStop
+
+    bus = make_branch(slug="bogbussen", name="Bogbussen", kind="bookmobile", open_all_week=None)
+    BookmobileStop.objects.create(
+        branch=bus,
+        name="Trekroner Øst",
+        weekday=1,
+        arrives=time(15, 10),
+        departs=time(17, 10),
+        valid_from=date(2020, 1, 1),
+    )
+    text = client.get("/bibliotek/bogbussen/").content.decode()
+    assert "Trekroner Øst" in text and "15.10" in text
+    assert client.get("/bibliotek/findes-ikke/").status_code == 404
+
+
+def test_signup_shows_errors_beside_the_fields(client: Client) -> None:
+    make_user(email="taken@example.org")
+    response = client.post(
+        "/konto/opret/",
+        {
+            "name": "X",
+            "email": "taken@example.org",
+            "password": PASSWORD,
+            "password_again": PASSWORD,
+            "language": "da",
+        },
+    )
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+
+
+def test_signup_login_logout(client: Client) -> None:
+    response = client.post(
+        "/konto/opret/",
+        {
+            "name": "Ny Borger",
+            "email": "ny@example.org",
+            "password": PASSWORD,
+            "password_again": PASSWORD,
+            "language": "en",
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.get(email="ny@example.org").language == "en"
+    assert client.get("/min-side/").status_code == 200
+    client.post("/konto/log-ud/")
+    assert client.get("/min-side/").status_code == 302
+    response = client.post("/konto/log-ind/", {"username": "ny@example.org", "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_password_reset_sends_a_link(client: Client) -> None:
+    make_user(email="glemt@example.org")
+    response = client.post("/konto/nulstil/", {"email": "glemt@example.org"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert "/konto/nulstil/" in mail.outbox[0].body
+
+
+def test_admin_lists_branches_for_staff(client: Client) -> None:
+    from core.models import Role
+
+    branch = make_branch(name="Viby Bibliotek i Cosmos")
+    staff = make_user(role=Role.STAFF, branches=[branch])
+    client.force_login(staff)
+    response = client.get("/admin/core/branch/?q=Viby")
+    assert response.status_code == 200
+    assert "Viby Bibliotek i Cosmos" in response.content.decode()
+    assert client.get("/admin/core/user/add/").status_code == 403
