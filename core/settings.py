@@ -225,7 +225,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Finds every message that is due (confirmations, reminders...) from the current state.
+    "dispatch-due": {"task": "notifications.dispatch_due", "schedule": 60.0},
+    # Retention: personal links of old registrations and bookings are removed (see docs/privacy.md).
+    "anonymise-old-registrations": {"task": "events.anonymise_old_registrations", "schedule": 3600.0},
+    "anonymise-old-bookings": {"task": "rooms.anonymise_old_bookings", "schedule": 3600.0},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Tests without a broker run tasks in-process; with REDIS_URL they go through Redis.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING and not REDIS_URL)
