@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -15,7 +17,53 @@ class EventState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class EventSeries(models.Model):
+class PlaceKind(models.TextChoices):
+    ROOM = "room", _("A room of the branch")
+    BRANCH = "branch", _("At the branch")
+    BOOKMOBILE_STOP = "bookmobile_stop", _("A bookmobile stop")
+    ADDRESS = "address", _("Another address")
+    ONLINE = "online", _("Online only")
+
+
+DEFAULT_MAX_SEATS = 4
+
+
+class SharedEventFields(models.Model):
+    """What a series and each of its occurrences both carry (the series is the template)."""
+
+    place_kind = models.CharField(
+        _("place"), max_length=20, choices=PlaceKind.choices, default=PlaceKind.BRANCH
+    )
+    stop = models.ForeignKey(
+        "core.BookmobileStop",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bookmobile stop"),
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    online_url = models.URLField(_("online link"), blank=True)
+    image = models.ImageField(_("image"), upload_to="events/", blank=True)
+    image_alt = models.CharField(_("image description"), max_length=200, blank=True)
+    max_seats_per_registration = models.PositiveSmallIntegerField(
+        _("most seats per registration"), default=DEFAULT_MAX_SEATS
+    )
+    price_dkk = models.DecimalField(
+        _("price (DKK)"), max_digits=8, decimal_places=2, default=Decimal("0")
+    )
+    licence_equipment_kind = models.CharField(
+        _("licence course for"),
+        max_length=60,
+        blank=True,
+        help_text=_("Checking in at this event grants the licence for this kind of equipment."),
+    )
+
+    class Meta:
+        abstract = True
+
+
+class EventSeries(SharedEventFields):
     """What the occurrences of a series share; a one-off event is a series of one."""
 
     title = models.CharField(_("title"), max_length=200)
@@ -28,6 +76,43 @@ class EventSeries(models.Model):
     )
     rrule = models.TextField(_("recurrence rule"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # The rule is expanded from this local wall time in this zone (see core.recurrence).
+    first_start_local = models.DateTimeField(
+        _("first start (local wall time)"), null=True, blank=True
+    )
+    duration = models.DurationField(_("duration (wall clock)"), null=True, blank=True)
+    tzname = models.CharField(_("time zone"), max_length=64, default="Europe/Copenhagen")
+    include_closed = models.BooleanField(
+        _("also on holidays and closing days"), default=False
+    )
+    room = models.ForeignKey(
+        "rooms.Room",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="event_series",
+        verbose_name=_("room"),
+    )
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    registration_required = models.BooleanField(_("registration required"), default=True)
+    tracks = models.ManyToManyField(
+        "core.Track", blank=True, related_name="event_series", verbose_name=_("tracks")
+    )
+    audiences = models.ManyToManyField(
+        "core.Audience", blank=True, related_name="event_series", verbose_name=_("audiences")
+    )
+    partners = models.ManyToManyField(
+        "core.Partner", blank=True, related_name="event_series", verbose_name=_("partners")
+    )
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="hosted_event_series",
+        verbose_name=_("host"),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("event series")
@@ -37,7 +122,7 @@ class EventSeries(models.Model):
         return self.title
 
 
-class Event(models.Model):
+class Event(SharedEventFields):
     """One occurrence: the unit people register for and that the plan's coverage counts."""
 
     series = models.ForeignKey(
@@ -84,6 +169,26 @@ class Event(models.Model):
     sequence = models.PositiveIntegerField(_("revision"), default=0)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    original_start = models.DateTimeField(
+        _("start given by the series"),
+        null=True,
+        blank=True,
+        help_text=_("Where the series rule put this occurrence (its RECURRENCE-ID)."),
+    )
+    edited = models.BooleanField(
+        _("changed on its own"),
+        default=False,
+        help_text=_("Edited one by one: later edits of the series leave it alone."),
+    )
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    room_booking = models.OneToOneField(
+        "rooms.Booking",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="event",
+        verbose_name=_("room booking"),
+    )
 
     class Meta:
         verbose_name = _("event")
@@ -91,6 +196,10 @@ class Event(models.Model):
         ordering = ["start"]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="event_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(max_seats_per_registration__gte=1), name="event_max_seats_at_least_one"
+            ),
+            models.CheckConstraint(condition=Q(price_dkk__gte=0), name="event_price_not_negative"),
         ]
 
     def __str__(self) -> str:
@@ -101,6 +210,9 @@ class RegistrationStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
     WAITLISTED = "waitlisted", _("On the waiting list")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+LIVE_REGISTRATION_STATUSES = [RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]
 
 
 class Registration(models.Model):
@@ -133,6 +245,26 @@ class Registration(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(seats__gte=1), name="registration_seats_at_least_one"
+            ),
+            # One live registration per person and event.
+            models.UniqueConstraint(
+                fields=["event", "user"],
+                condition=Q(status__in=LIVE_REGISTRATION_STATUSES, user__isnull=False),
+                name="registration_one_live_per_person",
+            ),
+            # Waiting-list positions are unique per event.
+            models.UniqueConstraint(
+                fields=["event", "waitlist_position"],
+                condition=Q(status=RegistrationStatus.WAITLISTED),
+                name="registration_unique_waitlist_position",
+            ),
+            # A position exactly when on the waiting list.
+            models.CheckConstraint(
+                condition=(
+                    Q(status=RegistrationStatus.WAITLISTED, waitlist_position__isnull=False)
+                    | (~Q(status=RegistrationStatus.WAITLISTED) & Q(waitlist_position__isnull=True))
+                ),
+                name="registration_position_iff_waitlisted",
             ),
         ]
 

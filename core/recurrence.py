@@ -1,0 +1,267 @@
+"""Recurrence rules (RFC 5545 RRULE) expanded in the library's local wall time.
+
+Used by event series (``events``) and volunteer shifts (``volunteers``)::
+
+    from core.recurrence import expand
+
+    occurrences = expand(
+        rrule="FREQ=WEEKLY;BYDAY=TU;COUNT=10",
+        first_start=make_local(date(2026, 3, 3), time(10)),
+        first_end=make_local(date(2026, 3, 3), time(12)),
+        branch=branch,
+    )
+    for occ in occurrences:
+        if occ.skipped:
+            print(occ.day, "skipped:", occ.reason)
+        else:
+            print(occ.start, occ.end)
+
+Why wall time: the rule is expanded from the *local* first start
+(Europe/Copenhagen, ``settings.TIME_ZONE``) with naive datetimes and only then
+made aware, so a series at 10:00 stays at 10:00 on both sides of the
+daylight-saving changes (its UTC time moves by an hour). Libraries that turn
+the rule into UTC first drift by an hour.
+
+What is supported: ``FREQ`` DAILY, WEEKLY or MONTHLY; ``INTERVAL``; ``COUNT``
+or ``UNTIL`` (one of them is required, so a series always ends); ``BYDAY``
+(``MO,WE`` or, monthly, ``2TU``/``-1FR``); ``BYMONTHDAY``; ``BYSETPOS``;
+``WKST``. An optional ``RRULE:`` prefix is accepted. Anything else is refused
+with :class:`core.exceptions.RuleViolation` (HTTP 400), never a 500.
+
+``UNTIL`` may be a date (``20261231``: the whole day counts), a local
+date-time (``20261231T235959``) or UTC (``20261231T225959Z``).
+
+Skipped occurrences: days on which the branch is closed (public holidays, the
+calendar's closing days such as Easter Saturday, and ``Closure`` rows, all
+from :func:`core.selectors.closure_reasons`) are returned with
+``skipped=True`` and the reason, unless ``include_closed=True``. Wall times
+that do not exist or happen twice on a DST Sunday (e.g. 02:30) are always
+skipped with a reason. Skipped occurrences count towards ``COUNT`` like in
+RFC 5545 (the rule produced them, the library just is not open), so
+"COUNT=10" across Easter gives fewer than 10 kept dates; the preview shows which.
+
+Hard limit: more than ``limit`` occurrences (kept or skipped) is refused with
+a RuleViolation that asks for a shorter series.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrulestr
+from django.utils.translation import gettext_lazy as _
+
+from core.exceptions import RuleViolation
+from core.timeutils import is_real_local_time, local_tz
+
+if TYPE_CHECKING:
+    from core.models import Branch
+
+ALLOWED_FREQ = {"DAILY", "WEEKLY", "MONTHLY"}
+ALLOWED_PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYSETPOS", "WKST"}
+_WEEKDAY = r"(?:[+-]?\d{1,2})?(?:MO|TU|WE|TH|FR|SA|SU)"
+_PATTERNS = {
+    "INTERVAL": re.compile(r"^\d{1,3}$"),
+    "COUNT": re.compile(r"^\d{1,4}$"),
+    "UNTIL": re.compile(r"^\d{8}(?:T\d{6}Z?)?$"),
+    "BYDAY": re.compile(rf"^{_WEEKDAY}(?:,{_WEEKDAY})*$"),
+    "BYMONTHDAY": re.compile(r"^-?\d{1,2}(?:,-?\d{1,2})*$"),
+    "BYSETPOS": re.compile(r"^-?\d{1,3}(?:,-?\d{1,3})*$"),
+    "WKST": re.compile(r"^(?:MO|TU|WE|TH|FR|SA|SU)$"),
+}
+DEFAULT_LIMIT = 366
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One date the rule produced.
+
+    ``start``/``end`` are aware (local zone); ``day`` is the local date;
+    ``skipped`` with a human ``reason`` when it will not take place.
+    """
+
+    start: datetime
+    end: datetime
+    day: date
+    skipped: bool = False
+    reason: str = ""
+
+
+def _bad(message: str, **params: object) -> RuleViolation:
+    return RuleViolation(message, field="rrule", code="invalid_rrule", **params)
+
+
+def parse_rule(text: str) -> dict[str, str]:
+    """Split and check RRULE text into ``{PART: value}``; raises RuleViolation when invalid."""
+    text = (text or "").strip()
+    if text.upper().startswith("RRULE:"):
+        text = text[6:]
+    if not text:
+        raise _bad(_("Please give a recurrence rule, e.g. FREQ=WEEKLY;BYDAY=TU;COUNT=10."))
+    parts: dict[str, str] = {}
+    for chunk in text.upper().split(";"):
+        if not chunk:
+            continue
+        key, sep, value = chunk.partition("=")
+        if not sep or not value:
+            raise _bad(_("The recurrence rule part “%(part)s” is not of the form NAME=value."), part=chunk)
+        if key not in ALLOWED_PARTS:
+            raise _bad(
+                _("The recurrence rule part %(part)s is not supported. Use FREQ, INTERVAL, COUNT, UNTIL and BYDAY."),
+                part=key,
+            )
+        if key in parts:
+            raise _bad(_("The recurrence rule gives %(part)s twice."), part=key)
+        pattern = _PATTERNS.get(key)
+        if pattern is not None and not pattern.match(value):
+            raise _bad(_("The value “%(value)s” of %(part)s is not valid."), part=key, value=value)
+        parts[key] = value
+    if parts.get("FREQ") not in ALLOWED_FREQ:
+        raise _bad(_("The recurrence rule needs FREQ=DAILY, FREQ=WEEKLY or FREQ=MONTHLY."))
+    if "COUNT" in parts and "UNTIL" in parts:
+        raise _bad(_("Give either COUNT or UNTIL in the recurrence rule, not both."))
+    if "COUNT" not in parts and "UNTIL" not in parts:
+        raise _bad(_("The series needs an end: add COUNT (number of times) or UNTIL (last date)."))
+    if "COUNT" in parts and int(parts["COUNT"]) < 1:
+        raise _bad(_("COUNT must be at least 1."))
+    if "INTERVAL" in parts and int(parts["INTERVAL"]) < 1:
+        raise _bad(_("INTERVAL must be at least 1."))
+    return parts
+
+
+def _until_local(value: str, tz: ZoneInfo) -> datetime:
+    """UNTIL as a naive local wall time (a date means the whole of that day)."""
+    try:
+        if len(value) == 8:
+            return datetime.combine(datetime.strptime(value, "%Y%m%d").date(), time.max)  # noqa: DTZ007
+        if value.endswith("Z"):
+            utc = datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=ZoneInfo("UTC"))
+            return utc.astimezone(tz).replace(tzinfo=None)
+        return datetime.strptime(value, "%Y%m%dT%H%M%S")  # noqa: DTZ007
+    except ValueError as error:
+        raise _bad(_("UNTIL “%(value)s” is not a valid date."), value=value) from error
+
+
+def _aware(naive: datetime, tz: ZoneInfo) -> datetime | None:
+    return naive.replace(tzinfo=tz) if is_real_local_time(naive, tz) else None
+
+
+def expand(
+    *,
+    rrule: str,
+    first_start: datetime,
+    first_end: datetime,
+    branch: Branch | None,
+    include_closed: bool = False,
+    limit: int = DEFAULT_LIMIT,
+    tz: ZoneInfo | None = None,
+) -> list[Occurrence]:
+    """Expand ``rrule`` from the first occurrence, in local wall time.
+
+    Args:
+        rrule: RFC 5545 RRULE text (``FREQ=WEEKLY;INTERVAL=2;BYDAY=TU;UNTIL=20270630``).
+        first_start, first_end: the first occurrence (aware, or naive local time);
+            every occurrence lasts as long on the wall clock and starts at the same
+            local time of day.
+        branch: whose closures to skip; ``None`` skips only the national calendar.
+        include_closed: keep occurrences on holidays/closures (staff said so).
+        limit: the most occurrences (kept + skipped) a rule may produce.
+        tz: the rule's zone, default ``settings.TIME_ZONE`` (Europe/Copenhagen).
+
+    Returns every occurrence in date order, skipped ones included with
+    ``skipped=True`` and ``reason``. Raises RuleViolation for bad rule text,
+    an end before the start, or more than ``limit`` occurrences.
+    """
+    from core.selectors import closure_reasons  # core.selectors imports models; keep import lazy
+    from core.holidays import closed_days
+
+    tz = tz or local_tz()
+    parts = parse_rule(rrule)
+    if first_end <= first_start:
+        raise RuleViolation(_("The end must be after the start."), field="end", code="end_before_start")
+    start_wall = first_start.astimezone(tz).replace(tzinfo=None) if first_start.tzinfo else first_start
+    end_wall = first_end.astimezone(tz).replace(tzinfo=None) if first_end.tzinfo else first_end
+    wall_duration = end_wall - start_wall
+    real_duration = first_end - first_start if first_start.tzinfo and first_end.tzinfo else wall_duration
+
+    if "COUNT" in parts and int(parts["COUNT"]) > limit:
+        raise _bad(
+            _("A series can have at most %(limit)s dates. Please make it shorter."), limit=limit
+        )
+    until = _until_local(parts.pop("UNTIL"), tz) if "UNTIL" in parts else None
+    if until is not None and until < start_wall:
+        raise _bad(_("UNTIL is before the first date."))
+    text = ";".join(f"{k}={v}" for k, v in parts.items())
+    try:
+        rule = rrulestr(text, dtstart=start_wall)
+        if until is not None:
+            rule = rule.replace(until=until)
+    except (ValueError, TypeError) as error:
+        raise _bad(_("The recurrence rule could not be read: %(error)s"), error=str(error)) from error
+
+    naive_starts: list[datetime] = []
+    for value in rule:
+        naive_starts.append(value)
+        if len(naive_starts) > limit:
+            raise _bad(
+                _("A series can have at most %(limit)s dates. Please make it shorter."),
+                limit=limit,
+            )
+    if not naive_starts:
+        return []
+
+    first_day, last_day = naive_starts[0].date(), naive_starts[-1].date()
+    if include_closed:
+        reasons: dict[date, str] = {}
+    elif branch is not None:
+        reasons = closure_reasons(branch=branch, start=first_day, end=last_day)
+    else:
+        reasons = {
+            day: str(name)
+            for year in range(first_day.year, last_day.year + 1)
+            for day, name in closed_days(year).items()
+            if first_day <= day <= last_day
+        }
+
+    occurrences: list[Occurrence] = []
+    for wall in naive_starts:
+        start = _aware(wall, tz)
+        if start is None:
+            fallback = wall.replace(tzinfo=tz)
+            occurrences.append(
+                Occurrence(
+                    start=fallback,
+                    end=fallback + real_duration,
+                    day=wall.date(),
+                    skipped=True,
+                    reason=str(
+                        _("%(time)s does not exist or happens twice that day (daylight saving time).")
+                        % {"time": wall.strftime("%H:%M")}
+                    ),
+                )
+            )
+            continue
+        end = _aware(wall + wall_duration, tz) or start + real_duration
+        reason = reasons.get(wall.date())
+        occurrences.append(
+            Occurrence(
+                start=start,
+                end=end,
+                day=wall.date(),
+                skipped=reason is not None,
+                reason=reason or "",
+            )
+        )
+    return occurrences
+
+
+def kept(occurrences: list[Occurrence]) -> list[Occurrence]:
+    """Only the occurrences that take place."""
+    return [o for o in occurrences if not o.skipped]
+
+
+__all__ = ["DEFAULT_LIMIT", "Occurrence", "expand", "kept", "parse_rule"]
