@@ -46,7 +46,7 @@ class StopSerializer(serializers.ModelSerializer):
 
 class BranchSerializer(serializers.ModelSerializer):
     opening_hours = OpeningHoursSerializer(many=True, read_only=True)
-    closures = ClosureSerializer(many=True, read_only=True, source="upcoming_closures")
+    closures = serializers.SerializerMethodField()
     stops = StopSerializer(many=True, read_only=True)
 
     class Meta:
@@ -65,6 +65,18 @@ class BranchSerializer(serializers.ModelSerializer):
             "closures",
             "stops",
         ]
+
+    def get_closures(self, branch: Branch) -> list[dict[str, object]]:
+        """The branch's own upcoming closures and those of all branches, by date."""
+        shared = self.context.get("closures_for_all", [])
+        closures = sorted([*branch.upcoming_closures, *shared], key=lambda c: c.starts_on)
+        return ClosureSerializer(closures, many=True).data
+
+
+class HolidaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    name = serializers.CharField()
+    public_holiday = serializers.BooleanField()
 
 
 class TrackSerializer(serializers.ModelSerializer):

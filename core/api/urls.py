@@ -8,5 +8,6 @@ urlpatterns = [
     path("branches/", views.BranchListApi.as_view(), name="api-branches"),
     path("tracks/", views.TrackListApi.as_view(), name="api-tracks"),
     path("audiences/", views.AudienceListApi.as_view(), name="api-audiences"),
+    path("holidays/", views.HolidayListApi.as_view(), name="api-holidays"),
     path("partners/", views.PartnerListApi.as_view(), name="api-partners"),
 ]

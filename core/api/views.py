@@ -16,6 +16,8 @@ from core import selectors, services
 from core.api import serializers
 from core.api.throttles import LoginFailureThrottle
 from core.exceptions import RuleViolation
+from core.holidays import closed_days, public_holidays
+from core.timeutils import local_today
 
 
 class RegisterApi(APIView):
@@ -61,11 +63,38 @@ class TokenApi(APIView):
 
 
 class BranchListApi(generics.ListAPIView):
+    """Branches with their opening hours, upcoming closures and (bookmobile) stops."""
+
     serializer_class = serializers.BranchSerializer
     pagination_class = None
 
     def get_queryset(self) -> Any:
         return selectors.branch_list_with_hours()
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {
+            **super().get_serializer_context(),
+            "closures_for_all": list(selectors.closures_for_all()),
+        }
+
+
+class HolidayListApi(APIView):
+    """Days every library is closed by the calendar in ``?year=`` (default: this year)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: serializers.HolidaySerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        raw = request.query_params.get("year") or str(local_today().year)
+        if not raw.isdigit() or not 1900 <= int(raw) <= 2200:
+            raise RuleViolation("year must be a year such as 2027.", field="year")
+        year = int(raw)
+        public = public_holidays(year)
+        rows = [
+            {"date": day, "name": str(name), "public_holiday": day in public}
+            for day, name in closed_days(year).items()
+        ]
+        return Response(serializers.HolidaySerializer(rows, many=True).data)
 
 
 class TrackListApi(generics.ListAPIView):

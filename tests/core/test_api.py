@@ -113,18 +113,35 @@ def test_branches_list_hours_and_upcoming_closures(api, django_assert_num_querie
         ends_on=today - timedelta(days=20),
         reason="Gammel",
     )
+    Closure.objects.create(
+        branch=None,
+        starts_on=today + timedelta(days=9),
+        ends_on=today + timedelta(days=9),
+        reason="Personaledag",
+    )
     make_branch()
-    # 1 branches, 1 opening hours, 1 closures, 1 stops: the same for 2 or 20 branches.
-    with django_assert_num_queries(4):
+    # 1 closures of all branches, 1 branches, 1 opening hours, 1 own closures, 1 stops:
+    # the same for 2 or 20 branches.
+    with django_assert_num_queries(5):
         response = api.get("/api/branches/")
     assert response.status_code == 200
     gadstrup = next(b for b in response.json() if b["slug"] == "gadstrup")
-    assert [c["reason"] for c in gadstrup["closures"]] == ["Maling"]
+    assert [c["reason"] for c in gadstrup["closures"]] == ["Maling", "Personaledag"]
     assert len(gadstrup["opening_hours"]) == 7
     for _ in range(18):
         make_branch()
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert len(api.get("/api/branches/").json()) == 20
+
+
+def test_holidays_api_lists_the_closed_days_of_a_year(api) -> None:
+    days = {row["date"]: row for row in api.get("/api/holidays/?year=2027").json()}
+    assert days["2027-03-26"]["public_holiday"] is True  # Good Friday
+    assert days["2027-03-27"]["public_holiday"] is False  # Easter Saturday: closed, not a holiday
+    assert "2027-04-23" not in days  # no Store bededag after 2023
+    response = api.get("/api/holidays/?year=next")
+    assert response.status_code == 400
+    assert "year" in response.json()["detail"]
 
 
 def test_tracks_and_audiences_come_from_the_data_migration(api) -> None:
