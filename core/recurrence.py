@@ -56,6 +56,8 @@ from dateutil.rrule import rrulestr
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import RuleViolation
+from core.holidays import closed_days
+from core.selectors import closure_reasons
 from core.timeutils import is_real_local_time, local_tz
 
 if TYPE_CHECKING:
@@ -108,10 +110,14 @@ def parse_rule(text: str) -> dict[str, str]:
             continue
         key, sep, value = chunk.partition("=")
         if not sep or not value:
-            raise _bad(_("The recurrence rule part “%(part)s” is not of the form NAME=value."), part=chunk)
+            raise _bad(
+                _("The recurrence rule part “%(part)s” is not of the form NAME=value."), part=chunk
+            )
         if key not in ALLOWED_PARTS:
             raise _bad(
-                _("The recurrence rule part %(part)s is not supported. Use FREQ, INTERVAL, COUNT, UNTIL and BYDAY."),
+                _(
+                    "The recurrence rule part %(part)s is not supported. Use FREQ, INTERVAL, COUNT, UNTIL and BYDAY."
+                ),
                 part=key,
             )
         if key in parts:
@@ -176,17 +182,20 @@ def expand(
     ``skipped=True`` and ``reason``. Raises RuleViolation for bad rule text,
     an end before the start, or more than ``limit`` occurrences.
     """
-    from core.selectors import closure_reasons  # core.selectors imports models; keep import lazy
-    from core.holidays import closed_days
-
     tz = tz or local_tz()
     parts = parse_rule(rrule)
     if first_end <= first_start:
-        raise RuleViolation(_("The end must be after the start."), field="end", code="end_before_start")
-    start_wall = first_start.astimezone(tz).replace(tzinfo=None) if first_start.tzinfo else first_start
+        raise RuleViolation(
+            _("The end must be after the start."), field="end", code="end_before_start"
+        )
+    start_wall = (
+        first_start.astimezone(tz).replace(tzinfo=None) if first_start.tzinfo else first_start
+    )
     end_wall = first_end.astimezone(tz).replace(tzinfo=None) if first_end.tzinfo else first_end
     wall_duration = end_wall - start_wall
-    real_duration = first_end - first_start if first_start.tzinfo and first_end.tzinfo else wall_duration
+    real_duration = (
+        first_end - first_start if first_start.tzinfo and first_end.tzinfo else wall_duration
+    )
 
     if "COUNT" in parts and int(parts["COUNT"]) > limit:
         raise _bad(
@@ -201,7 +210,9 @@ def expand(
         if until is not None:
             rule = rule.replace(until=until)
     except (ValueError, TypeError) as error:
-        raise _bad(_("The recurrence rule could not be read: %(error)s"), error=str(error)) from error
+        raise _bad(
+            _("The recurrence rule could not be read: %(error)s"), error=str(error)
+        ) from error
 
     naive_starts: list[datetime] = []
     for value in rule:
@@ -239,7 +250,9 @@ def expand(
                     day=wall.date(),
                     skipped=True,
                     reason=str(
-                        _("%(time)s does not exist or happens twice that day (daylight saving time).")
+                        _(
+                            "%(time)s does not exist or happens twice that day (daylight saving time)."
+                        )
                         % {"time": wall.strftime("%H:%M")}
                     ),
                 )

@@ -82,9 +82,7 @@ class EventSeries(SharedEventFields):
     )
     duration = models.DurationField(_("duration (wall clock)"), null=True, blank=True)
     tzname = models.CharField(_("time zone"), max_length=64, default="Europe/Copenhagen")
-    include_closed = models.BooleanField(
-        _("also on holidays and closing days"), default=False
-    )
+    include_closed = models.BooleanField(_("also on holidays and closing days"), default=False)
     room = models.ForeignKey(
         "rooms.Room",
         on_delete=models.PROTECT,

@@ -1,0 +1,303 @@
+"""Reads of the events app. Used by the API, the pages, feeds (notifications), volunteers and plans."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.exceptions import NotFound
+from core.models import Audience, Track, User
+from core.selectors import branches_managed_by, can_manage_branch
+from events.models import (
+    LIVE_REGISTRATION_STATUSES,
+    Event,
+    EventSeries,
+    EventState,
+    Registration,
+    RegistrationStatus,
+)
+
+# Shown states: the stored ones plus these two where they follow.
+SHOWN_SOLD_OUT = "sold_out"
+SHOWN_HELD = "held"
+
+
+def _seat_sum(status: str) -> Subquery:
+    return Subquery(
+        Registration.objects.filter(event=OuterRef("pk"), status=status)
+        .order_by()
+        .values("event")
+        .annotate(n=Sum("seats"))
+        .values("n")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def with_seats(queryset: QuerySet[Event]) -> QuerySet[Event]:
+    """Annotate ``confirmed_seats`` and ``waitlisted_count`` (one subquery each, no extra query)."""
+    return queryset.annotate(
+        confirmed_seats=Coalesce(_seat_sum(RegistrationStatus.CONFIRMED), Value(0)),
+        waitlisted_count=Coalesce(
+            Subquery(
+                Registration.objects.filter(
+                    event=OuterRef("pk"), status=RegistrationStatus.WAITLISTED
+                )
+                .order_by()
+                .values("event")
+                .annotate(n=Count("pk"))
+                .values("n")[:1],
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        ),
+    )
+
+
+def seats_available(event: Event) -> int | None:
+    """Free seats, or None when there is no limit or no registration (drop-in)."""
+    if event.capacity is None or not event.registration_required:
+        return None
+    confirmed = getattr(event, "confirmed_seats", None)
+    if confirmed is None:
+        confirmed = (
+            event.registrations.filter(status=RegistrationStatus.CONFIRMED).aggregate(
+                n=Sum("seats")
+            )["n"]
+            or 0
+        )
+    return max(event.capacity - confirmed, 0)
+
+
+def shown_state(event: Event, *, now: datetime | None = None) -> str:
+    """draft / published / cancelled, or "held" once over, "sold_out" when full (published only)."""
+    now = now or timezone.now()
+    if event.state != EventState.PUBLISHED:
+        return event.state
+    if event.end <= now:
+        return SHOWN_HELD
+    free = seats_available(event)
+    if free == 0 or (free is not None and getattr(event, "waitlisted_count", 0)):
+        return SHOWN_SOLD_OUT
+    return EventState.PUBLISHED
+
+
+def visible_q(*, actor: User | None) -> Q:
+    """Published and cancelled events for everyone; drafts too for the branches staff manage."""
+    q = Q(state__in=[EventState.PUBLISHED, EventState.CANCELLED])
+    if actor is not None and actor.is_authenticated and actor.is_library_staff:
+        if actor.is_administrator:
+            return Q()
+        q |= Q(branch__in=branches_managed_by(user=actor)) | Q(host=actor)
+    return q
+
+
+def event_list(
+    *,
+    actor: User | None = None,
+    branch: str | None = None,
+    track: str | None = None,
+    audience: str | None = None,
+    series: int | None = None,
+    room: int | None = None,
+    start_after: datetime | None = None,
+    start_before: datetime | None = None,
+    q: str | None = None,
+    states: list[str] | None = None,
+) -> QuerySet[Event]:
+    """Events people may see, filtered, in start order, with seats, branch, tracks and audiences.
+
+    Branch/track/audience are slugs. ``start_after``/``start_before`` filter on the
+    start (an event that started before ``start_after`` but is still running is
+    included, so "today" shows what is on now). Four queries for a page of any
+    size: the events (with seat counts), tracks, audiences (+ the page count).
+    """
+    qs = Event.objects.filter(visible_q(actor=actor))
+    if branch:
+        qs = qs.filter(branch__slug=branch)
+    if track:
+        qs = qs.filter(tracks__slug=track)
+    if audience:
+        qs = qs.filter(audiences__slug=audience)
+    if series:
+        qs = qs.filter(series_id=series)
+    if room:
+        qs = qs.filter(room_id=room)
+    if start_after:
+        qs = qs.filter(end__gt=start_after)
+    if start_before:
+        qs = qs.filter(start__lt=start_before)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q))
+    if states:
+        qs = qs.filter(state__in=states)
+    if track or audience:
+        qs = qs.distinct()
+    return with_seats(
+        qs.select_related("branch", "room", "stop").prefetch_related(
+            Prefetch("tracks", queryset=Track.objects.order_by("position")),
+            Prefetch("audiences", queryset=Audience.objects.order_by("position")),
+        )
+    ).order_by("start", "pk")
+
+
+def event_get(*, actor: User | None, pk: int) -> Event:
+    """One event someone may see (drafts only for its staff); NotFound otherwise."""
+    event = (
+        with_seats(Event.objects.filter(visible_q(actor=actor), pk=pk))
+        .select_related("branch", "room", "stop", "series", "host")
+        .prefetch_related("tracks", "audiences", "partners")
+        .first()
+    )
+    if event is None:
+        raise NotFound(_("Event not found."))
+    return event
+
+
+def event_get_for_staff(*, actor: User | None, pk: int) -> Event:
+    """An event whose branch ``actor`` manages; NotFound for anyone else."""
+    event = event_get(actor=actor, pk=pk)
+    if not can_manage_branch(user=actor, branch=event.branch_id):
+        raise NotFound(_("Event not found."))
+    return event
+
+
+def can_host_event(*, user: User | None, event: Event) -> bool:
+    """The host of an event, or staff of its branch, may see and check in its registrations."""
+    if user is None or not user.is_authenticated:
+        return False
+    if event.host_id is not None and event.host_id == user.pk:
+        return True
+    return can_manage_branch(user=user, branch=event.branch_id)
+
+
+def event_get_for_host(*, actor: User | None, pk: int) -> Event:
+    """The gate for check-in pages: the event's host or staff of its branch; else NotFound."""
+    event = (
+        with_seats(Event.objects.filter(pk=pk))
+        .select_related("branch", "room", "stop", "series", "host")
+        .first()
+    )
+    if event is None or not can_host_event(user=actor, event=event):
+        raise NotFound(_("Event not found."))
+    return event
+
+
+def series_get_for_staff(*, actor: User | None, pk: int) -> EventSeries:
+    series = EventSeries.objects.select_related("branch").filter(pk=pk).first()
+    if series is None or not can_manage_branch(user=actor, branch=series.branch_id):
+        raise NotFound(_("Event not found."))
+    return series
+
+
+def event_registrations(*, event: Event) -> QuerySet[Registration]:
+    """All registrations of an event for its staff/host: confirmed first, then waiting list."""
+    return (
+        Registration.objects.filter(event=event)
+        .select_related("user")
+        .order_by("status", "waitlist_position", "created_at", "pk")
+    )
+
+
+def registration_list_for(*, user: User) -> QuerySet[Registration]:
+    """A person's own registrations, newest events first, with the event and its branch."""
+    return (
+        Registration.objects.filter(user=user)
+        .select_related("event", "event__branch", "event__room")
+        .order_by("-event__start", "-pk")
+    )
+
+
+def registration_get_for(*, actor: User | None, pk: int) -> Registration:
+    """One's own registration; staff of the branch and the event's host may see it too.
+
+    Anyone else gets NotFound (404), never a hint that it exists.
+    """
+    reg = (
+        Registration.objects.select_related("event", "event__branch", "user").filter(pk=pk).first()
+    )
+    if reg is None or actor is None or not actor.is_authenticated:
+        raise NotFound(_("Registration not found."))
+    if reg.user_id == actor.pk or can_host_event(user=actor, event=reg.event):
+        return reg
+    raise NotFound(_("Registration not found."))
+
+
+def live_registration_for(*, user: User | None, event: Event) -> Registration | None:
+    """The person's confirmed or waiting registration for an event, if any."""
+    if user is None or not user.is_authenticated:
+        return None
+    return (
+        Registration.objects.filter(event=event, user=user, status__in=LIVE_REGISTRATION_STATUSES)
+        .order_by("-pk")
+        .first()
+    )
+
+
+def waitlist_rank(registration: Registration) -> int | None:
+    """The place in the queue (1 = next) for a waiting registration."""
+    return registration.waitlist_position
+
+
+def events_held(
+    *,
+    start: datetime,
+    end: datetime,
+    branch_ids: list[int] | None = None,
+) -> QuerySet[Event]:
+    """Events that took place (published, ended) in [start, end), with ``attendance``.
+
+    ``attendance`` is the checked-in seats for registration events and the
+    entered count for drop-in events (used by the plan's dashboard).
+    """
+    checked_in = Subquery(
+        Registration.objects.filter(
+            event=OuterRef("pk"),
+            status=RegistrationStatus.CONFIRMED,
+            checked_in_at__isnull=False,
+        )
+        .order_by()
+        .values("event")
+        .annotate(n=Sum("seats"))
+        .values("n")[:1],
+        output_field=IntegerField(),
+    )
+    qs = Event.objects.filter(
+        state=EventState.PUBLISHED, start__gte=start, start__lt=end, end__lte=timezone.now()
+    )
+    if branch_ids is not None:
+        qs = qs.filter(branch_id__in=branch_ids)
+    return (
+        qs.annotate(checked_in_seats=Coalesce(checked_in, Value(0)))
+        .select_related("branch")
+        .prefetch_related("tracks")
+        .order_by("start")
+    )
+
+
+def event_attendance(event: Event) -> int:
+    """How many came: the drop-in count, else the checked-in seats."""
+    if event.attendance_count is not None:
+        return event.attendance_count
+    seats = getattr(event, "checked_in_seats", None)
+    if seats is not None:
+        return seats
+    return (
+        event.registrations.filter(
+            status=RegistrationStatus.CONFIRMED, checked_in_at__isnull=False
+        ).aggregate(n=Sum("seats"))["n"]
+        or 0
+    )
