@@ -82,7 +82,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS = ["name"]
+    REQUIRED_FIELDS: list[str] = []  # createsuperuser --noinput needs only e-mail and password
 
     class Meta:
         verbose_name = _("person")

@@ -168,7 +168,6 @@ def test_schema_and_docs_are_served(api) -> None:
 def test_createsuperuser_noinput_from_environment(monkeypatch) -> None:
     monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "root@example.org")
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
-    monkeypatch.setenv("DJANGO_SUPERUSER_NAME", "Root")
     call_command("createsuperuser", "--noinput")
     user = User.objects.get(email="root@example.org")
     assert user.is_superuser and user.role == Role.ADMINISTRATOR
