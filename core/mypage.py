@@ -39,3 +39,26 @@ def render_sections(request: HttpRequest) -> list[str]:
         if html:
             parts.append(html)
     return parts
+
+
+# --- The staff start page -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffLink:
+    key: str
+    label: object  # a lazy translation
+    url_name: str
+    order: int
+
+
+_staff_links: dict[str, StaffLink] = {}
+
+
+def register_staff_link(key: str, label: object, url_name: str, *, order: int = 50) -> None:
+    """A link on the staff start page, e.g. the approval queue of the rooms app."""
+    _staff_links[key] = StaffLink(key=key, label=label, url_name=url_name, order=order)
+
+
+def staff_links() -> list[StaffLink]:
+    return sorted(_staff_links.values(), key=lambda link: (link.order, link.key))

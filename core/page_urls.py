@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("bibliotek/<slug:slug>/", views.branch_detail, name="branch-detail"),
     path("min-side/", views.my_page, name="my-page"),
+    path("personale/", views.staff_home, name="staff-home"),
     path("konto/opret/", views.signup, name="signup"),
     path(
         "konto/log-ind/",

@@ -5,6 +5,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,7 +15,7 @@ from core import selectors, services
 from core.exceptions import DomainError
 from core.forms import SignupForm
 from core.models import Branch, BranchKind
-from core.mypage import render_sections
+from core.mypage import render_sections, staff_links
 from core.timeutils import local_today
 
 
@@ -72,6 +73,29 @@ def signup(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_page(request: HttpRequest) -> HttpResponse:
     return render(request, "core/my_page.html", {"sections": render_sections(request)})
+
+
+@login_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    """The staff start page: their branches and the tools of each app."""
+    if not request.user.is_library_staff:
+        raise Http404
+    today = local_today()
+    branches = list(
+        selectors.branch_list_with_hours(today=today).filter(
+            pk__in=selectors.branches_managed_by(user=request.user)
+        )
+    )
+    for branch in branches:
+        branch.today_hours = selectors.hours_today(branch=branch, today=today)
+        branch.closed_reason = selectors.closure_reason(branch=branch, day=today)
+    links = []
+    for link in staff_links():
+        try:
+            links.append((link.label, reverse(link.url_name)))
+        except NoReverseMatch:
+            continue
+    return render(request, "core/staff_home.html", {"branches": branches, "links": links})
 
 
 @require_POST

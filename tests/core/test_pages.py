@@ -100,3 +100,16 @@ def test_admin_lists_branches_for_staff(client: Client) -> None:
     assert response.status_code == 200
     assert "Viby Bibliotek i Cosmos" in response.content.decode()
     assert client.get("/admin/core/user/add/").status_code == 403
+
+
+def test_staff_start_page_shows_only_their_branches(client: Client) -> None:
+    from core.models import Role
+
+    mine = make_branch(name="Jyllinge Bibliotek")
+    make_branch(name="Gadstrup Bibliotek")
+    staff = make_user(role=Role.STAFF, branches=[mine])
+    client.force_login(staff)
+    text = client.get("/personale/").content.decode()
+    assert "Jyllinge Bibliotek" in text and "Gadstrup Bibliotek" not in text
+    client.force_login(make_user())
+    assert client.get("/personale/").status_code == 404
