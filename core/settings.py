@@ -229,7 +229,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Finds every message that is due (confirmations, reminders...) from the current state.
     "dispatch-due": {"task": "notifications.dispatch_due", "schedule": 60.0},
     # Retention: personal links of old registrations and bookings are removed (see docs/privacy.md).
-    "anonymise-old-registrations": {"task": "events.anonymise_old_registrations", "schedule": 3600.0},
+    "anonymise-old-registrations": {
+        "task": "events.anonymise_old_registrations",
+        "schedule": 3600.0,
+    },
     "anonymise-old-bookings": {"task": "rooms.anonymise_old_bookings", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
