@@ -1,0 +1,1248 @@
+"""Writes of the volunteers app: profiles, the child-certificate rule, shifts, hours, proposals.
+
+Guarantees (held under row locks, with a PostgreSQL backstop where one exists):
+
+* a shift never has more live sign-ups than it needs: ``shift_signup`` locks the Shift row and
+  counts the rows;
+* one volunteer never holds two overlapping shifts: ``shift_signup`` locks the volunteer's
+  profile row first (so two sign-ups of one person are serialised), and on PostgreSQL an
+  exclusion constraint over the sign-up's copied start/end refuses an overlap even for code
+  that skips this module;
+* a shift of an activity with children under 15 refuses a volunteer whose child certificate
+  is not clear and still valid on the shift's (local) date;
+* a paused volunteer cannot sign up.
+
+Lock order, everywhere: volunteer profile, then shift, then sign-up.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from core import locking
+from core.db import is_conflict_error
+from core.exceptions import Conflict, NotFound, PermissionDenied, RuleViolation
+from core.models import Audience, Branch, Role, Track, User
+from core.recurrence import expand, kept
+from core.selectors import can_manage_branch
+from core.services import audit_log, user_set_role
+from core.signals import state_changed
+from core.timeutils import local_today, local_tz
+from volunteers.models import (
+    Activity,
+    CertificateStatus,
+    HoursCorrection,
+    ProfileStatus,
+    ProposalStatus,
+    SessionProposal,
+    Shift,
+    ShiftSeries,
+    ShiftSignup,
+    SignupStatus,
+    VolunteerProfile,
+)
+
+OVERLAP_CONSTRAINT = "signup_no_overlapping_shifts"
+UNIQUE_SIGNUP_CONSTRAINT = "signup_one_live_per_volunteer_and_shift"
+MAX_HOURS = Decimal("999.99")
+
+
+# --- Helpers -----------------------------------------------------------------------------
+
+
+def add_years(day: date, years: int) -> date:
+    """``day`` plus whole years; 29 February becomes 28 February in a common year."""
+    year = day.year + years
+    last = calendar.monthrange(year, day.month)[1]
+    return day.replace(year=year, day=min(day.day, last))
+
+
+def shift_local_date(shift: Shift) -> date:
+    return timezone.localtime(shift.start, local_tz()).date()
+
+
+def shift_duration_hours(shift: Shift) -> Decimal:
+    seconds = Decimal((shift.end - shift.start).total_seconds())
+    return (seconds / Decimal(3600)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _fmt_local(value: datetime) -> str:
+    return date_format(timezone.localtime(value, local_tz()), "DATETIME_FORMAT")
+
+
+def can_manage_activity(*, user: User | None, activity: Activity) -> bool:
+    """Staff of the activity's branch, administrators, and the activity's coordinator."""
+    if user is None or not user.is_authenticated or not user.is_library_staff:
+        return False
+    return activity.coordinator_id == user.pk or can_manage_branch(
+        user=user, branch=activity.branch_id
+    )
+
+
+def can_manage_volunteer(*, user: User | None, profile: VolunteerProfile) -> bool:
+    """Administrators, and staff of a branch the volunteer helps at."""
+    if user is None or not user.is_authenticated or not user.is_library_staff:
+        return False
+    if user.is_administrator:
+        return True
+    mine = set(user.branches.values_list("pk", flat=True))
+    return bool(mine & set(profile.branches.values_list("pk", flat=True)))
+
+
+def _require_activity_staff(actor: User, activity: Activity) -> None:
+    if not can_manage_activity(user=actor, activity=activity):
+        raise PermissionDenied(
+            _("Only staff of %(branch)s may manage this activity's shifts."),
+            branch=activity.branch.name,
+        )
+
+
+def _require_branch_staff(actor: User, branch: Branch) -> None:
+    if not can_manage_branch(user=actor, branch=branch):
+        raise PermissionDenied(_("Only staff of %(branch)s may do this."), branch=branch.name)
+
+
+def _profile_of(user: User | None) -> VolunteerProfile:
+    profile = (
+        VolunteerProfile.objects.filter(user=user).first()
+        if user is not None and user.is_authenticated and user.is_active
+        else None
+    )
+    if profile is None:
+        raise PermissionDenied(
+            _("Only volunteers can do this. Ask a coordinator at your library to sign you up."),
+            code="not_a_volunteer",
+        )
+    return profile
+
+
+def certificate_problem(*, profile: VolunteerProfile, day: date) -> RuleViolation | None:
+    """Why ``profile`` may not work with children under 15 on ``day``, or None if it may."""
+    if profile.certificate_status != CertificateStatus.CLEAR or not profile.certificate_valid_until:
+        if profile.certificate_status == CertificateStatus.REQUESTED:
+            message = _(
+                "This shift is with children under 15 and needs a clear child certificate "
+                "(børneattest). Yours has been requested but not yet checked; a coordinator "
+                "will record it when it arrives."
+            )
+        else:
+            message = _(
+                "This shift is with children under 15 and needs a clear child certificate "
+                "(børneattest). You have none on file yet; ask your coordinator to request one."
+            )
+        return RuleViolation(message, code="certificate_missing")
+    if profile.certificate_valid_until < day:
+        return RuleViolation(
+            _(
+                "This shift is with children under 15 and needs a valid child certificate "
+                "(børneattest). Yours is valid until %(until)s, before the shift on %(day)s; "
+                "ask your coordinator to renew it."
+            ),
+            code="certificate_expired",
+            until=date_format(profile.certificate_valid_until, "DATE_FORMAT"),
+            day=date_format(day, "DATE_FORMAT"),
+        )
+    return None
+
+
+def _paused_problem(profile: VolunteerProfile) -> RuleViolation | None:
+    if profile.status == ProfileStatus.PAUSED:
+        return RuleViolation(
+            _(
+                "Your volunteering is paused, so you cannot sign up for shifts. Ask your "
+                "coordinator to make you active again."
+            ),
+            code="volunteer_paused",
+        )
+    return None
+
+
+def _overlapping_signup(
+    *, volunteer_id: int, start: datetime, end: datetime, exclude_shift: int | None = None
+) -> ShiftSignup | None:
+    qs = ShiftSignup.objects.filter(
+        volunteer_id=volunteer_id,
+        status=SignupStatus.SIGNED_UP,
+        shift_cancelled=False,
+        shift_start__lt=end,
+        shift_end__gt=start,
+    ).select_related("shift__activity")
+    if exclude_shift is not None:
+        qs = qs.exclude(shift_id=exclude_shift)
+    return qs.first()
+
+
+def _overlap_error(other: ShiftSignup | None) -> Conflict:
+    if other is None:
+        return Conflict(_("You already have another shift at this time."), code="shift_overlap")
+    return Conflict(
+        _(
+            "You already have another shift at this time: %(activity)s, %(start)s. "
+            "Withdraw from it first, or choose another shift."
+        ),
+        code="shift_overlap",
+        activity=other.shift.activity.name,
+        start=_fmt_local(other.shift.start),
+        extra={"overlapping_shift": other.shift_id},
+    )
+
+
+def _taken(shift: Shift) -> int:
+    return ShiftSignup.objects.filter(shift=shift, status=SignupStatus.SIGNED_UP).count()
+
+
+# --- Profiles and the child certificate ---------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def volunteer_enrol(
+    *,
+    actor: User,
+    user: User,
+    branches: Iterable[Branch],
+    agreement_signed_on: date | None = None,
+    skills: str = "",
+    languages: str = "",
+    availability_notes: str = "",
+) -> VolunteerProfile:
+    """Give an existing account the volunteer role, at ``branches`` (the actor's own)."""
+    branches = list(branches)
+    if not branches:
+        raise RuleViolation(
+            _("Choose at least one branch the volunteer will help at."), field="branches"
+        )
+    for branch in branches:
+        _require_branch_staff(actor, branch)
+    if VolunteerProfile.objects.filter(user=user).exists():
+        raise Conflict(
+            _("%(name)s is already a volunteer."), code="already_volunteer", name=user.name
+        )
+    if agreement_signed_on and agreement_signed_on > local_today():
+        raise RuleViolation(
+            _("The agreement cannot be signed in the future."), field="agreement_signed_on"
+        )
+    if user.role == Role.CITIZEN:
+        user_set_role(actor=actor, user=user, role=Role.VOLUNTEER)
+    profile = VolunteerProfile.objects.create(
+        user=user,
+        agreement_signed_on=agreement_signed_on,
+        skills=skills,
+        languages=languages,
+        availability_notes=availability_notes,
+    )
+    profile.branches.set(branches)
+    audit_log(
+        actor=actor,
+        action="volunteer.enrolled",
+        target=profile,
+        data={"user": user.pk, "branches": sorted(b.slug for b in branches)},
+    )
+    return profile
+
+
+PROFILE_FIELDS = {"skills", "languages", "availability_notes", "agreement_signed_on"}
+
+
+@transaction.atomic(durable=True)
+def volunteer_update(
+    *, actor: User, profile: VolunteerProfile, data: dict[str, Any]
+) -> VolunteerProfile:
+    """Change a profile's details; the volunteer may change their own skills, languages and
+    availability, staff also the agreement date and branches."""
+    own = actor.pk == profile.user_id
+    staff = can_manage_volunteer(user=actor, profile=profile)
+    if not own and not staff:
+        raise NotFound()
+    profile = locking.lock_one(VolunteerProfile, profile.pk)
+    allowed = set(PROFILE_FIELDS) | ({"branches"} if staff else set())
+    if not staff:
+        allowed.discard("agreement_signed_on")
+    unknown = set(data) - allowed
+    if unknown:
+        raise PermissionDenied(
+            _("You may not change %(fields)s."), fields=", ".join(sorted(unknown))
+        )
+    changes: dict[str, Any] = {}
+    for field in sorted(set(data) & PROFILE_FIELDS):
+        old = getattr(profile, field)
+        if old != data[field]:
+            setattr(profile, field, data[field])
+            changes[field] = [str(old), str(data[field])]
+    if changes:
+        profile.save()
+    if "branches" in data:
+        new = list(data["branches"])
+        for branch in new:
+            if not actor.is_administrator and branch.pk not in set(
+                profile.branches.values_list("pk", flat=True)
+            ):
+                _require_branch_staff(actor, branch)
+        old_slugs = sorted(profile.branches.values_list("slug", flat=True))
+        profile.branches.set(new)
+        new_slugs = sorted(b.slug for b in new)
+        if old_slugs != new_slugs:
+            changes["branches"] = [old_slugs, new_slugs]
+    if changes:
+        audit_log(actor=actor, action="volunteer.updated", target=profile, data=changes)
+    return profile
+
+
+@transaction.atomic(durable=True)
+def volunteer_set_status(
+    *, actor: User, profile: VolunteerProfile, status: str
+) -> VolunteerProfile:
+    """Pause a volunteer or make them active again (the volunteer may pause themselves)."""
+    if status not in ProfileStatus.values:
+        raise RuleViolation(_("Unknown status: %(status)s."), field="status", status=status)
+    own = actor.pk == profile.user_id
+    if not can_manage_volunteer(user=actor, profile=profile) and not (
+        own and status == ProfileStatus.PAUSED
+    ):
+        raise PermissionDenied()
+    profile = locking.lock_one(VolunteerProfile, profile.pk)
+    if profile.status == status:
+        return profile
+    old = profile.status
+    profile.status = status
+    profile.save(update_fields=["status", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="volunteer.status_changed",
+        target=profile,
+        data={"old": old, "new": status},
+    )
+    return profile
+
+
+@transaction.atomic(durable=True)
+def certificate_record(
+    *,
+    actor: User,
+    profile: VolunteerProfile,
+    status: str,
+    checked_on: date | None = None,
+    renewal_years: int | None = None,
+) -> VolunteerProfile:
+    """Record the child-certificate status (only the status and dates, never the certificate).
+
+    ``clear`` needs the date it was checked; the certificate is then valid until that date
+    plus the renewal interval (default 2 years) and refused the day after.
+    """
+    if not can_manage_volunteer(user=actor, profile=profile):
+        raise NotFound()
+    if status not in CertificateStatus.values:
+        raise RuleViolation(
+            _("The status must be none, requested or clear."), field="status", code="invalid_status"
+        )
+    if status == CertificateStatus.CLEAR and checked_on is None:
+        raise RuleViolation(
+            _("Enter the date the clear certificate was checked."), field="checked_on"
+        )
+    if checked_on is not None and checked_on > local_today():
+        raise RuleViolation(
+            _("The date it was checked cannot be in the future."), field="checked_on"
+        )
+    if renewal_years is not None and not 1 <= renewal_years <= 10:
+        raise RuleViolation(
+            _("The renewal interval must be between 1 and 10 years."), field="renewal_years"
+        )
+    profile = locking.lock_one(VolunteerProfile, profile.pk)
+    old = {
+        "status": profile.certificate_status,
+        "checked_on": str(profile.certificate_checked_on or ""),
+        "renewal_years": profile.certificate_renewal_years,
+    }
+    profile.certificate_status = status
+    if renewal_years is not None:
+        profile.certificate_renewal_years = renewal_years
+    if checked_on is not None:
+        profile.certificate_checked_on = checked_on
+        profile.certificate_checked_by = actor
+    if status == CertificateStatus.CLEAR:
+        profile.certificate_valid_until = add_years(
+            profile.certificate_checked_on, profile.certificate_renewal_years
+        )
+    else:
+        profile.certificate_valid_until = None
+    profile.save()
+    new = {
+        "status": profile.certificate_status,
+        "checked_on": str(profile.certificate_checked_on or ""),
+        "renewal_years": profile.certificate_renewal_years,
+    }
+    if old != new:
+        audit_log(
+            actor=actor,
+            action="volunteer.certificate_recorded",
+            target=profile,
+            data={"old": old, "new": new},
+        )
+    return profile
+
+
+# --- Activities -----------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def activity_create(
+    *,
+    actor: User,
+    branch: Branch,
+    name: str,
+    description: str = "",
+    tracks: Iterable[Track] = (),
+    audiences: Iterable[Audience] = (),
+    coordinator: User | None = None,
+    children_under_15: bool = False,
+    withdraw_deadline_hours: int = 24,
+) -> Activity:
+    _require_branch_staff(actor, branch)
+    name = name.strip()
+    if not name:
+        raise RuleViolation(_("Give the activity a name."), field="name")
+    if coordinator is not None and not coordinator.is_library_staff:
+        raise RuleViolation(_("The coordinator must be a member of staff."), field="coordinator")
+    activity = Activity.objects.create(
+        branch=branch,
+        name=name,
+        description=description,
+        coordinator=coordinator or actor,
+        children_under_15=children_under_15,
+        withdraw_deadline_hours=withdraw_deadline_hours,
+    )
+    activity.tracks.set(list(tracks))
+    activity.audiences.set(list(audiences))
+    audit_log(
+        actor=actor,
+        action="activity.created",
+        target=activity,
+        data={"name": name, "branch": branch.slug, "children_under_15": children_under_15},
+    )
+    return activity
+
+
+# --- Shifts ---------------------------------------------------------------------------------
+
+
+def _check_shift_times(start: datetime, end: datetime) -> None:
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise RuleViolation(_("Give times with their UTC offset."), field="start")
+    if end <= start:
+        raise RuleViolation(_("The shift must end after it starts."), field="end")
+    if end - start > timedelta(hours=16):
+        raise RuleViolation(_("A shift can last at most 16 hours."), field="end")
+
+
+def _check_room(room: Any, activity_branch_id: int) -> None:
+    if room is not None and room.branch_id != activity_branch_id:
+        raise RuleViolation(
+            _("The room %(room)s is not at the activity's branch."), field="room", room=room.name
+        )
+
+
+def _occupy_room(*, shift: Shift, actor: User) -> None:
+    """Hold the shift's room through the rooms service (which raises BookingConflict)."""
+    if shift.room_id is None:
+        return
+    from rooms.services import room_occupy
+
+    shift.room_booking = room_occupy(
+        room=shift.room,
+        start=shift.start,
+        end=shift.end,
+        title=f"{shift.activity.name} ({_('volunteer shift')})",
+        actor=actor,
+    )
+
+
+def _release_room(*, shift: Shift, actor: User) -> None:
+    if shift.room_booking_id is None:
+        return
+    from rooms.services import room_release
+
+    room_release(booking=shift.room_booking, actor=actor)
+    shift.room_booking = None
+
+
+@transaction.atomic
+def _shift_add(
+    *,
+    actor: User,
+    activity: Activity,
+    start: datetime,
+    end: datetime,
+    needed: int,
+    room: Any = None,
+    note: str = "",
+    series: ShiftSeries | None = None,
+) -> Shift:
+    _check_shift_times(start, end)
+    if needed < 1:
+        raise RuleViolation(_("A shift needs at least one volunteer."), field="needed")
+    _check_room(room, activity.branch_id)
+    shift = Shift.objects.create(
+        activity=activity, start=start, end=end, needed=needed, room=room, note=note, series=series
+    )
+    if room is not None:
+        _occupy_room(shift=shift, actor=actor)
+        shift.save(update_fields=["room_booking"])
+    audit_log(
+        actor=actor,
+        action="shift.created",
+        target=shift,
+        data={
+            "activity": activity.pk,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "needed": needed,
+            "room": getattr(room, "pk", None),
+        },
+    )
+    return shift
+
+
+@transaction.atomic(durable=True)
+def shift_create(
+    *,
+    actor: User,
+    activity: Activity,
+    start: datetime,
+    end: datetime,
+    needed: int = 1,
+    room: Any = None,
+    note: str = "",
+) -> Shift:
+    """A one-off shift; its room (if any) is occupied through the rooms service."""
+    _require_activity_staff(actor, activity)
+    return _shift_add(
+        actor=actor, activity=activity, start=start, end=end, needed=needed, room=room, note=note
+    )
+
+
+@transaction.atomic(durable=True)
+def shift_series_create(
+    *,
+    actor: User,
+    activity: Activity,
+    start: datetime,
+    end: datetime,
+    rrule: str,
+    needed: int = 1,
+    room: Any = None,
+) -> ShiftSeries:
+    """A recurring shift: the rule is expanded in local wall time (the events' recurrence
+    engine), holidays and the branch's closures are skipped, and each occurrence is a Shift."""
+    _require_activity_staff(actor, activity)
+    _check_shift_times(start, end)
+    _check_room(room, activity.branch_id)
+    if needed < 1:
+        raise RuleViolation(_("A shift needs at least one volunteer."), field="needed")
+    occurrences = [
+        (o.start, o.end)
+        for o in kept(expand(rrule=rrule, first_start=start, first_end=end, branch=activity.branch))
+    ]
+    if not occurrences:
+        raise RuleViolation(
+            _("The rule gives no dates (they may all be holidays or closures)."), field="rrule"
+        )
+    series = ShiftSeries.objects.create(
+        activity=activity,
+        rrule=rrule,
+        first_start=start,
+        first_end=end,
+        needed=needed,
+        room=room,
+        created_by=actor,
+    )
+    for occ_start, occ_end in occurrences:
+        _shift_add(
+            actor=actor,
+            activity=activity,
+            start=occ_start,
+            end=occ_end,
+            needed=needed,
+            room=room,
+            series=series,
+        )
+    audit_log(
+        actor=actor,
+        action="shift_series.created",
+        target=series,
+        data={"rrule": rrule, "shifts": len(occurrences)},
+    )
+    return series
+
+
+_UNSET: Any = object()
+
+
+@transaction.atomic(durable=True)
+def shift_update(
+    *,
+    actor: User,
+    shift: Shift,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    needed: int | None = None,
+    room: Any = _UNSET,
+    note: str | None = None,
+) -> Shift:
+    """Move a shift, change how many it needs, its room or note. Volunteers who are signed up
+    keep their place; a move that would give one of them two shifts at once is refused."""
+    _require_activity_staff(actor, shift.activity)
+    shift = locking.lock_rows(
+        Shift.objects.select_related("activity__branch", "room", "room_booking").filter(pk=shift.pk)
+    ).get()
+    if shift.cancelled_at is not None:
+        raise RuleViolation(_("This shift is cancelled and cannot be changed."), code="cancelled")
+    new_start = start or shift.start
+    new_end = end or shift.end
+    _check_shift_times(new_start, new_end)
+    new_room = shift.room if room is _UNSET else room
+    _check_room(new_room, shift.activity.branch_id)
+    changes: dict[str, Any] = {}
+    if needed is not None and needed != shift.needed:
+        if needed < 1:
+            raise RuleViolation(_("A shift needs at least one volunteer."), field="needed")
+        taken = _taken(shift)
+        if needed < taken:
+            raise RuleViolation(
+                _(
+                    "%(taken)s volunteers are already signed up; withdraw some before lowering "
+                    "the number needed to %(needed)s."
+                ),
+                field="needed",
+                taken=taken,
+                needed=needed,
+            )
+        changes["needed"] = [shift.needed, needed]
+        shift.needed = needed
+    moved = new_start != shift.start or new_end != shift.end
+    room_changed = getattr(new_room, "pk", None) != shift.room_id
+    if moved:
+        live = ShiftSignup.objects.filter(
+            shift=shift, status=SignupStatus.SIGNED_UP
+        ).select_related("volunteer")
+        for signup in live:
+            if signup.volunteer_id is None:
+                continue
+            other = _overlapping_signup(
+                volunteer_id=signup.volunteer_id,
+                start=new_start,
+                end=new_end,
+                exclude_shift=shift.pk,
+            )
+            if other is not None:
+                raise Conflict(
+                    _(
+                        "%(name)s, who is signed up, has another shift at the new time "
+                        "(%(activity)s, %(start)s)."
+                    ),
+                    code="shift_overlap",
+                    name=signup.volunteer.name,
+                    activity=other.shift.activity.name,
+                    start=_fmt_local(other.shift.start),
+                )
+        changes["start"] = [shift.start.isoformat(), new_start.isoformat()]
+        changes["end"] = [shift.end.isoformat(), new_end.isoformat()]
+        shift.start, shift.end = new_start, new_end
+    if moved or room_changed:
+        if shift.room_booking_id is not None and new_room is not None and not room_changed:
+            from rooms.services import room_occupancy_move
+
+            room_occupancy_move(
+                booking=shift.room_booking, start=new_start, end=new_end, actor=actor
+            )
+        elif room_changed:
+            _release_room(shift=shift, actor=actor)
+            shift.room = new_room
+            _occupy_room(shift=shift, actor=actor)
+            changes["room"] = [None, getattr(new_room, "pk", None)]
+    if note is not None and note != shift.note:
+        changes["note"] = [shift.note, note]
+        shift.note = note
+    if not changes:
+        return shift
+    if moved or room_changed:
+        shift.sequence += 1
+    shift.save()
+    if moved:
+        try:
+            with transaction.atomic():
+                ShiftSignup.objects.filter(shift=shift).update(
+                    shift_start=shift.start, shift_end=shift.end
+                )
+        except IntegrityError as error:
+            if is_conflict_error(error, {OVERLAP_CONSTRAINT}):
+                raise Conflict(
+                    _("A volunteer who is signed up has another shift at the new time."),
+                    code="shift_overlap",
+                ) from error
+            raise
+    audit_log(actor=actor, action="shift.changed", target=shift, data=changes)
+    if moved or room_changed:
+        state_changed.send(
+            sender=Shift, kind="shift.changed", instance=shift, actor=actor, data=changes
+        )
+    return shift
+
+
+@transaction.atomic(durable=True)
+def shift_cancel(*, actor: User, shift: Shift, reason: str = "") -> Shift:
+    """Cancel a shift: its room is released and its volunteers hear about it."""
+    _require_activity_staff(actor, shift.activity)
+    shift = locking.lock_rows(
+        Shift.objects.select_related("activity", "room_booking").filter(pk=shift.pk)
+    ).get()
+    if shift.cancelled_at is not None:
+        return shift
+    shift.cancelled_at = timezone.now()
+    shift.sequence += 1
+    _release_room(shift=shift, actor=actor)
+    shift.save()
+    ShiftSignup.objects.filter(shift=shift).update(shift_cancelled=True)
+    audit_log(actor=actor, action="shift.cancelled", target=shift, data={"reason": reason})
+    state_changed.send(
+        sender=Shift, kind="shift.cancelled", instance=shift, actor=actor, data={"reason": reason}
+    )
+    return shift
+
+
+# --- Sign-ups -------------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def shift_signup(*, actor: User, shift: Shift, volunteer: User | None = None) -> ShiftSignup:
+    """Sign ``volunteer`` (default: the actor) up for ``shift``.
+
+    Refuses (400) a paused volunteer and, on a shift with children under 15, a certificate that
+    is not clear and valid on the shift's date; refuses (409) a full shift and a shift that
+    overlaps another of the volunteer's shifts.
+    """
+    person = volunteer or actor
+    profile = _profile_of(person)
+    if person.pk != actor.pk:
+        activity = Activity.objects.select_related("branch").get(pk=shift.activity_id)
+        _require_activity_staff(actor, activity)
+    # 1. The volunteer's row: two sign-ups of one person are serialised here.
+    profile = locking.lock_one(VolunteerProfile, profile.pk)
+    # 2. The shift's row: sign-ups of many people for one shift are serialised here.
+    try:
+        shift = locking.lock_rows(
+            Shift.objects.select_related("activity__branch").filter(pk=shift.pk)
+        ).get()
+    except Shift.DoesNotExist as error:
+        raise NotFound() from error
+    if shift.cancelled_at is not None:
+        raise RuleViolation(_("This shift has been cancelled."), code="shift_cancelled")
+    if shift.start <= timezone.now():
+        raise RuleViolation(_("This shift has already started."), code="shift_started")
+    problem = _paused_problem(profile)
+    if problem is None and shift.activity.children_under_15:
+        problem = certificate_problem(profile=profile, day=shift_local_date(shift))
+    if problem is not None:
+        raise problem
+    if ShiftSignup.objects.filter(
+        shift=shift, volunteer=person, status=SignupStatus.SIGNED_UP
+    ).exists():
+        raise Conflict(_("You are already signed up for this shift."), code="already_signed_up")
+    taken = _taken(shift)
+    if taken >= shift.needed:
+        raise Conflict(
+            _("This shift is full: all %(needed)s places are taken."),
+            code="shift_full",
+            needed=shift.needed,
+        )
+    other = _overlapping_signup(volunteer_id=person.pk, start=shift.start, end=shift.end)
+    if other is not None:
+        raise _overlap_error(other)
+    try:
+        with transaction.atomic():
+            signup = ShiftSignup.objects.create(
+                shift=shift,
+                volunteer=person,
+                status=SignupStatus.SIGNED_UP,
+                shift_start=shift.start,
+                shift_end=shift.end,
+            )
+    except IntegrityError as error:
+        if is_conflict_error(error, {OVERLAP_CONSTRAINT}):
+            raise _overlap_error(
+                _overlapping_signup(volunteer_id=person.pk, start=shift.start, end=shift.end)
+            ) from error
+        if is_conflict_error(error, {UNIQUE_SIGNUP_CONSTRAINT}):
+            raise Conflict(
+                _("You are already signed up for this shift."), code="already_signed_up"
+            ) from error
+        raise
+    audit_log(
+        actor=actor,
+        action="shift.signed_up",
+        target=signup,
+        data={"shift": shift.pk, "volunteer": person.pk},
+    )
+    return signup
+
+
+def withdraw_deadline(shift: Shift) -> datetime:
+    return shift.start - timedelta(hours=shift.activity.withdraw_deadline_hours)
+
+
+@transaction.atomic(durable=True)
+def shift_withdraw(*, actor: User, signup: ShiftSignup) -> ShiftSignup:
+    """Withdraw from a shift, until the activity's deadline (default 24 hours before).
+    Staff may take a volunteer off a shift at any time."""
+    signup = locking.lock_rows(
+        ShiftSignup.objects.select_related("shift__activity__branch").filter(pk=signup.pk)
+    ).get()
+    shift = signup.shift
+    staff = can_manage_activity(user=actor, activity=shift.activity)
+    if signup.volunteer_id != actor.pk and not staff:
+        raise NotFound()
+    if signup.status == SignupStatus.WITHDRAWN:
+        return signup
+    if not staff:
+        deadline = withdraw_deadline(shift)
+        if timezone.now() > deadline:
+            raise RuleViolation(
+                _(
+                    "The deadline to withdraw was %(deadline)s. Please call or write to the "
+                    "coordinator instead."
+                ),
+                code="withdraw_deadline_passed",
+                deadline=_fmt_local(deadline),
+            )
+    signup.status = SignupStatus.WITHDRAWN
+    signup.withdrawn_at = timezone.now()
+    signup.save(update_fields=["status", "withdrawn_at"])
+    audit_log(actor=actor, action="shift.withdrawn", target=signup, data={"shift": shift.pk})
+    return signup
+
+
+# --- Attendance and hours -------------------------------------------------------------------
+
+
+def _clean_hours(hours: Decimal | None, field: str = "hours") -> Decimal | None:
+    if hours is None:
+        return None
+    hours = Decimal(hours).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if hours < 0 or hours > MAX_HOURS:
+        raise RuleViolation(_("Enter hours between 0 and 999."), field=field)
+    return hours
+
+
+@transaction.atomic(durable=True)
+def attendance_report(
+    *, actor: User, signup: ShiftSignup, hours: Decimal | None = None
+) -> ShiftSignup:
+    """The volunteer's own report that they came (and for how long); a coordinator confirms."""
+    signup = locking.lock_rows(
+        ShiftSignup.objects.select_related("shift").filter(pk=signup.pk)
+    ).get()
+    if signup.volunteer_id != actor.pk:
+        raise NotFound()
+    if signup.status != SignupStatus.SIGNED_UP or signup.shift_cancelled:
+        raise RuleViolation(_("You were not signed up for this shift."), code="not_signed_up")
+    if signup.shift.start > timezone.now():
+        raise RuleViolation(_("You can report a shift once it has started."), code="too_early")
+    signup.reported_hours = _clean_hours(hours) or shift_duration_hours(signup.shift)
+    signup.reported_at = timezone.now()
+    signup.save(update_fields=["reported_hours", "reported_at"])
+    audit_log(
+        actor=actor,
+        action="shift.attendance_reported",
+        target=signup,
+        data={"hours": str(signup.reported_hours)},
+    )
+    return signup
+
+
+@transaction.atomic(durable=True)
+def attendance_record(
+    *, actor: User, signup: ShiftSignup, attended: bool, hours: Decimal | None = None
+) -> ShiftSignup:
+    """The coordinator records whether the volunteer came. Hours default to the volunteer's
+    own report, else the shift's length; no hours when they did not come."""
+    signup = locking.lock_rows(
+        ShiftSignup.objects.select_related("shift__activity__branch").filter(pk=signup.pk)
+    ).get()
+    _require_activity_staff(actor, signup.shift.activity)
+    if signup.status != SignupStatus.SIGNED_UP:
+        raise RuleViolation(_("This volunteer withdrew from the shift."), code="withdrawn")
+    if signup.shift.start > timezone.now():
+        raise RuleViolation(
+            _("Attendance can be recorded once the shift has started."), code="too_early"
+        )
+    new_hours = (
+        (_clean_hours(hours) or signup.reported_hours or shift_duration_hours(signup.shift))
+        if attended
+        else None
+    )
+    old = {"attended": signup.attended, "hours": str(signup.hours)}
+    signup.attended = attended
+    signup.hours = new_hours
+    signup.attendance_recorded_by = actor
+    signup.attendance_recorded_at = timezone.now()
+    signup.save(
+        update_fields=["attended", "hours", "attendance_recorded_by", "attendance_recorded_at"]
+    )
+    audit_log(
+        actor=actor,
+        action="shift.attendance_recorded",
+        target=signup,
+        data={"old": old, "new": {"attended": attended, "hours": str(new_hours)}},
+    )
+    return signup
+
+
+@transaction.atomic(durable=True)
+def hours_correct(*, actor: User, signup: ShiftSignup, hours: Decimal, note: str) -> ShiftSignup:
+    """Staff correct the hours of an attended shift; the note says why. ``hours`` stays the
+    effective number and each correction is kept."""
+    signup = locking.lock_rows(
+        ShiftSignup.objects.select_related("shift__activity__branch").filter(pk=signup.pk)
+    ).get()
+    _require_activity_staff(actor, signup.shift.activity)
+    note = (note or "").strip()
+    if not note:
+        raise RuleViolation(_("Write a note saying why the hours are corrected."), field="note")
+    if signup.attended is not True:
+        raise RuleViolation(
+            _("Record the volunteer as attended before correcting the hours."),
+            code="not_attended",
+        )
+    new_hours = _clean_hours(hours)
+    if new_hours is None:
+        raise RuleViolation(_("Enter the corrected hours."), field="hours")
+    if new_hours == signup.hours:
+        return signup
+    HoursCorrection.objects.create(
+        signup=signup, old_hours=signup.hours, new_hours=new_hours, note=note, corrected_by=actor
+    )
+    old = signup.hours
+    signup.hours = new_hours
+    signup.save(update_fields=["hours"])
+    audit_log(
+        actor=actor,
+        action="shift.hours_corrected",
+        target=signup,
+        data={"old": str(old), "new": str(new_hours), "note": note},
+    )
+    return signup
+
+
+# --- Session proposals ---------------------------------------------------------------------
+
+
+def proposal_dates(
+    *, start: datetime, end: datetime, rrule: str, branch: Branch
+) -> list[tuple[datetime, datetime]]:
+    """The dates a proposal would give (the events' recurrence engine; holidays skipped)."""
+    if not rrule.strip():
+        return [(start, end)]
+    from core.recurrence import expand_local
+
+    return list(expand_local(rrule=rrule, start=start, end=end, branch=branch))
+
+
+def _check_proposal(
+    *, branch: Branch, room: Any, start: datetime, end: datetime, rrule: str, capacity: int | None
+) -> list[tuple[datetime, datetime]]:
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise RuleViolation(_("Give times with their UTC offset."), field="start")
+    if end <= start:
+        raise RuleViolation(_("The session must end after it starts."), field="end")
+    if start <= timezone.now():
+        raise RuleViolation(_("Choose a time in the future."), field="start")
+    if room is not None and room.branch_id != branch.pk:
+        raise RuleViolation(
+            _("The room %(room)s is not at %(branch)s."),
+            field="room",
+            room=room.name,
+            branch=branch.name,
+        )
+    if capacity is not None and capacity < 1:
+        raise RuleViolation(_("The capacity must be at least 1."), field="capacity")
+    if room is not None and capacity is not None and capacity > room.capacity:
+        raise RuleViolation(
+            _("%(room)s holds at most %(max)s people."),
+            field="capacity",
+            room=room.name,
+            max=room.capacity,
+        )
+    dates = proposal_dates(start=start, end=end, rrule=rrule, branch=branch)
+    if not dates:
+        raise RuleViolation(
+            _("The repeat rule gives no dates (they may all be holidays or closures)."),
+            field="rrule",
+        )
+    if len(dates) > 60:
+        raise RuleViolation(_("A series can have at most 60 sessions."), field="rrule")
+    return dates
+
+
+@transaction.atomic(durable=True)
+def proposal_submit(
+    *,
+    actor: User,
+    title: str,
+    branch: Branch,
+    start: datetime,
+    end: datetime,
+    description: str = "",
+    room: Any = None,
+    rrule: str = "",
+    tracks: Iterable[Track] = (),
+    audiences: Iterable[Audience] = (),
+    capacity: int | None = None,
+    children_under_15: bool = False,
+) -> SessionProposal:
+    """A volunteer proposes a session; staff of ``branch`` decide."""
+    profile = _profile_of(actor)
+    problem = _paused_problem(profile)
+    if problem is not None:
+        raise problem
+    title = title.strip()
+    if not title:
+        raise RuleViolation(_("Give the session a title."), field="title")
+    tracks = list(tracks)
+    if not tracks:
+        raise RuleViolation(
+            _("Choose at least one of the plan's tracks the session belongs to."), field="tracks"
+        )
+    _check_proposal(branch=branch, room=room, start=start, end=end, rrule=rrule, capacity=capacity)
+    proposal = SessionProposal.objects.create(
+        volunteer=actor,
+        title=title,
+        description=description,
+        branch=branch,
+        room=room,
+        start=start,
+        end=end,
+        rrule=rrule.strip(),
+        capacity=capacity,
+        children_under_15=children_under_15,
+    )
+    proposal.tracks.set(list(tracks))
+    proposal.audiences.set(list(audiences))
+    audit_log(
+        actor=actor,
+        action="proposal.submitted",
+        target=proposal,
+        data={"title": title, "branch": branch.slug},
+    )
+    return proposal
+
+
+PROPOSAL_FIELDS = {
+    "title",
+    "description",
+    "branch",
+    "room",
+    "start",
+    "end",
+    "rrule",
+    "capacity",
+    "children_under_15",
+}
+
+
+@transaction.atomic(durable=True)
+def proposal_update(
+    *, actor: User, proposal: SessionProposal, data: dict[str, Any]
+) -> SessionProposal:
+    """The volunteer changes their proposal while it waits, or as asked; it waits again."""
+    proposal = locking.lock_one(SessionProposal, proposal.pk)
+    if proposal.volunteer_id != actor.pk:
+        raise NotFound()
+    if proposal.status not in {ProposalStatus.PENDING, ProposalStatus.CHANGES_REQUESTED}:
+        raise RuleViolation(
+            _("This proposal has been decided and can no longer be changed."), code="decided"
+        )
+    for field in PROPOSAL_FIELDS & set(data):
+        setattr(proposal, field, data[field])
+    _check_proposal(
+        branch=proposal.branch,
+        room=proposal.room,
+        start=proposal.start,
+        end=proposal.end,
+        rrule=proposal.rrule,
+        capacity=proposal.capacity,
+    )
+    old_status = proposal.status
+    proposal.status = ProposalStatus.PENDING
+    proposal.save()
+    if "tracks" in data:
+        proposal.tracks.set(list(data["tracks"]))
+    if "audiences" in data:
+        proposal.audiences.set(list(data["audiences"]))
+    audit_log(
+        actor=actor,
+        action="proposal.updated",
+        target=proposal,
+        data={"fields": sorted(set(data)), "old_status": old_status},
+    )
+    return proposal
+
+
+@transaction.atomic(durable=True)
+def proposal_withdraw(*, actor: User, proposal: SessionProposal) -> SessionProposal:
+    proposal = locking.lock_one(SessionProposal, proposal.pk)
+    if proposal.volunteer_id != actor.pk:
+        raise NotFound()
+    if proposal.status == ProposalStatus.WITHDRAWN:
+        return proposal
+    if proposal.status not in {ProposalStatus.PENDING, ProposalStatus.CHANGES_REQUESTED}:
+        raise RuleViolation(_("This proposal has already been decided."), code="decided")
+    proposal.status = ProposalStatus.WITHDRAWN
+    proposal.save(update_fields=["status", "updated_at"])
+    audit_log(actor=actor, action="proposal.withdrawn", target=proposal)
+    return proposal
+
+
+def _lock_undecided(actor: User, proposal: SessionProposal) -> SessionProposal:
+    proposal = locking.lock_rows(
+        SessionProposal.objects.select_related("branch", "room", "volunteer").filter(pk=proposal.pk)
+    ).get()
+    if not can_manage_branch(user=actor, branch=proposal.branch_id):
+        raise NotFound()
+    if proposal.status != ProposalStatus.PENDING:
+        raise RuleViolation(
+            _("Only a proposal that awaits a decision can be decided (this one is %(status)s)."),
+            code="not_pending",
+            status=proposal.get_status_display(),
+        )
+    return proposal
+
+
+@transaction.atomic(durable=True)
+def proposal_approve(*, actor: User, proposal: SessionProposal) -> SessionProposal:
+    """Staff of the branch approve: the proposal becomes a published event (or series) with
+    its room occupied and the volunteer as host."""
+    from events import services as event_services
+    from events.models import EventState
+
+    proposal = _lock_undecided(actor, proposal)
+    host = proposal.volunteer
+    if host is None:
+        raise RuleViolation(_("The volunteer's account no longer exists."), code="no_host")
+    dates = proposal_dates(
+        start=proposal.start, end=proposal.end, rrule=proposal.rrule, branch=proposal.branch
+    )
+    if proposal.children_under_15:
+        profile = VolunteerProfile.objects.filter(user=host).first()
+        last_day = timezone.localtime(dates[-1][0], local_tz()).date() if dates else None
+        problem = (
+            certificate_problem(profile=profile, day=last_day)
+            if profile is not None and last_day is not None
+            else RuleViolation(_("The host is not a volunteer."), code="not_a_volunteer")
+        )
+        if problem is not None:
+            raise RuleViolation(
+                _(
+                    "The session is with children under 15, and the host's child certificate "
+                    "is not clear and valid until its last date (%(day)s). Record the "
+                    "certificate first."
+                ),
+                code=problem.code,
+                day=date_format(last_day, "DATE_FORMAT") if last_day else "",
+            )
+    # The events app's composable series writer (its public event_create/series_create are
+    # durable entry points and cannot run inside this transaction).
+    series = event_services._series_create(  # noqa: SLF001
+        actor=actor,
+        rrule=proposal.rrule,
+        start=proposal.start,
+        end=proposal.end,
+        title=proposal.title,
+        branch=proposal.branch,
+        state=EventState.PUBLISHED,
+        include_closed=not proposal.rrule,
+        tracks=list(proposal.tracks.all()),
+        audiences=list(proposal.audiences.all()),
+        partners=[],
+        description=proposal.description,
+        room=proposal.room,
+        capacity=proposal.capacity,
+        host=host,
+    )
+    if proposal.rrule:
+        proposal.event_series = series
+        proposal.event = None
+    else:
+        proposal.event = series.events.get()
+        proposal.event_series = series
+    proposal.status = ProposalStatus.APPROVED
+    proposal.decided_by = actor
+    proposal.decided_at = timezone.now()
+    proposal.save()
+    audit_log(
+        actor=actor,
+        action="proposal.approved",
+        target=proposal,
+        data={
+            "event": proposal.event_id,
+            "series": proposal.event_series_id,
+        },
+    )
+    state_changed.send(
+        sender=SessionProposal, kind="proposal.approved", instance=proposal, actor=actor, data={}
+    )
+    return proposal
+
+
+@transaction.atomic(durable=True)
+def proposal_reject(*, actor: User, proposal: SessionProposal, reason: str) -> SessionProposal:
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation(_("Give the volunteer a reason."), field="reason")
+    proposal = _lock_undecided(actor, proposal)
+    proposal.status = ProposalStatus.REJECTED
+    proposal.decision_note = reason
+    proposal.decided_by = actor
+    proposal.decided_at = timezone.now()
+    proposal.save()
+    audit_log(actor=actor, action="proposal.rejected", target=proposal, data={"reason": reason})
+    state_changed.send(
+        sender=SessionProposal,
+        kind="proposal.rejected",
+        instance=proposal,
+        actor=actor,
+        data={"reason": reason},
+    )
+    return proposal
+
+
+@transaction.atomic(durable=True)
+def proposal_request_changes(
+    *, actor: User, proposal: SessionProposal, note: str
+) -> SessionProposal:
+    note = (note or "").strip()
+    if not note:
+        raise RuleViolation(_("Say which changes you would like."), field="note")
+    proposal = _lock_undecided(actor, proposal)
+    proposal.status = ProposalStatus.CHANGES_REQUESTED
+    proposal.decision_note = note
+    proposal.decided_by = actor
+    proposal.decided_at = timezone.now()
+    proposal.save()
+    audit_log(
+        actor=actor, action="proposal.changes_requested", target=proposal, data={"note": note}
+    )
+    state_changed.send(
+        sender=SessionProposal,
+        kind="proposal.changes_requested",
+        instance=proposal,
+        actor=actor,
+        data={"note": note},
+    )
+    return proposal
