@@ -1,0 +1,363 @@
+"""The status report to the culture committee (KIU): June (first half) and December (year).
+
+One ``Report`` is built from the coverage selector and rendered four ways: a printable
+HTML page, a PDF (WeasyPrint, from the same HTML), the numbers as XLSX (openpyxl) and as
+CSV. Reports are always in Danish, with the tracks' Danish names as the plan writes them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from core.exceptions import RuleViolation
+from core.models import Audience, Track
+from core.timeutils import local_tz
+from plans import selectors
+from plans.models import Initiative, InitiativeStatus, Plan
+from plans.selectors import PERIODS, Cell, Coverage, Gap
+
+REPORT_LANGUAGE = "da"
+FORMATS = ("html", "pdf", "xlsx", "csv")
+
+
+@dataclass
+class TrackSection:
+    track: Track
+    target: int
+    numbers: Cell
+    year_numbers: Cell
+    by_branch: list[tuple[Any, Cell]]
+    by_quarter: list[tuple[int, Cell]]
+    initiatives: list[Initiative]
+    partners: list[str]
+    gaps: list[Gap]
+    next_initiatives: list[Initiative] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    year: int
+    period: str
+    title: str
+    period_label: str
+    coverage: Coverage
+    plan: Plan | None
+    sections: list[TrackSection]
+    next_plan: Plan | None
+    generated_at: datetime
+    audience_names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_full_year(self) -> bool:
+        return self.period == "year"
+
+    @property
+    def filename_stem(self) -> str:
+        return f"statusrapport-{self.year}-{'juni' if self.period == 'h1' else 'december'}"
+
+
+def quarters_text(quarters: list[int]) -> str:
+    """ "1. og 3. kvartal", "hele året" – the way the plan writes it."""
+    if sorted(quarters) == [1, 2, 3, 4]:
+        return _("all year")
+    labels = [f"{q}." for q in sorted(quarters)]
+    joined = (
+        labels[0]
+        if len(labels) == 1
+        else ", ".join(labels[:-1]) + " " + _("and") + " " + labels[-1]
+    )
+    return _("%(quarters)s quarter") % {"quarters": joined}
+
+
+def build_report(*, year: int, period: str, now: datetime | None = None) -> Report:
+    """Gather everything of a report in a fixed number of queries (in Danish)."""
+    if period not in PERIODS:
+        raise RuleViolation(
+            _("The period must be “h1” (June) or “year” (December)."), field="period"
+        )
+    with translation.override(REPORT_LANGUAGE):
+        cov = selectors.coverage(year=year, quarters=PERIODS[period], now=now)
+        initiatives = list(selectors.initiative_list(year=year))
+        next_plan = selectors.plan_for_year(year=year + 1) if period == "year" else None
+        next_initiatives = (
+            list(selectors.initiative_list(year=year + 1)) if next_plan is not None else []
+        )
+        grouped = dict(
+            (t.pk, items) for t, items in selectors.initiatives_by_track(initiatives, cov.tracks)
+        )
+        next_grouped = dict(
+            (t.pk, items)
+            for t, items in selectors.initiatives_by_track(next_initiatives, cov.tracks)
+        )
+        sections = []
+        for track in cov.tracks:
+            numbers = cov.total(track=track)
+            year_numbers = cov.total(track=track, whole_year=True)
+            target = cov.target(track=track)
+            section_initiatives = grouped.get(track.pk, [])
+            partners = set(numbers.partners)
+            sections.append(
+                TrackSection(
+                    track=track,
+                    target=target.min_initiatives if target else 0,
+                    numbers=numbers,
+                    year_numbers=year_numbers,
+                    by_branch=[(b, cov.total(track=track, branch=b)) for b in cov.branches],
+                    by_quarter=[(q, cov.total(track=track, quarter=q)) for q in cov.quarters],
+                    initiatives=section_initiatives,
+                    partners=sorted(partners),
+                    gaps=cov.gaps_for(track),
+                    next_initiatives=next_grouped.get(track.pk, []),
+                )
+            )
+        if period == "h1":
+            title = _("Status report June %(year)s") % {"year": year}
+            period_label = _("1st half of %(year)s (1st and 2nd quarter)") % {"year": year}
+        else:
+            title = _("Annual report December %(year)s") % {"year": year}
+            period_label = _("The whole year %(year)s") % {"year": year}
+    return Report(
+        year=year,
+        period=period,
+        title=title,
+        period_label=period_label,
+        coverage=cov,
+        plan=cov.plan,
+        sections=sections,
+        next_plan=next_plan,
+        generated_at=timezone.localtime(now or timezone.now(), local_tz()),
+        audience_names=dict(Audience.objects.values_list("slug", "name_da")),
+    )
+
+
+# --- HTML and PDF -----------------------------------------------------------------
+
+
+def render_html(
+    report: Report, *, for_pdf: bool = False, links: dict[str, str] | None = None
+) -> str:
+    with translation.override(REPORT_LANGUAGE):
+        return render_to_string(
+            "plans/report.html",
+            {
+                "report": report,
+                "for_pdf": for_pdf,
+                "links": links or {},
+                "statuses": InitiativeStatus,
+            },
+        )
+
+
+def render_pdf(report: Report) -> bytes:
+    from weasyprint import HTML
+
+    html = render_html(report, for_pdf=True)
+    return HTML(string=html).write_pdf()
+
+
+# --- Numbers: XLSX and CSV --------------------------------------------------------
+
+
+def _number(value: Decimal | int) -> float | int:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _numbers_header() -> list[str]:
+    return [
+        _("Initiatives"),
+        _("Events held"),
+        _("Events planned"),
+        _("Events cancelled"),
+        _("Registrations"),
+        _("Attendance"),
+        _("Volunteer hours"),
+        _("Partners"),
+    ]
+
+
+def _numbers_row(cell: Cell) -> list[Any]:
+    return [
+        cell.initiative_count,
+        cell.events_held,
+        cell.events_planned,
+        cell.events_cancelled,
+        cell.registrations,
+        cell.attendance,
+        _number(cell.volunteer_hours),
+        cell.partner_count,
+    ]
+
+
+def number_rows(report: Report) -> list[list[Any]]:
+    """One row per track × branch × quarter of the period, then the totals per track.
+
+    Columns: track, branch, quarter, then the numbers. Totals have branch and quarter
+    "Alle" (initiatives count distinct initiatives, so they do not add up).
+    """
+    cov = report.coverage
+    rows: list[list[Any]] = []
+    everyone = _("All")
+    for section in report.sections:
+        track = section.track
+        for branch in cov.branches:
+            for q in cov.quarters:
+                cell = cov.total(track=track, branch=branch, quarter=q)
+                rows.append([track.name_da, branch.name, q, *_numbers_row(cell)])
+        rows.append([track.name_da, everyone, everyone, *_numbers_row(section.numbers)])
+    return rows
+
+
+def render_csv(report: Report) -> str:
+    with translation.override(REPORT_LANGUAGE):
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([_("Track"), _("Branch"), _("Quarter"), *_numbers_header()])
+        writer.writerows(number_rows(report))
+        return out.getvalue()
+
+
+def render_xlsx(report: Report) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
+
+    def sheet(wb: Any, title: str, header: list[str], rows: list[list[Any]]) -> None:
+        ws = wb.create_sheet(title=title[:31])
+        ws.append(header)
+        for c in ws[1]:
+            c.font = bold
+        for row in rows:
+            ws.append(row)
+        ws.freeze_panes = "A2"
+        for index, name in enumerate(header, start=1):
+            width = max(
+                [len(str(name))] + [len(str(r[index - 1])) for r in rows if len(r) >= index]
+            )
+            ws.column_dimensions[get_column_letter(index)].width = min(60, max(10, width + 2))
+
+    with translation.override(REPORT_LANGUAGE):
+        wb = Workbook()
+        wb.remove(wb.active)
+        cov = report.coverage
+        summary = [
+            [
+                s.track.name_da,
+                s.target,
+                *_numbers_row(s.numbers),
+                ", ".join(sorted(s.numbers.audiences)),
+            ]
+            for s in report.sections
+        ]
+        sheet(
+            wb,
+            _("Overview"),
+            [_("Track"), _("Target (initiatives)"), *_numbers_header(), _("Audiences")],
+            summary,
+        )
+        sheet(
+            wb,
+            _("Branches"),
+            [_("Track"), _("Branch"), *_numbers_header()],
+            [
+                [s.track.name_da, b.name, *_numbers_row(cell)]
+                for s in report.sections
+                for b, cell in s.by_branch
+            ],
+        )
+        sheet(
+            wb,
+            _("Quarters"),
+            [_("Track"), _("Quarter"), *_numbers_header()],
+            [
+                [s.track.name_da, q, *_numbers_row(cell)]
+                for s in report.sections
+                for q, cell in s.by_quarter
+            ],
+        )
+        sheet(
+            wb,
+            _("Initiatives"),
+            [
+                _("Track"),
+                _("Initiative"),
+                _("Quarters"),
+                _("Branches"),
+                _("Status"),
+                _("Partners"),
+                _("Responsible"),
+                _("Evaluation"),
+            ],
+            [
+                [
+                    s.track.name_da,
+                    i.title,
+                    quarters_text(i.quarter_list),
+                    ", ".join(b.name for b in i.branches.all()),
+                    str(i.get_status_display()),
+                    ", ".join(p.name for p in i.partners.all()),
+                    i.responsible.name if i.responsible else "",
+                    i.evaluation,
+                ]
+                for s in report.sections
+                for i in s.initiatives
+            ],
+        )
+        sheet(
+            wb,
+            _("Gaps"),
+            [_("Track"), _("Branch"), _("Quarter"), _("Gap")],
+            [
+                [g.track.name_da, g.branch.name if g.branch else "", g.quarter or "", g.message]
+                for g in cov.gaps
+            ],
+        )
+        if report.next_plan is not None:
+            sheet(
+                wb,
+                _("Draft %(year)s") % {"year": report.next_plan.year},
+                [_("Track"), _("Initiative"), _("Quarters"), _("Branches"), _("Partners")],
+                [
+                    [
+                        s.track.name_da,
+                        i.title,
+                        quarters_text(i.quarter_list),
+                        ", ".join(b.name for b in i.branches.all()),
+                        ", ".join(p.name for p in i.partners.all()),
+                    ]
+                    for s in report.sections
+                    for i in s.next_initiatives
+                ],
+            )
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+
+
+CONTENT_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+def render(report: Report, fmt: str) -> bytes:
+    """The report as bytes in one of ``FORMATS``."""
+    if fmt == "pdf":
+        return render_pdf(report)
+    if fmt == "xlsx":
+        return render_xlsx(report)
+    if fmt == "csv":
+        return render_csv(report).encode("utf-8")
+    return render_html(report).encode("utf-8")

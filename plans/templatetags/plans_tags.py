@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+
+@register.filter
+def hours(value: Decimal | float | int | None) -> str:
+    """Volunteer hours with at most one decimal, in the active locale (12,5 in Danish)."""
+    if value is None:
+        return "0"
+    value = Decimal(value).quantize(Decimal("0.1"))
+    if value == value.to_integral():
+        return number_format(int(value))
+    return number_format(value, decimal_pos=1)
+
+
+@register.filter
+def quarters(value: list[int]) -> str:
+    from plans.report import quarters_text
+
+    return quarters_text(list(value))
+
+
+@register.filter
+def audience_names(slugs: set[str], names: dict[str, str] | None = None) -> list[str]:
+    names = names or {}
+    return sorted(names.get(slug, slug) for slug in slugs)
+
+
+@register.filter
+def lookup(mapping: dict[Any, Any], key: Any) -> Any:
+    return mapping.get(key) if mapping else None
