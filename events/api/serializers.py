@@ -1,0 +1,201 @@
+"""Input and output serializers of the events API (paths and fields are contracts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from core.models import Audience, BookmobileStop, Branch, Partner, Track, User
+from events import selectors
+from events.models import Event, EventSeries, EventState, PlaceKind, Registration
+from rooms.models import Room
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with an offset; naive input is refused rather than guessed."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        result = super().to_internal_value(value)
+        if isinstance(value, str) and not (
+            value.endswith("Z") or "+" in value[10:] or "-" in value[10:]
+        ):
+            raise serializers.ValidationError(_("Give the time with its offset, e.g. +01:00."))
+        return result
+
+    def to_representation(self, value: Any) -> Any:
+        return super().to_representation(timezone.localtime(value) if value else value)
+
+
+class EventOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    series = serializers.IntegerField(source="series_id")
+    title = serializers.CharField()
+    description = serializers.CharField()
+    start = AwareDateTimeField()
+    end = AwareDateTimeField()
+    branch = serializers.CharField(source="branch.slug")
+    room = serializers.IntegerField(source="room_id", allow_null=True)
+    tracks = serializers.SerializerMethodField()
+    audiences = serializers.SerializerMethodField()
+    capacity = serializers.IntegerField(allow_null=True)
+    seats_available = serializers.SerializerMethodField()
+    state = serializers.SerializerMethodField()
+
+    def get_tracks(self, event: Event) -> list[str]:
+        return [t.slug for t in event.tracks.all()]
+
+    def get_audiences(self, event: Event) -> list[str]:
+        return [a.slug for a in event.audiences.all()]
+
+    def get_seats_available(self, event: Event) -> int | None:
+        return selectors.seats_available(event)
+
+    def get_state(self, event: Event) -> str:
+        return selectors.shown_state(event, now=self.context.get("now"))
+
+
+class EventDetailOutputSerializer(EventOutputSerializer):
+    place_kind = serializers.CharField()
+    address = serializers.CharField()
+    stop = serializers.CharField(source="stop.name", allow_null=True, default=None)
+    online_url = serializers.CharField()
+    image = serializers.SerializerMethodField()
+    partners = serializers.SerializerMethodField()
+    registration_required = serializers.BooleanField()
+    max_seats_per_registration = serializers.IntegerField()
+    price_dkk = serializers.DecimalField(max_digits=8, decimal_places=2)
+    waitlisted = serializers.IntegerField(source="waitlisted_count", default=0)
+    attendance_count = serializers.IntegerField(allow_null=True)
+    host = serializers.CharField(source="host.name", allow_null=True, default=None)
+    edited = serializers.BooleanField()
+    original_start = AwareDateTimeField(allow_null=True)
+    sequence = serializers.IntegerField()
+    cancel_reason = serializers.CharField()
+    licence_equipment_kind = serializers.CharField()
+
+    def get_image(self, event: Event) -> str | None:
+        return event.image.url if event.image else None
+
+    def get_partners(self, event: Event) -> list[str]:
+        return [p.name for p in event.partners.all()]
+
+
+class SeriesOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    branch = serializers.CharField(source="branch.slug")
+    rrule = serializers.CharField()
+    include_closed = serializers.BooleanField()
+    events = serializers.SerializerMethodField()
+
+    def get_events(self, series: EventSeries) -> list[dict[str, Any]]:
+        events = selectors.event_list(actor=self.context.get("actor"), series=series.pk)
+        return EventOutputSerializer(events, many=True, context=self.context).data
+
+
+class _EventInputBase(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    branch = serializers.SlugRelatedField(slug_field="slug", queryset=Branch.objects.all())
+    room = serializers.PrimaryKeyRelatedField(
+        queryset=Room.objects.all(), required=False, allow_null=True
+    )
+    place_kind = serializers.ChoiceField(choices=PlaceKind.choices, required=False)
+    stop = serializers.PrimaryKeyRelatedField(
+        queryset=BookmobileStop.objects.all(), required=False, allow_null=True
+    )
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    online_url = serializers.URLField(required=False, allow_blank=True)
+    capacity = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    registration_required = serializers.BooleanField(required=False)
+    max_seats_per_registration = serializers.IntegerField(min_value=1, max_value=50, required=False)
+    price_dkk = serializers.DecimalField(
+        max_digits=8, decimal_places=2, min_value=0, required=False
+    )
+    licence_equipment_kind = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    host = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True
+    )
+    tracks = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Track.objects.all(), many=True, required=False
+    )
+    audiences = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Audience.objects.all(), many=True, required=False
+    )
+    partners = serializers.PrimaryKeyRelatedField(
+        queryset=Partner.objects.all(), many=True, required=False
+    )
+    state = serializers.ChoiceField(
+        choices=[EventState.DRAFT, EventState.PUBLISHED], required=False
+    )
+    start = AwareDateTimeField()
+    end = AwareDateTimeField()
+
+
+class EventCreateInputSerializer(_EventInputBase):
+    pass
+
+
+class SeriesCreateInputSerializer(_EventInputBase):
+    rrule = serializers.CharField(max_length=500)
+    include_closed = serializers.BooleanField(required=False, default=False)
+
+
+class EventUpdateInputSerializer(_EventInputBase):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, partial=True, **kwargs)
+
+
+class SeriesUpdateInputSerializer(_EventInputBase):
+    """PATCH a series: shared fields; ``start_time``/``duration_minutes`` move future dates."""
+
+    start_time = serializers.TimeField(required=False)
+    duration_minutes = serializers.IntegerField(min_value=1, max_value=14 * 24 * 60, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, partial=True, **kwargs)
+        self.fields.pop("start")
+        self.fields.pop("end")
+
+
+class CancelInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class AttendanceInputSerializer(serializers.Serializer):
+    attendance_count = serializers.IntegerField(min_value=0)
+
+
+class RegistrationInputSerializer(serializers.Serializer):
+    seats = serializers.IntegerField(min_value=1, max_value=50, default=1)
+
+
+class RegistrationCreatedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    seats = serializers.IntegerField()
+    waitlist_position = serializers.IntegerField(allow_null=True)
+
+
+class RegistrationOutputSerializer(RegistrationCreatedSerializer):
+    event = serializers.IntegerField(source="event_id")
+    event_title = serializers.CharField(source="event.title")
+    event_start = AwareDateTimeField(source="event.start")
+    event_end = AwareDateTimeField(source="event.end")
+    branch = serializers.CharField(source="event.branch.slug")
+    checked_in_at = AwareDateTimeField(allow_null=True)
+    created_at = AwareDateTimeField()
+    cancelled_at = AwareDateTimeField(allow_null=True)
+    cancel_reason = serializers.CharField()
+
+
+class StaffRegistrationOutputSerializer(RegistrationOutputSerializer):
+    name = serializers.CharField(source="user.name", allow_null=True, default=None)
+    email = serializers.CharField(source="user.email", allow_null=True, default=None)
+
+
+def registration_out(reg: Registration) -> dict[str, Any]:
+    return RegistrationCreatedSerializer(reg).data

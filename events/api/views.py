@@ -1,0 +1,262 @@
+"""Events API: thin views over events.services and events.selectors."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.pagination import Pagination
+from core.api.permissions import IsLibraryStaff
+from core.exceptions import RuleViolation
+from events import selectors, services
+from events.api import serializers as s
+
+
+def _parse_dt(value: str | None, name: str) -> Any:
+    if not value:
+        return None
+    field = s.AwareDateTimeField()
+    try:
+        return field.to_internal_value(value)
+    except Exception as error:  # DRF ValidationError: a readable 400
+        raise RuleViolation(
+            "%(name)s must be an ISO 8601 time with offset, e.g. 2026-12-01T10:00:00+01:00.",
+            field=name,
+            name=name,
+        ) from error
+
+
+def _int(value: str | None, name: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError as error:
+        raise RuleViolation("%(name)s must be a number.", field=name, name=name) from error
+
+
+def _fields(data: dict[str, Any]) -> dict[str, Any]:
+    """Turn validated input into service keyword arguments."""
+    out = dict(data)
+    if "state" in out and out["state"] is None:
+        out.pop("state")
+    return out
+
+
+class EventListApi(APIView):
+    permission_classes = [AllowAny]
+
+    def get_permissions(self) -> list[Any]:
+        if self.request.method == "POST":
+            return [IsLibraryStaff()]
+        return [AllowAny()]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(name, str, required=False)
+            for name in (
+                "branch",
+                "track",
+                "audience",
+                "series",
+                "start_after",
+                "start_before",
+                "q",
+            )
+        ],
+        responses={200: s.EventOutputSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        p = request.query_params
+        events = selectors.event_list(
+            actor=request.user,
+            branch=p.get("branch") or None,
+            track=p.get("track") or None,
+            audience=p.get("audience") or None,
+            series=_int(p.get("series"), "series"),
+            start_after=_parse_dt(p.get("start_after"), "start_after"),
+            start_before=_parse_dt(p.get("start_before"), "start_before"),
+            q=(p.get("q") or "").strip() or None,
+        )
+        paginator = Pagination()
+        page = paginator.paginate_queryset(events, request, view=self)
+        data = s.EventOutputSerializer(page, many=True, context={"now": timezone.now()}).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(
+        request=s.EventCreateInputSerializer, responses={201: s.EventDetailOutputSerializer}
+    )
+    def post(self, request: Request) -> Response:
+        data = s.EventCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = services.event_create(actor=request.user, **_fields(data.validated_data))
+        event = selectors.event_get(actor=request.user, pk=event.pk)
+        return Response(s.EventDetailOutputSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+class EventDetailApi(APIView):
+    def get_permissions(self) -> list[Any]:
+        if self.request.method == "PATCH":
+            return [IsLibraryStaff()]
+        return [AllowAny()]
+
+    @extend_schema(responses={200: s.EventDetailOutputSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        event = selectors.event_get(actor=request.user, pk=pk)
+        return Response(s.EventDetailOutputSerializer(event).data)
+
+    @extend_schema(
+        request=s.EventUpdateInputSerializer, responses={200: s.EventDetailOutputSerializer}
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        event = selectors.event_get_for_staff(actor=request.user, pk=pk)
+        data = s.EventUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.event_update(actor=request.user, event=event, **_fields(data.validated_data))
+        event = selectors.event_get(actor=request.user, pk=pk)
+        return Response(s.EventDetailOutputSerializer(event).data)
+
+
+class EventCancelApi(APIView):
+    permission_classes = [IsLibraryStaff]
+
+    @extend_schema(request=s.CancelInputSerializer, responses={200: s.EventDetailOutputSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        event = selectors.event_get_for_staff(actor=request.user, pk=pk)
+        data = s.CancelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.event_cancel(actor=request.user, event=event, **data.validated_data)
+        event = selectors.event_get(actor=request.user, pk=pk)
+        return Response(s.EventDetailOutputSerializer(event).data)
+
+
+class EventAttendanceApi(APIView):
+    """Staff or the host record the attendance of a drop-in event."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=s.AttendanceInputSerializer, responses={200: s.EventDetailOutputSerializer}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        event = selectors.event_get_for_host(actor=request.user, pk=pk)
+        data = s.AttendanceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.event_record_attendance(
+            actor=request.user, event=event, count=data.validated_data["attendance_count"]
+        )
+        event = selectors.event_get(actor=request.user, pk=pk)
+        return Response(s.EventDetailOutputSerializer(event).data)
+
+
+class EventRegistrationsApi(APIView):
+    """POST: register (signed in). GET: the registrations, for staff of the branch or the host."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=s.RegistrationInputSerializer, responses={201: s.RegistrationCreatedSerializer}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        event = selectors.event_get(actor=request.user, pk=pk)
+        data = s.RegistrationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reg = services.registration_create(
+            actor=request.user, event=event, seats=data.validated_data["seats"]
+        )
+        return Response(s.registration_out(reg), status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: s.StaffRegistrationOutputSerializer(many=True)})
+    def get(self, request: Request, pk: int) -> Response:
+        event = selectors.event_get_for_host(actor=request.user, pk=pk)
+        regs = selectors.event_registrations(event=event).select_related("event__branch")
+        return Response(s.StaffRegistrationOutputSerializer(regs, many=True).data)
+
+
+class SeriesListApi(APIView):
+    permission_classes = [IsLibraryStaff]
+
+    @extend_schema(request=s.SeriesCreateInputSerializer, responses={201: s.SeriesOutputSerializer})
+    def post(self, request: Request) -> Response:
+        data = s.SeriesCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        series = services.series_create(actor=request.user, **_fields(data.validated_data))
+        ctx = {"actor": request.user, "now": timezone.now()}
+        return Response(
+            s.SeriesOutputSerializer(series, context=ctx).data, status=status.HTTP_201_CREATED
+        )
+
+
+class SeriesDetailApi(APIView):
+    permission_classes = [IsLibraryStaff]
+
+    @extend_schema(responses={200: s.SeriesOutputSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        series = selectors.series_get_for_staff(actor=request.user, pk=pk)
+        ctx = {"actor": request.user, "now": timezone.now()}
+        return Response(s.SeriesOutputSerializer(series, context=ctx).data)
+
+    @extend_schema(request=s.SeriesUpdateInputSerializer, responses={200: s.SeriesOutputSerializer})
+    def patch(self, request: Request, pk: int) -> Response:
+        series = selectors.series_get_for_staff(actor=request.user, pk=pk)
+        data = s.SeriesUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = _fields(data.validated_data)
+        if "duration_minutes" in changes:
+            changes["duration"] = timedelta(minutes=changes.pop("duration_minutes"))
+        series = services.series_update(actor=request.user, series=series, **changes)
+        ctx = {"actor": request.user, "now": timezone.now()}
+        return Response(s.SeriesOutputSerializer(series, context=ctx).data)
+
+
+class RegistrationListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: s.RegistrationOutputSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        regs = selectors.registration_list_for(user=request.user)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(regs, request, view=self)
+        return paginator.get_paginated_response(
+            s.RegistrationOutputSerializer(page, many=True).data
+        )
+
+
+class RegistrationCancelApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=s.CancelInputSerializer, responses={200: s.RegistrationOutputSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        reg = selectors.registration_get_for(actor=request.user, pk=pk)
+        data = s.CancelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reg = services.registration_cancel(
+            actor=request.user, registration=reg, reason=data.validated_data["reason"]
+        )
+        reg = selectors.registration_get_for(actor=request.user, pk=pk)
+        return Response(s.RegistrationOutputSerializer(reg).data)
+
+
+class RegistrationCheckInApi(APIView):
+    """Staff of the branch (or the event's host) check a person in."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: s.StaffRegistrationOutputSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        reg = selectors.registration_get_for(actor=request.user, pk=pk)
+        if not selectors.can_host_event(user=request.user, event=reg.event):
+            from core.exceptions import PermissionDenied
+
+            raise PermissionDenied()
+        services.registration_check_in(actor=request.user, registration=reg)
+        reg = selectors.registration_get_for(actor=request.user, pk=pk)
+        return Response(s.StaffRegistrationOutputSerializer(reg).data)
