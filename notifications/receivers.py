@@ -1,0 +1,26 @@
+"""The one place the domain apps' changes reach this app: ``core.signals.state_changed``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.signals import state_changed
+
+
+def on_state_changed(
+    sender: Any,
+    *,
+    kind: str,
+    instance: Any,
+    actor: Any = None,
+    data: dict | None = None,
+    **_: Any,
+) -> None:
+    """Write the outbox rows in the sender's transaction; the dispatcher is kicked on commit."""
+    from notifications.services import outbox_add
+
+    outbox_add(kind=kind, instance=instance, actor=actor, data=data)
+
+
+def connect() -> None:
+    state_changed.connect(on_state_changed, dispatch_uid="notifications.outbox")

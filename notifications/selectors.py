@@ -1,0 +1,345 @@
+"""Reads of the notifications app: feeds, reminder settings, what is due."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from core.models import User
+from events.models import Event, Registration
+from notifications.calendar import CANCELLED_KEPT_FOR, CalendarItem
+from notifications.models import (
+    DEFAULT_LEAD_MINUTES,
+    Delivery,
+    FeedToken,
+    ReminderDefault,
+    ReminderKind,
+    ReminderPreference,
+)
+from notifications.sources import (
+    booking_item,
+    equipment_booking_item,
+    equipment_booking_model,
+    event_item,
+    registration_item,
+    signup_item,
+)
+from rooms.models import Booking, Room
+from volunteers.models import ShiftSignup
+
+# Feeds show what ended at most this long ago, and everything ahead.
+FEED_PAST = timedelta(days=30)
+# The longest lead time anyone may choose (one week).
+MAX_LEAD_MINUTES = 7 * 24 * 60
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def feed_owner_for_token(*, token: str) -> User | None:
+    """The active person whose personal feed ``token`` opens, or None (wrong or revoked)."""
+    if not token or len(token) > 200:
+        return None
+    row = (
+        FeedToken.objects.select_related("user")
+        .filter(token_hash=hash_token(token), user__is_active=True)
+        .first()
+    )
+    return row.user if row else None
+
+
+def reminder_preference_for(*, user: User) -> ReminderPreference | None:
+    return ReminderPreference.objects.filter(user=user).first()
+
+
+def feed_token_for(*, user: User) -> FeedToken | None:
+    return FeedToken.objects.filter(user=user).first()
+
+
+# --- Public feeds -------------------------------------------------------------
+
+
+def public_events(
+    *,
+    now: datetime | None = None,
+    branch: str | None = None,
+    track: str | None = None,
+    audience: str | None = None,
+    room: str | int | None = None,
+) -> QuerySet[Event]:
+    """Published events (and those cancelled in the last 30 days), the filters as in /api/events/:
+    ``branch``, ``track`` and ``audience`` are slugs, ``room`` is a room id."""
+    now = now or timezone.now()
+    qs = Event.objects.filter(end__gte=now - FEED_PAST).filter(
+        Q(state="published")
+        | Q(state="cancelled", cancelled_at__gte=now - CANCELLED_KEPT_FOR)
+        | Q(state="cancelled", cancelled_at__isnull=True, updated_at__gte=now - CANCELLED_KEPT_FOR)
+    )
+    if branch:
+        qs = qs.filter(branch__slug=branch)
+    if track:
+        qs = qs.filter(tracks__slug=track)
+    if audience:
+        qs = qs.filter(audiences__slug=audience)
+    if room:
+        qs = qs.filter(room_id=room)
+    return qs.select_related("branch", "room", "stop").distinct().order_by("start", "pk")
+
+
+def public_event_items(**filters: Any) -> list[CalendarItem]:
+    return [event_item(e) for e in public_events(**filters)]
+
+
+def room_busy_items(*, room: Room, now: datetime | None = None) -> list[CalendarItem]:
+    """When the room is occupied: bookings of any kind, as plain "busy" without any names."""
+    now = now or timezone.now()
+    bookings = (
+        Booking.objects.filter(room=room, end__gte=now - FEED_PAST)
+        .filter(
+            Q(status__in=["pending", "confirmed"])
+            | Q(status__in=["cancelled", "rejected"], updated_at__gte=now - CANCELLED_KEPT_FOR)
+        )
+        .select_related("room__branch")
+        .order_by("start", "pk")
+    )
+    return [booking_item(b, busy_only=True) for b in bookings]
+
+
+# --- The personal feed ----------------------------------------------------------
+
+
+def personal_registrations(*, user: User, now: datetime) -> QuerySet[Registration]:
+    kept = now - CANCELLED_KEPT_FOR
+    return (
+        Registration.objects.filter(user=user, event__end__gte=now - FEED_PAST)
+        .exclude(event__state="draft")
+        .filter(
+            Q(status__in=["confirmed", "waitlisted"], event__state="published")
+            | Q(status="cancelled", cancelled_at__gte=kept)
+            | Q(status__in=["confirmed", "waitlisted"], event__cancelled_at__gte=kept)
+        )
+        .select_related("event__branch", "event__room", "event__stop")
+        .order_by("event__start", "pk")
+    )
+
+
+def personal_bookings(*, user: User, now: datetime) -> QuerySet[Booking]:
+    return (
+        Booking.objects.filter(booker=user, end__gte=now - FEED_PAST)
+        .filter(_not_library_hold())
+        .filter(
+            Q(status__in=["pending", "confirmed"])
+            | Q(
+                status__in=["cancelled", "rejected"],
+                updated_at__gte=now - CANCELLED_KEPT_FOR,
+            )
+        )
+        .select_related("room__branch")
+        .order_by("start", "pk")
+    )
+
+
+def _not_library_hold() -> Q:
+    """A room held by an event or a shift is not the booker's own booking."""
+    return ~Q(kind__in=["event", "shift"])
+
+
+def personal_equipment_bookings(*, user: User, now: datetime) -> QuerySet[Any] | list[Any]:
+    model = equipment_booking_model()
+    if model is None:
+        return []
+    related = ["equipment"]
+    names = {f.name for f in model._meta.get_field("equipment").related_model._meta.get_fields()}
+    if "room" in names:
+        related.append("equipment__room__branch")
+    if "branch" in names:
+        related.append("equipment__branch")
+    return (
+        model._default_manager.filter(booker=user, end__gte=now - FEED_PAST)
+        .filter(
+            Q(status__in=["pending", "confirmed"])
+            | Q(status__in=["cancelled", "rejected"], cancelled_at__gte=now - CANCELLED_KEPT_FOR)
+        )
+        .select_related(*related)
+        .order_by("start", "pk")
+    )
+
+
+def personal_signups(*, user: User, now: datetime) -> QuerySet[ShiftSignup]:
+    kept = now - CANCELLED_KEPT_FOR
+    return (
+        ShiftSignup.objects.filter(volunteer=user, shift__end__gte=now - FEED_PAST)
+        .filter(
+            Q(status="signed_up", shift__cancelled_at__isnull=True)
+            | Q(status="signed_up", shift__cancelled_at__gte=kept)
+            | Q(status="withdrawn", withdrawn_at__gte=kept)
+        )
+        .select_related("shift__activity__branch", "shift__room__branch")
+        .order_by("shift__start", "pk")
+    )
+
+
+def personal_feed_items(*, user: User, now: datetime | None = None) -> list[CalendarItem]:
+    now = now or timezone.now()
+    items = [registration_item(r) for r in personal_registrations(user=user, now=now)]
+    items += [booking_item(b) for b in personal_bookings(user=user, now=now)]
+    items += [equipment_booking_item(s) for s in personal_equipment_bookings(user=user, now=now)]
+    items += [signup_item(s) for s in personal_signups(user=user, now=now)]
+    return items
+
+
+# --- Reminder settings ------------------------------------------------------------
+
+
+def reminder_defaults() -> dict[str, ReminderDefault]:
+    return {row.kind: row for row in ReminderDefault.objects.all()}
+
+
+def lead_minutes_for(
+    *,
+    kind: str,
+    preference: ReminderPreference | None,
+    defaults: dict[str, ReminderDefault],
+) -> list[int]:
+    """The lead times (minutes) one person gets for one kind; empty means no reminders."""
+    default = defaults.get(kind)
+    if default is not None and not default.enabled:
+        return []
+    if preference is not None:
+        if not preference.enabled:
+            return []
+        if preference.lead_minutes:
+            return _clean_leads(preference.lead_minutes)
+    if default is not None:
+        return _clean_leads(default.lead_minutes)
+    return list(DEFAULT_LEAD_MINUTES)
+
+
+def _clean_leads(values: Any) -> list[int]:
+    leads = set()
+    for value in values or []:
+        try:
+            minutes = int(value)
+        except (TypeError, ValueError):
+            continue
+        if 0 < minutes <= MAX_LEAD_MINUTES:
+            leads.add(minutes)
+    return sorted(leads, reverse=True)
+
+
+# --- What is due ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reminder:
+    kind: str  # a ReminderKind
+    obj: Any
+    user: User
+    start: datetime
+    lead_minutes: int
+
+    @property
+    def version(self) -> str:
+        return reminder_version(self.lead_minutes, self.start)
+
+
+def reminder_version(lead_minutes: int, start: datetime) -> str:
+    """The reminder's key part: a moved start is a new reminder."""
+    return f"{lead_minutes}@{start.astimezone(UTC).isoformat()}"
+
+
+def _candidates(now: datetime) -> Iterator[tuple[str, Any, User, datetime, datetime]]:
+    """(kind, object, person, start, created) of everything live that starts within a week."""
+    horizon = now + timedelta(minutes=MAX_LEAD_MINUTES)
+    regs = Registration.objects.filter(
+        status="confirmed",
+        user__isnull=False,
+        user__is_active=True,
+        event__state="published",
+        event__cancelled_at__isnull=True,
+        event__start__gt=now,
+        event__start__lte=horizon,
+    ).select_related("event", "user")
+    for reg in regs:
+        yield ReminderKind.REGISTRATION, reg, reg.user, reg.event.start, reg.created_at
+    bookings = (
+        Booking.objects.filter(
+            status="confirmed",
+            booker__isnull=False,
+            booker__is_active=True,
+            start__gt=now,
+            start__lte=horizon,
+        )
+        .filter(_not_library_hold())
+        .select_related("booker")
+    )
+    for booking in bookings:
+        yield ReminderKind.BOOKING, booking, booking.booker, booking.start, booking.created_at
+    model = equipment_booking_model()
+    if model is not None:
+        slots = model._default_manager.filter(
+            status="confirmed",
+            booker__isnull=False,
+            booker__is_active=True,
+            start__gt=now,
+            start__lte=horizon,
+        ).select_related("booker")
+        for slot in slots:
+            yield ReminderKind.EQUIPMENT_BOOKING, slot, slot.booker, slot.start, slot.created_at
+    signups = ShiftSignup.objects.filter(
+        status="signed_up",
+        volunteer__isnull=False,
+        volunteer__is_active=True,
+        shift__cancelled_at__isnull=True,
+        shift__start__gt=now,
+        shift__start__lte=horizon,
+    ).select_related("shift", "volunteer")
+    for signup in signups:
+        yield ReminderKind.SHIFT, signup, signup.volunteer, signup.shift.start, signup.created_at
+
+
+def due_reminders(*, now: datetime | None = None) -> list[Reminder]:
+    """The reminder each live registration, booking, slot and shift is due now, if any.
+
+    A lead time L is due once ``start - L`` has passed (and the object existed by then: who
+    registers three hours ahead gets the 2-hour reminder, not the 24-hour one). Of the due
+    lead times only the shortest counts: the longer ones were sent before, or are stale.
+    """
+    now = now or timezone.now()
+    candidates = list(_candidates(now))
+    user_ids = {c[2].pk for c in candidates}
+    preferences = {p.user_id: p for p in ReminderPreference.objects.filter(user_id__in=user_ids)}
+    defaults = reminder_defaults()
+    due = []
+    for kind, obj, user, start, created in candidates:
+        leads = lead_minutes_for(kind=kind, preference=preferences.get(user.pk), defaults=defaults)
+        open_leads = [
+            lead
+            for lead in leads
+            if start - timedelta(minutes=lead) <= now and created <= start - timedelta(minutes=lead)
+        ]
+        if open_leads:
+            due.append(Reminder(kind, obj, user, start, min(open_leads)))
+    return due
+
+
+def deliveries_due(*, now: datetime, limit: int) -> list[int]:
+    """Ids of deliveries to send now: waiting ones, and claims whose lease ran out."""
+    return list(
+        Delivery.objects.filter(claimable_q(now))
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def claimable_q(now: datetime) -> Q:
+    return Q(status="pending", next_attempt_at__lte=now) | Q(
+        status="sending", claimed_until__lt=now
+    )

@@ -1,0 +1,18 @@
+// "Copy" buttons next to calendar addresses: <button data-copy="id-of-input">.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-copy]");
+  if (!button) return;
+  var input = document.getElementById(button.getAttribute("data-copy"));
+  if (!input) return;
+  input.select();
+  var done = function () {
+    var status = document.getElementById(button.getAttribute("data-copy") + "-status");
+    if (status) status.textContent = button.getAttribute("data-copied") || "Copied";
+  };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(input.value).then(done);
+  } else {
+    document.execCommand("copy");
+    done();
+  }
+});
