@@ -45,9 +45,7 @@ class Room(models.Model):
     bookable_by = models.CharField(
         _("who may book"), max_length=16, choices=BookableBy.choices, default=BookableBy.EVERYONE
     )
-    requires_approval = models.BooleanField(
-        _("bookings need staff approval"), default=False
-    )
+    requires_approval = models.BooleanField(_("bookings need staff approval"), default=False)
     min_duration_minutes = models.PositiveIntegerField(
         _("shortest booking (minutes)"), default=30, validators=[MinValueValidator(1)]
     )
@@ -78,9 +76,7 @@ class Room(models.Model):
         blank=True,
         help_text=_("A series counts as one."),
     )
-    max_series_occurrences = models.PositiveIntegerField(
-        _("most dates in one series"), default=26
-    )
+    max_series_occurrences = models.PositiveIntegerField(_("most dates in one series"), default=26)
     self_service_allowed = models.BooleanField(
         _("may be used in self-service hours"),
         default=False,
@@ -289,9 +285,7 @@ class Equipment(models.Model):
     release_after_minutes = models.PositiveIntegerField(
         _("free the slot if not checked in after (minutes)"), default=15
     )
-    self_service_allowed = models.BooleanField(
-        _("may be used in self-service hours"), default=True
-    )
+    self_service_allowed = models.BooleanField(_("may be used in self-service hours"), default=True)
 
     class Meta:
         verbose_name = _("machine")
@@ -316,7 +310,9 @@ class Licence(models.Model):
         related_name="licences",
         verbose_name=_("person"),
     )
-    equipment_kind = models.CharField(_("machine kind"), max_length=24, choices=EquipmentKind.choices)
+    equipment_kind = models.CharField(
+        _("machine kind"), max_length=24, choices=EquipmentKind.choices
+    )
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
