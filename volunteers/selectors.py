@@ -10,11 +10,13 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from core.exceptions import NotFound
-from core.models import Branch, User
+from core.exceptions import NotFound, RuleViolation
+from core.models import Audience, Branch, Track, User
 from core.selectors import branches_managed_by, can_manage_branch
 from core.timeutils import day_bounds, local_today, local_tz
+from rooms.models import Room
 from volunteers.models import (
     Activity,
     CertificateStatus,
@@ -367,3 +369,90 @@ def proposal_queue(*, actor: User) -> QuerySet[SessionProposal]:
     return (
         proposal_list_for(actor=actor).filter(status=ProposalStatus.PENDING).order_by("created_at")
     )
+
+
+# --- Lookups for the interfaces ----------------------------------------------------------------
+
+
+def branches_by_slug(*, slugs: list[str]) -> list[Branch]:
+    """The branches named by ``slugs``; NotFound (404) naming the first unknown one."""
+    found = {b.slug: b for b in Branch.objects.filter(slug__in=slugs)}
+    for slug in slugs:
+        if slug not in found:
+            raise RuleViolation(_("Unknown branch: %(slug)s."), field="branch", slug=slug)
+    return [found[s] for s in dict.fromkeys(slugs)]
+
+
+def tracks_by_slug(*, slugs: list[str]) -> list[Track]:
+    found = {t.slug: t for t in Track.objects.filter(slug__in=slugs)}
+    for slug in slugs:
+        if slug not in found:
+            raise RuleViolation(_("Unknown track: %(slug)s."), field="tracks", slug=slug)
+    return [found[s] for s in dict.fromkeys(slugs)]
+
+
+def audiences_by_slug(*, slugs: list[str]) -> list[Audience]:
+    found = {a.slug: a for a in Audience.objects.filter(slug__in=slugs)}
+    for slug in slugs:
+        if slug not in found:
+            raise RuleViolation(_("Unknown audience: %(slug)s."), field="audiences", slug=slug)
+    return [found[s] for s in dict.fromkeys(slugs)]
+
+
+def room_get(*, pk: int) -> Room:
+    room = Room.objects.select_related("branch").filter(pk=pk).first()
+    if room is None:
+        raise RuleViolation(_("Unknown room: %(pk)s."), field="room", pk=pk)
+    return room
+
+
+def rooms_at(*, branch: Branch | int) -> QuerySet[Room]:
+    return Room.objects.filter(branch=branch).order_by("name")
+
+
+def activity_get(*, pk: int) -> Activity:
+    activity = Activity.objects.select_related("branch", "coordinator").filter(pk=pk).first()
+    if activity is None:
+        raise RuleViolation(_("Unknown activity: %(pk)s."), field="activity", pk=pk)
+    return activity
+
+
+def user_by_email(*, email: str) -> User:
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        raise RuleViolation(
+            _("No account has the e-mail address %(email)s. Ask the person to create one first."),
+            field="email",
+            email=email,
+        )
+    return user
+
+
+def user_get(*, pk: int) -> User:
+    user = User.objects.filter(pk=pk).first()
+    if user is None:
+        raise RuleViolation(_("Unknown person: %(pk)s."), field="volunteer", pk=pk)
+    return user
+
+
+# --- Sessions hosted by a volunteer (events app's selectors) ---------------------------------
+
+
+def hosted_sessions(*, host: User, upcoming_only: bool = True) -> QuerySet[Any]:
+    """Events the person hosts (approved proposals), with their confirmed seats."""
+    from events.models import Event
+    from events.selectors import with_seats
+
+    qs = Event.objects.filter(host=host).select_related("branch", "room")
+    if upcoming_only:
+        qs = qs.filter(end__gte=timezone.now() - timedelta(hours=12))
+    return with_seats(qs).order_by("start", "pk")
+
+
+def hosted_event_registrations(*, actor: User, pk: int) -> tuple[Any, QuerySet[Any]]:
+    """The event and its registrations, for its host (or its branch's staff); NotFound for
+    anyone else, including other volunteers and hosts."""
+    from events.selectors import event_get_for_host, event_registrations
+
+    event = event_get_for_host(actor=actor, pk=pk)
+    return event, event_registrations(event=event)

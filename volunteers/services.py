@@ -1246,3 +1246,16 @@ def proposal_request_changes(
         data={"note": note},
     )
     return proposal
+
+
+def session_check_in(*, actor: User, event_pk: int, registration_pk: int) -> Any:
+    """The host of a session checks a registration in (the events app's gate and service:
+    only the host of that event, or its branch's staff; anyone else gets a 404)."""
+    from events.selectors import event_get_for_host, registration_get_for
+    from events.services import registration_check_in
+
+    event = event_get_for_host(actor=actor, pk=event_pk)
+    registration = registration_get_for(actor=actor, pk=registration_pk)
+    if registration.event_id != event.pk:
+        raise NotFound()
+    return registration_check_in(actor=actor, registration=registration)

@@ -1,0 +1,225 @@
+"""Input and output shapes of the volunteers API (times ISO 8601 with offset)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from volunteers.models import CertificateStatus, ProfileStatus
+from volunteers.services import withdraw_deadline
+
+# --- Output -------------------------------------------------------------------------------
+
+
+class ShiftOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    activity = serializers.IntegerField(source="activity_id")
+    activity_name = serializers.CharField(source="activity.name")
+    branch = serializers.CharField(source="activity.branch.slug")
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    needed = serializers.IntegerField()
+    taken = serializers.IntegerField()
+    room = serializers.IntegerField(source="room_id", allow_null=True)
+    children_under_15 = serializers.BooleanField(source="activity.children_under_15")
+    cancelled = serializers.SerializerMethodField()
+    note = serializers.CharField()
+
+    def get_cancelled(self, shift: Any) -> bool:
+        return shift.cancelled_at is not None
+
+
+class SignupOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    shift = serializers.IntegerField(source="shift_id")
+    status = serializers.CharField()
+
+
+class SignupDetailOutput(SignupOutput):
+    activity = serializers.CharField(source="shift.activity.name")
+    branch = serializers.CharField(source="shift.activity.branch.slug")
+    start = serializers.DateTimeField(source="shift.start")
+    end = serializers.DateTimeField(source="shift.end")
+    shift_cancelled = serializers.BooleanField()
+    attended = serializers.BooleanField(allow_null=True)
+    hours = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    withdraw_until = serializers.SerializerMethodField()
+
+    def get_withdraw_until(self, signup: Any) -> str:
+        return serializers.DateTimeField().to_representation(withdraw_deadline(signup.shift))
+
+
+class ActivityOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    branch = serializers.CharField(source="branch.slug")
+    description = serializers.CharField()
+    tracks = serializers.SerializerMethodField()
+    audiences = serializers.SerializerMethodField()
+    children_under_15 = serializers.BooleanField()
+    coordinator = serializers.IntegerField(source="coordinator_id", allow_null=True)
+    withdraw_deadline_hours = serializers.IntegerField()
+
+    def get_tracks(self, activity: Any) -> list[str]:
+        return [t.slug for t in activity.tracks.all()]
+
+    def get_audiences(self, activity: Any) -> list[str]:
+        return [a.slug for a in activity.audiences.all()]
+
+
+class ProfileOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    user = serializers.IntegerField(source="user_id")
+    name = serializers.CharField(source="user.name")
+    email = serializers.EmailField(source="user.email")
+    status = serializers.CharField()
+    skills = serializers.CharField()
+    languages = serializers.CharField()
+    availability_notes = serializers.CharField()
+    branches = serializers.SerializerMethodField()
+    agreement_signed_on = serializers.DateField(allow_null=True)
+    certificate = serializers.SerializerMethodField()
+
+    def get_branches(self, profile: Any) -> list[str]:
+        return [b.slug for b in profile.branches.all()]
+
+    def get_certificate(self, profile: Any) -> dict[str, Any]:
+        return {
+            "status": profile.certificate_status,
+            "checked_on": profile.certificate_checked_on,
+            "renewal_years": profile.certificate_renewal_years,
+            "expires_on": profile.certificate_valid_until,
+        }
+
+
+class ProposalOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    branch = serializers.CharField(source="branch.slug")
+    room = serializers.IntegerField(source="room_id", allow_null=True)
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    rrule = serializers.CharField()
+    tracks = serializers.SerializerMethodField()
+    audiences = serializers.SerializerMethodField()
+    capacity = serializers.IntegerField(allow_null=True)
+    children_under_15 = serializers.BooleanField()
+    status = serializers.CharField()
+    decision_note = serializers.CharField()
+    volunteer = serializers.IntegerField(source="volunteer_id", allow_null=True)
+    event = serializers.IntegerField(source="event_id", allow_null=True)
+    series = serializers.IntegerField(source="event_series_id", allow_null=True)
+    created_at = serializers.DateTimeField()
+
+    def get_tracks(self, proposal: Any) -> list[str]:
+        return [t.slug for t in proposal.tracks.all()]
+
+    def get_audiences(self, proposal: Any) -> list[str]:
+        return [a.slug for a in proposal.audiences.all()]
+
+
+# --- Input ---------------------------------------------------------------------------------
+
+
+class ShiftFilterInput(serializers.Serializer):
+    branch = serializers.SlugField(required=False)
+    activity = serializers.IntegerField(required=False)
+    start_after = serializers.DateTimeField(required=False)
+    start_before = serializers.DateTimeField(required=False)
+    open = serializers.BooleanField(required=False, default=False)
+
+
+class ShiftCreateInput(serializers.Serializer):
+    activity = serializers.IntegerField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    needed = serializers.IntegerField(min_value=1, max_value=100, default=1)
+    room = serializers.IntegerField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    rrule = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ShiftUpdateInput(serializers.Serializer):
+    start = serializers.DateTimeField(required=False)
+    end = serializers.DateTimeField(required=False)
+    needed = serializers.IntegerField(min_value=1, max_value=100, required=False)
+    room = serializers.IntegerField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    cancelled = serializers.BooleanField(required=False)
+
+
+class SignupCreateInput(serializers.Serializer):
+    volunteer = serializers.IntegerField(required=False, help_text="Staff only: the user id.")
+
+
+class AttendanceInput(serializers.Serializer):
+    attended = serializers.BooleanField()
+    hours = serializers.DecimalField(
+        max_digits=5, decimal_places=2, required=False, allow_null=True
+    )
+
+
+class ReportInput(serializers.Serializer):
+    hours = serializers.DecimalField(
+        max_digits=5, decimal_places=2, required=False, allow_null=True
+    )
+
+
+class HoursCorrectionInput(serializers.Serializer):
+    hours = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0)
+    note = serializers.CharField(max_length=300)
+
+
+class VolunteerCreateInput(serializers.Serializer):
+    email = serializers.EmailField()
+    branches = serializers.ListField(child=serializers.SlugField(), allow_empty=False)
+    agreement_signed_on = serializers.DateField(required=False, allow_null=True)
+    skills = serializers.CharField(required=False, allow_blank=True, default="")
+    languages = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CertificateInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=CertificateStatus.choices)
+    checked_on = serializers.DateField(required=False, allow_null=True)
+    renewal_years = serializers.IntegerField(required=False, min_value=1, max_value=10)
+
+
+class VolunteerStatusInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ProfileStatus.choices)
+
+
+class ActivityCreateInput(serializers.Serializer):
+    branch = serializers.SlugField()
+    name = serializers.CharField(max_length=120)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    tracks = serializers.ListField(child=serializers.SlugField(), required=False, default=list)
+    audiences = serializers.ListField(child=serializers.SlugField(), required=False, default=list)
+    children_under_15 = serializers.BooleanField(required=False, default=False)
+    coordinator = serializers.IntegerField(required=False, allow_null=True)
+    withdraw_deadline_hours = serializers.IntegerField(
+        required=False, min_value=0, max_value=336, default=24
+    )
+
+
+class ProposalInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    branch = serializers.SlugField()
+    room = serializers.IntegerField(required=False, allow_null=True)
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    rrule = serializers.CharField(required=False, allow_blank=True, default="")
+    tracks = serializers.ListField(child=serializers.SlugField(), required=False, default=list)
+    audiences = serializers.ListField(child=serializers.SlugField(), required=False, default=list)
+    capacity = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    children_under_15 = serializers.BooleanField(required=False, default=False)
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class NoteInput(serializers.Serializer):
+    note = serializers.CharField(max_length=2000)
