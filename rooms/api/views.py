@@ -1,0 +1,293 @@
+"""The rooms API: thin views over rooms.services and rooms.selectors."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.pagination import Pagination
+from core.api.permissions import IsLibraryStaff
+from core.exceptions import RuleViolation
+from rooms import selectors, services
+from rooms.api import serializers as s
+
+
+def _date_param(request: Request) -> date:
+    raw = request.query_params.get("date", "")
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as error:
+        raise RuleViolation(
+            _("Give the day as ?date=YYYY-MM-DD."), field="date", code="invalid_date"
+        ) from error
+
+
+def _paginated(request: Request, view: APIView, queryset: Any, serializer: type) -> Response:
+    paginator = Pagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer(page, many=True).data)
+
+
+class RoomListApi(APIView):
+    permission_classes: list[Any] = []
+
+    @extend_schema(responses={200: s.RoomOutputSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        rooms = selectors.room_list(branch_slug=request.query_params.get("branch") or None)
+        return _paginated(request, self, rooms, s.RoomOutputSerializer)
+
+
+class RoomDetailApi(APIView):
+    permission_classes: list[Any] = []
+
+    @extend_schema(responses={200: s.RoomOutputSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(s.RoomOutputSerializer(selectors.room_get(pk=pk)).data)
+
+
+class RoomAvailabilityApi(APIView):
+    permission_classes: list[Any] = []
+
+    def get(self, request: Request, pk: int) -> Response:
+        room = selectors.room_get(pk=pk)
+        day = _date_param(request)
+        availability = selectors.room_availability(room=room, day=day)
+        return Response(
+            {
+                "room": room.pk,
+                "date": day.isoformat(),
+                "free": s.intervals(availability.free),
+                "busy": s.intervals(availability.busy),
+                "closed": availability.closed_reason,
+            }
+        )
+
+
+class BookingListCreateApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: s.BookingOutputSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        bookings = selectors.booking_list_for(actor=request.user)
+        if status_filter := request.query_params.get("status"):
+            bookings = bookings.filter(status=status_filter)
+        return _paginated(request, self, bookings, s.BookingOutputSerializer)
+
+    @extend_schema(request=s.BookingInputSerializer, responses={201: s.BookingOutputSerializer})
+    def post(self, request: Request) -> Response:
+        data = s.BookingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        repeat = v.get("repeat") or {}
+        outcome = services.booking_request(
+            actor=request.user,
+            room=v["room"],
+            start=v["start"],
+            end=v["end"],
+            purpose=v["purpose"],
+            attendees=v["attendees"],
+            partner=v.get("partner"),
+            every_weeks=repeat.get("every_weeks"),
+            until=repeat.get("until"),
+            take_free=v["take_free"],
+        )
+        body = dict(s.BookingOutputSerializer(outcome.first).data)
+        body["bookings"] = s.BookingOutputSerializer(outcome.bookings, many=True).data
+        body["skipped"] = [skipped.as_dict() for skipped in outcome.skipped]
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class BookingDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: s.BookingOutputSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        booking = selectors.booking_get_for(actor=request.user, pk=pk)
+        return Response(s.BookingOutputSerializer(booking).data)
+
+
+def _many(bookings: list[Any]) -> Response:
+    body = dict(s.BookingOutputSerializer(bookings[0]).data)
+    if len(bookings) > 1:
+        body["bookings"] = s.BookingOutputSerializer(bookings, many=True).data
+    return Response(body)
+
+
+class BookingCancelApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=s.ReasonInputSerializer, responses={200: s.BookingOutputSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        booking = selectors.booking_get_for(actor=request.user, pk=pk)
+        data = s.ReasonInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _many(
+            services.booking_cancel(actor=request.user, booking=booking, **data.validated_data)
+        )
+
+
+class BookingApproveApi(APIView):
+    permission_classes = [IsLibraryStaff]
+
+    @extend_schema(request=s.ReasonInputSerializer, responses={200: s.BookingOutputSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        booking = selectors.booking_get_for(actor=request.user, pk=pk)
+        data = s.ReasonInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _many(
+            services.booking_approve(
+                actor=request.user,
+                booking=booking,
+                whole_series=data.validated_data["whole_series"],
+            )
+        )
+
+
+class BookingRejectApi(APIView):
+    permission_classes = [IsLibraryStaff]
+
+    @extend_schema(request=s.ReasonInputSerializer, responses={200: s.BookingOutputSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        booking = selectors.booking_get_for(actor=request.user, pk=pk)
+        data = s.ReasonInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _many(
+            services.booking_reject(actor=request.user, booking=booking, **data.validated_data)
+        )
+
+
+class BookingNoShowApi(APIView):
+    permission_classes = [IsLibraryStaff]
+
+    @extend_schema(request=s.NoShowInputSerializer, responses={200: s.BookingOutputSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        booking = selectors.booking_get_for(actor=request.user, pk=pk)
+        data = s.NoShowInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        booking = services.booking_mark_no_show(
+            actor=request.user, booking=booking, no_show=data.validated_data["no_show"]
+        )
+        return Response(s.BookingOutputSerializer(booking).data)
+
+
+class EquipmentListApi(APIView):
+    permission_classes: list[Any] = []
+
+    @extend_schema(responses={200: s.EquipmentOutputSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        items = selectors.equipment_list(branch_slug=request.query_params.get("branch") or None)
+        return _paginated(request, self, items, s.EquipmentOutputSerializer)
+
+
+class EquipmentDetailApi(APIView):
+    permission_classes: list[Any] = []
+
+    @extend_schema(responses={200: s.EquipmentOutputSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(s.EquipmentOutputSerializer(selectors.equipment_get(pk=pk)).data)
+
+
+class EquipmentAvailabilityApi(APIView):
+    permission_classes: list[Any] = []
+
+    def get(self, request: Request, pk: int) -> Response:
+        equipment = selectors.equipment_get(pk=pk)
+        day = _date_param(request)
+        slots = selectors.equipment_slots(equipment=equipment, day=day)
+        availability = selectors.equipment_availability(equipment=equipment, day=day)
+        return Response(
+            {
+                "equipment": equipment.pk,
+                "date": day.isoformat(),
+                "free": s.intervals(availability.free),
+                "busy": s.intervals(availability.busy),
+                "slots": [
+                    {
+                        "start": selectors.to_local(slot["start"]).isoformat(),
+                        "end": selectors.to_local(slot["end"]).isoformat(),
+                        "free": slot["free"],
+                    }
+                    for slot in slots
+                ],
+            }
+        )
+
+
+class EquipmentBookingListCreateApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: s.EquipmentBookingOutputSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        bookings = selectors.equipment_booking_list_for(actor=request.user)
+        return _paginated(request, self, bookings, s.EquipmentBookingOutputSerializer)
+
+    @extend_schema(
+        request=s.EquipmentBookingInputSerializer,
+        responses={201: s.EquipmentBookingOutputSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        data = s.EquipmentBookingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        booking = services.equipment_booking_create(
+            actor=request.user, equipment=v["equipment"], start=v["start"], end=v.get("end")
+        )
+        return Response(
+            s.EquipmentBookingOutputSerializer(booking).data, status=status.HTTP_201_CREATED
+        )
+
+
+class EquipmentBookingCancelApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=s.ReasonInputSerializer, responses={200: s.EquipmentBookingOutputSerializer}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        booking = selectors.equipment_booking_get_for(actor=request.user, pk=pk)
+        data = s.ReasonInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        booking = services.equipment_booking_cancel(
+            actor=request.user, booking=booking, reason=data.validated_data["reason"]
+        )
+        return Response(s.EquipmentBookingOutputSerializer(booking).data)
+
+
+class EquipmentBookingCheckInApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: s.EquipmentBookingOutputSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        booking = selectors.equipment_booking_get_for(actor=request.user, pk=pk)
+        booking = services.equipment_booking_check_in(actor=request.user, booking=booking)
+        return Response(s.EquipmentBookingOutputSerializer(booking).data)
+
+
+class LicenceListCreateApi(APIView):
+    def get_permissions(self) -> list[Any]:
+        return [IsLibraryStaff()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    @extend_schema(responses={200: s.LicenceOutputSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        return _paginated(
+            request, self, selectors.licences_of(user=request.user), s.LicenceOutputSerializer
+        )
+
+    @extend_schema(request=s.LicenceInputSerializer, responses={201: s.LicenceOutputSerializer})
+    def post(self, request: Request) -> Response:
+        data = s.LicenceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        licence = services.licence_grant_by_staff(
+            actor=request.user,
+            person=data.validated_data["person"],
+            equipment_kind=data.validated_data["equipment_kind"],
+        )
+        return Response(s.LicenceOutputSerializer(licence).data, status=status.HTTP_201_CREATED)
