@@ -57,8 +57,15 @@ def make_registration(
     """A confirmed registration, written directly (tests of the service use the service)."""
     data: dict[str, Any] = {"status": RegistrationStatus.CONFIRMED}
     data.update(overrides)
-    return Registration.objects.create(event=event, user=user or make_user(), seats=seats, **data)
+    return Registration.objects.create(event=event, user=user or make_person(), seats=seats, **data)
 
 
 def make_staff(branch: Branch, **overrides: Any) -> User:
+    overrides.setdefault("password", None)
     return make_user(role=Role.STAFF, branches=[branch], **overrides)
+
+
+def make_person(**overrides: Any) -> User:
+    """A person without a usable password (no slow hashing in tests that never log in)."""
+    overrides.setdefault("password", None)
+    return make_user(**overrides)

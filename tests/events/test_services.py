@@ -14,8 +14,8 @@ from core.models import AuditLog, Track
 from core.timeutils import local_tz, make_local
 from events import services
 from events.models import Event, EventState, Registration, RegistrationStatus
-from tests.events.factories import make_event, make_registration, make_staff
-from tests.factories import make_branch, make_user
+from tests.events.factories import make_event, make_person, make_registration, make_staff
+from tests.factories import make_branch
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ CONFIRMED, WAITLISTED, CANCELLED = (
 
 
 def register(event: Event, seats: int = 1, user: Any = None) -> Registration:
-    return services.registration_create(actor=user or make_user(), event=event, seats=seats)
+    return services.registration_create(actor=user or make_person(), event=event, seats=seats)
 
 
 def test_confirmed_while_seats_remain_then_waiting_list_in_arrival_order(signals: list) -> None:
@@ -50,7 +50,7 @@ def test_confirmed_while_seats_remain_then_waiting_list_in_arrival_order(signals
 
 def test_one_live_registration_per_person_and_again_after_cancelling() -> None:
     event = make_event()
-    person = make_user()
+    person = make_person()
     reg = register(event, user=person)
     with pytest.raises(Conflict):
         register(event, user=person)
@@ -134,7 +134,7 @@ def test_cancel_only_until_the_start_and_only_ones_own() -> None:
     event = make_event()
     reg = register(event)
     with pytest.raises(NotFound):
-        services.registration_cancel(actor=make_user(), registration=reg)
+        services.registration_cancel(actor=make_person(), registration=reg)
     with time_machine.travel(event.start + timedelta(minutes=1)), pytest.raises(RuleViolation):
         services.registration_cancel(actor=reg.user, registration=reg)
     reg.refresh_from_db()
@@ -160,13 +160,13 @@ def test_staff_cancelling_an_event_cancels_its_registrations(signals: list) -> N
 
 def test_check_in_by_staff_or_host_only_for_confirmed() -> None:
     branch = make_branch()
-    host = make_user(role="volunteer")
+    host = make_person(role="volunteer")
     event = make_event(branch=branch, capacity=1, host=host)
     reg = register(event)
     waiting = register(event)
     with time_machine.travel(event.start + timedelta(minutes=5)):
         with pytest.raises(NotFound):
-            services.registration_check_in(actor=make_user(), registration=reg)
+            services.registration_check_in(actor=make_person(), registration=reg)
         with pytest.raises(RuleViolation):
             services.registration_check_in(actor=host, registration=waiting)
         done = services.registration_check_in(actor=host, registration=reg)
