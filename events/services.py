@@ -43,6 +43,8 @@ from events.models import (
     Registration,
     RegistrationStatus,
 )
+from rooms import services as room_services
+from rooms.models import EquipmentKind
 
 RETENTION_DAYS = 30
 
@@ -121,8 +123,6 @@ def _require_host_or_staff(actor: User | None, event: Event) -> None:
 
 
 def _room_services() -> Any:
-    from rooms import services as room_services  # noqa: PLC0415 (rooms is built in parallel)
-
     return room_services
 
 
@@ -215,6 +215,11 @@ def _check_data(data: dict[str, Any]) -> None:
     ):
         raise RuleViolation(
             _("At least 1 seat per registration."), field="max_seats_per_registration"
+        )
+    kind = data.get("licence_equipment_kind")
+    if kind and kind not in EquipmentKind.values:
+        raise RuleViolation(
+            _("Unknown kind of machine: %(kind)s."), field="licence_equipment_kind", kind=kind
         )
     if data.get("price_dkk") is not None and Decimal(data["price_dkk"]) < 0:
         raise RuleViolation(_("The price cannot be negative."), field="price_dkk")
@@ -898,7 +903,7 @@ def registration_check_in(*, actor: User, registration: Registration) -> Registr
             person=reg.user,
             equipment_kind=event.licence_equipment_kind,
             actor=actor,
-            source=f"event:{event.pk}",
+            source="course",
         )
     return reg
 

@@ -287,3 +287,93 @@ def test_editing_a_series_updates_future_occurrences_not_edited_one_by_one(
     assert titles[second.pk][3] == 1
     changed = [inst.pk for kind, inst in signals if kind == "event.changed"]
     assert changed == [second.pk, fourth.pk]
+
+
+# --- Rooms and licence courses ------------------------------------------------------
+
+
+def _room(branch: Any, name: str = "Mødelokale 1") -> Any:
+    from rooms.models import Room
+
+    return Room.objects.create(branch=branch, name=name, capacity=20)
+
+
+def test_an_event_in_a_room_occupies_moves_and_releases_it() -> None:
+    from core.exceptions import BookingConflict
+    from rooms.models import Booking, BookingStatus
+
+    branch = make_branch()
+    staff = make_staff(branch)
+    room = _room(branch)
+    start = (timezone.now() + timedelta(days=5)).replace(microsecond=0)
+    event = services.event_create(
+        actor=staff,
+        title="Foredrag",
+        branch=branch,
+        room=room,
+        place_kind="room",
+        start=start,
+        end=start + timedelta(hours=2),
+    )
+    booking = Booking.objects.get(pk=event.room_booking_id)
+    assert (booking.room, booking.start, booking.status) == (room, start, BookingStatus.CONFIRMED)
+    with pytest.raises(BookingConflict):
+        services.event_create(
+            actor=staff,
+            title="Overlap",
+            branch=branch,
+            room=room,
+            place_kind="room",
+            start=start + timedelta(hours=1),
+            end=start + timedelta(hours=3),
+        )
+    assert Event.objects.filter(title="Overlap").count() == 0  # nothing half-written
+    services.event_update(
+        actor=staff, event=event, start=start + timedelta(hours=3), end=start + timedelta(hours=4)
+    )
+    booking.refresh_from_db()
+    assert booking.start == start + timedelta(hours=3)
+    services.event_cancel(actor=staff, event=event)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED
+
+
+def test_a_series_in_a_room_with_one_clash_is_refused_whole() -> None:
+    from core.exceptions import BookingConflict
+
+    branch = make_branch()
+    staff = make_staff(branch)
+    room = _room(branch)
+    start = make_local(date(2027, 9, 7), time(17))
+    services.event_create(
+        actor=staff,
+        title="Koncert",
+        branch=branch,
+        room=room,
+        place_kind="room",
+        start=start + timedelta(days=14),
+        end=start + timedelta(days=14, hours=3),
+    )
+    with pytest.raises(BookingConflict):
+        services.series_create(
+            actor=staff,
+            rrule="FREQ=WEEKLY;COUNT=4",
+            title="Kor",
+            branch=branch,
+            room=room,
+            place_kind="room",
+            start=start,
+            end=start + timedelta(hours=2),
+        )
+    assert not Event.objects.filter(title="Kor").exists()
+
+
+def test_checking_in_at_a_licence_course_grants_the_licence() -> None:
+    from rooms.models import Licence
+
+    branch = make_branch()
+    event = make_event(branch=branch, licence_equipment_kind="laser_cutter")
+    reg = register(event)
+    with time_machine.travel(event.start):
+        services.registration_check_in(actor=make_staff(branch), registration=reg)
+    assert Licence.objects.filter(person=reg.user, equipment_kind="laser_cutter").exists()
