@@ -1,5 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from plans import views
 
 app_name = "plans"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("plan/", views.dashboard, name="dashboard"),
+    path("plan/tal/", views.drilldown, name="drilldown"),
+    path("plan/indsatser/ny/", views.initiative_create, name="initiative-create"),
+    path("plan/indsatser/<int:pk>/", views.initiative_edit, name="initiative-edit"),
+    path("plan/rapport/<int:year>/<slug:period>/", views.report_page, name="report"),
+    path(
+        "plan/rapport/<int:year>/<slug:period>.<str:fmt>",
+        views.report_download,
+        name="report-download",
+    ),
+]

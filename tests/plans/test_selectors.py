@@ -85,7 +85,7 @@ def test_quarter_and_branch_scope(world: World) -> None:
 def test_unknown_branch_is_a_clear_error(db: None) -> None:
     from core.exceptions import RuleViolation
 
-    with pytest.raises(RuleViolation, match="ingen filial|no branch"):
+    with pytest.raises(RuleViolation, match="atlantis"):
         selectors.coverage(year=YEAR, branch="atlantis")
 
 
@@ -154,10 +154,10 @@ def test_gap_sentences(db: None) -> None:
     from django.utils import translation
 
     world = build_world(events_per_branch=0)
-    fordybelse, hygge, digital = world.tracks[0], world.tracks[1], world.tracks[2]
+    fordybelse, hygge = world.tracks[0], world.tracks[1]
     gadstrup = world.branches[0]
-    # Gadstrup has its own Hygge target; no Hygge event in Q3 there.
-    make_target(plan=world.plan, track=hygge, branch=gadstrup, min_initiatives=1, min_events=2)
+    # Gadstrup has its own Hygge target (5 events); 2 edge events + 1 here; none in Q3.
+    make_target(plan=world.plan, track=hygge, branch=gadstrup, min_initiatives=1, min_events=5)
     make_event(branch=gadstrup, start=NOW - timedelta(days=150), tracks=[hygge])
     with translation.override("en"):
         cov = selectors.coverage(year=YEAR, now=NOW)
@@ -165,15 +165,13 @@ def test_gap_sentences(db: None) -> None:
     # The world's plan has 1 live initiative on Digital connections (the other is dropped).
     assert "Digital connections: 1 of 3 initiatives in 2027" in messages
     assert "Gadstrup Bibliotek: no event on Hygge in Q3" in messages
-    assert "Gadstrup Bibliotek – Hygge: 1 of 2 events in 2027" in messages
-    assert not any(m.startswith("Immersion:") and "initiatives" in m for m in messages[:0])
+    assert "Gadstrup Bibliotek – Hygge: 3 of 5 events in 2027" in messages
     with translation.override("da"):
         da = [g.message for g in selectors.coverage(year=YEAR, now=NOW).gaps]
     assert "Digitale forbindelser: 1 af 3 indsatser i 2027" in da
     assert "Gadstrup Bibliotek: intet arrangement om Hygge i 3. kvartal" in da
     # Fordybelse has two live initiatives and no target of its own at any branch.
     assert any(m.startswith(f"{fordybelse.name_da}: 2 af 3") for m in da)
-    _ = digital
 
 
 def test_a_plan_meeting_its_targets_has_no_target_gaps(db: None) -> None:

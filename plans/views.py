@@ -1,0 +1,380 @@
+"""Staff pages of the plan: dashboard, drill-down, initiatives and the status report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.exceptions import DomainError, NotFound, PermissionDenied
+from core.selectors import branches_managed_by
+from plans import report as reports
+from plans import selectors, services
+from plans.forms import InitiativeForm
+from plans.models import QUARTERS, Plan
+from plans.selectors import METRICS, Cell, Coverage
+
+
+def metric_labels() -> dict[str, str]:
+    return {
+        "events_held": _("Events held"),
+        "events_planned": _("Events planned"),
+        "events_cancelled": _("Events cancelled"),
+        "registrations": _("Registrations"),
+        "attendance": _("Attendance"),
+        "initiatives": _("Initiatives"),
+        "volunteer_hours": _("Volunteer hours"),
+        "partners": _("Partners"),
+    }
+
+
+def metric_value(cell: Cell, metric: str) -> Any:
+    if metric == "initiatives":
+        return cell.initiative_count
+    if metric == "partners":
+        return cell.partner_count
+    return getattr(cell, metric)
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_library_staff:
+            raise DjangoPermissionDenied(_("The plan's pages are for library staff."))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _scope(request: HttpRequest) -> tuple[int, int | None, str | None, str]:
+    try:
+        year, quarter, branch = selectors.parse_scope(
+            year=request.GET.get("year"),
+            quarter=request.GET.get("quarter"),
+            branch=request.GET.get("branch"),
+        )
+    except DomainError:
+        year, quarter, branch = selectors.current_year(), None, None
+        messages.error(request, _("The filter was not understood; showing this year."))
+    metric = request.GET.get("metric") or "events_held"
+    if metric not in METRICS:
+        metric = "events_held"
+    return year, quarter, branch, metric
+
+
+def _drill_url(
+    *, year: int, metric: str, track: Any = None, branch: Any = None, quarter: int | None = None
+) -> str:
+    params: dict[str, Any] = {"year": year, "metric": metric}
+    if track is not None:
+        params["track"] = track.slug
+    if branch is not None:
+        params["branch"] = branch.slug
+    if quarter is not None:
+        params["quarter"] = quarter
+    return f"{reverse('plans:drilldown')}?{urlencode(params)}"
+
+
+def _heatmap(cov: Coverage, metric: str) -> dict[str, Any]:
+    gap_keys = {(g.track.pk, g.branch.pk if g.branch else None) for g in cov.gaps}
+    rows = []
+    peak = 0.0
+    for track in cov.tracks:
+        cells = []
+        for branch in cov.scope_branches:
+            cell = cov.total(track=track, branch=branch)
+            value = metric_value(cell, metric)
+            peak = max(peak, float(value))
+            cells.append(
+                {
+                    "branch": branch,
+                    "value": value,
+                    "gap": (track.pk, branch.pk) in gap_keys,
+                    "url": _drill_url(
+                        year=cov.year,
+                        metric=metric,
+                        track=track,
+                        branch=branch,
+                        quarter=cov.quarter,
+                    ),
+                }
+            )
+        total = cov.total(track=track)
+        rows.append(
+            {
+                "track": track,
+                "cells": cells,
+                "total": metric_value(total, metric),
+                "total_url": _drill_url(
+                    year=cov.year,
+                    metric=metric,
+                    track=track,
+                    branch=cov.branch,
+                    quarter=cov.quarter,
+                ),
+                "gap": (track.pk, None) in gap_keys,
+            }
+        )
+    for row in rows:
+        for c in row["cells"]:
+            share = float(c["value"]) / peak if peak else 0.0
+            # Five steps of shade; the number and the gap mark carry the meaning, not colour.
+            c["level"] = 0 if not c["value"] else min(4, int(share * 4) + 1)
+    return {"rows": rows, "branches": cov.scope_branches}
+
+
+def _charts(cov: Coverage) -> list[dict[str, Any]]:
+    """Per track, bars per quarter of held and planned events (inline SVG in the page)."""
+    charts = []
+    per_track = []
+    peak = 1
+    for track in cov.tracks:
+        bars = []
+        for q in QUARTERS:
+            cell = cov.total(track=track, quarter=q)
+            bars.append(
+                {
+                    "quarter": q,
+                    "held": cell.events_held,
+                    "planned": cell.events_planned,
+                    "initiatives": cell.initiative_count,
+                    "held_url": _drill_url(
+                        year=cov.year,
+                        metric="events_held",
+                        track=track,
+                        branch=cov.branch,
+                        quarter=q,
+                    ),
+                    "planned_url": _drill_url(
+                        year=cov.year,
+                        metric="events_planned",
+                        track=track,
+                        branch=cov.branch,
+                        quarter=q,
+                    ),
+                }
+            )
+            peak = max(peak, cell.events_held + cell.events_planned)
+        per_track.append((track, bars))
+    height = 80
+    for track, bars in per_track:
+        for i, bar in enumerate(bars):
+            bar["x"] = 10 + i * 55
+            bar["held_h"] = round(bar["held"] / peak * height)
+            bar["planned_h"] = round(bar["planned"] / peak * height)
+            bar["held_y"] = 10 + height - bar["held_h"]
+            bar["planned_y"] = bar["held_y"] - bar["planned_h"]
+            bar["label_y"] = bar["planned_y"] - 3
+        charts.append({"track": track, "bars": bars, "base_y": 10 + height})
+    return charts
+
+
+@staff_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    year, quarter, branch, metric = _scope(request)
+    try:
+        cov = selectors.coverage(year=year, quarter=quarter, branch=branch)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("plans:dashboard")
+    initiatives = list(selectors.initiative_list(year=year))
+    editable = selectors.editable_initiative_ids(user=request.user, initiatives=initiatives)
+    years = sorted(
+        set(Plan.objects.values_list("year", flat=True))
+        | {
+            selectors.current_year() - 1,
+            selectors.current_year(),
+            selectors.current_year() + 1,
+            year,
+        }
+    )
+    can_add = cov.plan is not None and (
+        request.user.is_administrator or branches_managed_by(user=request.user).exists()
+    )
+    return render(
+        request,
+        "plans/dashboard.html",
+        {
+            "cov": cov,
+            "year": year,
+            "quarter": quarter,
+            "branch_slug": branch,
+            "metric": metric,
+            "metric_label": metric_labels()[metric],
+            "metrics": metric_labels().items(),
+            "years": years,
+            "quarters": QUARTERS,
+            "heatmap": _heatmap(cov, metric),
+            "charts": _charts(cov),
+            "initiatives_by_track": selectors.initiatives_by_track(initiatives, cov.tracks),
+            "editable": editable,
+            "can_add": can_add,
+        },
+    )
+
+
+@staff_required
+def drilldown(request: HttpRequest) -> HttpResponse:
+    year, quarter, branch_slug, metric = _scope(request)
+    cov_tracks = {t.slug: t for t in selectors.track_list()}
+    track = cov_tracks.get(request.GET.get("track") or "")
+    branch = None
+    if branch_slug:
+        branch = next((b for b in selectors.branch_list() if b.slug == branch_slug), None)
+        if branch is None:
+            raise Http404
+    events = (
+        list(
+            selectors.events_behind(
+                year=year, metric=metric, track=track, branch=branch, quarter=quarter
+            )
+        )
+        if metric not in {"initiatives", "volunteer_hours"}
+        else []
+    )
+    initiatives = selectors.initiatives_behind(
+        year=year, track=track, branch=branch, quarter=quarter
+    )
+    activities = (
+        selectors.volunteer_hours_behind(year=year, track=track, branch=branch, quarter=quarter)
+        if metric == "volunteer_hours"
+        else []
+    )
+    editable = selectors.editable_initiative_ids(user=request.user, initiatives=initiatives)
+    return render(
+        request,
+        "plans/drilldown.html",
+        {
+            "year": year,
+            "quarter": quarter,
+            "track": track,
+            "branch": branch,
+            "metric": metric,
+            "metric_label": metric_labels()[metric],
+            "events": events,
+            "initiatives": initiatives,
+            "activities": activities,
+            "editable": editable,
+            "back": f"{reverse('plans:dashboard')}?{urlencode({k: v for k, v in {'year': year, 'quarter': quarter or '', 'branch': branch_slug or '', 'metric': metric}.items()})}",
+        },
+    )
+
+
+def _save_initiative(form: InitiativeForm, call: Callable[..., Any]) -> Any:
+    data = dict(form.cleaned_data)
+    try:
+        return call(data)
+    except DomainError as error:
+        field = error.field if error.field in form.fields else None
+        form.add_error(field, error.message)
+        return None
+
+
+@staff_required
+def initiative_create(request: HttpRequest) -> HttpResponse:
+    year = selectors.parse_scope(year=request.GET.get("year"))[0]
+    plan = selectors.plan_for_year(year=year)
+    form = InitiativeForm(
+        request.POST or None,
+        user=request.user,
+        year=year,
+        initial={"plan": plan, "status": "planned", "responsible": request.user},
+    )
+    if request.method == "POST" and form.is_valid():
+        initiative = _save_initiative(
+            form, lambda data: services.initiative_create(actor=request.user, **data)
+        )
+        if initiative is not None:
+            messages.success(request, _("The initiative was added to the plan."))
+            return redirect(f"{reverse('plans:dashboard')}?year={initiative.plan.year}")
+    return render(
+        request,
+        "plans/initiative_form.html",
+        {"form": form, "initiative": None, "year": year},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required
+def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        initiative = selectors.initiative_get_for_edit(actor=request.user, pk=pk)
+    except NotFound as error:
+        raise Http404 from error
+    except PermissionDenied as error:
+        raise DjangoPermissionDenied(error.message) from error
+    initial = {
+        "title": initiative.title,
+        "description": initiative.description,
+        "quarters": initiative.quarter_list,
+        "tracks": list(initiative.tracks.all()),
+        "branches": list(initiative.branches.all()),
+        "partners": list(initiative.partners.all()),
+        "responsible": initiative.responsible,
+        "status": initiative.status,
+        "evaluation": initiative.evaluation,
+        "events": list(initiative.events.all()),
+        "series": list(initiative.series.all()),
+    }
+    form = InitiativeForm(
+        request.POST or None,
+        user=request.user,
+        year=initiative.plan.year,
+        editing=True,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = _save_initiative(
+            form,
+            lambda data: services.initiative_update(
+                actor=request.user, initiative=initiative, **data
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("The initiative was saved."))
+            return redirect(f"{reverse('plans:dashboard')}?year={initiative.plan.year}")
+    return render(
+        request,
+        "plans/initiative_form.html",
+        {"form": form, "initiative": initiative, "year": initiative.plan.year},
+        status=400 if form.errors else 200,
+    )
+
+
+def _report_or_404(year: int, period: str) -> reports.Report:
+    if period not in selectors.PERIODS or not 2000 <= year <= 2100:
+        raise Http404
+    return reports.build_report(year=year, period=period)
+
+
+@staff_required
+def report_page(request: HttpRequest, year: int, period: str) -> HttpResponse:
+    report = _report_or_404(year, period)
+    base = reverse("plans:report-download", args=[year, period, "pdf"])[: -len("pdf")]
+    links = {
+        "back": f"{reverse('plans:dashboard')}?year={year}",
+        "pdf": base + "pdf",
+        "xlsx": base + "xlsx",
+        "csv": base + "csv",
+    }
+    return HttpResponse(reports.render_html(report, links=links))
+
+
+@staff_required
+def report_download(request: HttpRequest, year: int, period: str, fmt: str) -> HttpResponse:
+    if fmt not in {"pdf", "xlsx", "csv"}:
+        raise Http404
+    report = _report_or_404(year, period)
+    response = HttpResponse(reports.render(report, fmt), content_type=reports.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{report.filename_stem}.{fmt}"'
+    return response
