@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Events")
+
+    def ready(self) -> None:
+        from core.demo import register_loader
+        from core.mypage import register_section, register_staff_link
+        from events import demo, views
+
+        register_loader("events", demo.load, order=30)
+        register_section("events", views.my_registrations_section, order=10)
+        register_staff_link("events", _("Events and check-in"), "events:staff-events", order=20)
+        register_staff_link(
+            "events-new", _("New event or series"), "events:series-create", order=21
+        )

@@ -1,0 +1,244 @@
+"""Forms of the event pages (parsing only; the rules live in events.services)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Audience, BookmobileStop, Branch, Partner, Track
+from core.selectors import audience_list, branch_list, track_list
+from core.timeutils import make_local
+from events.models import DEFAULT_MAX_SEATS, PlaceKind
+from rooms.models import EquipmentKind, Room
+
+WEEKDAYS = [
+    ("MO", _("Monday")),
+    ("TU", _("Tuesday")),
+    ("WE", _("Wednesday")),
+    ("TH", _("Thursday")),
+    ("FR", _("Friday")),
+    ("SA", _("Saturday")),
+    ("SU", _("Sunday")),
+]
+
+
+class CalendarFilterForm(forms.Form):
+    VIEWS = [("list", _("List")), ("week", _("Week")), ("month", _("Month"))]
+
+    view = forms.ChoiceField(label=_("View"), choices=VIEWS, required=False)
+    branch = forms.ChoiceField(label=_("Library"), required=False)
+    track = forms.ChoiceField(label=_("Track"), required=False)
+    audience = forms.ChoiceField(label=_("For whom"), required=False)
+    date = forms.DateField(
+        label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        everything = [("", _("All"))]
+        self.fields["branch"].choices = everything + [(b.slug, b.name) for b in branch_list()]
+        self.fields["track"].choices = everything + [(t.slug, t.name) for t in track_list()]
+        self.fields["audience"].choices = everything + [(a.slug, a.name) for a in audience_list()]
+
+
+class RegisterForm(forms.Form):
+    seats = forms.IntegerField(label=_("Number of seats"), min_value=1, initial=1)
+
+    def __init__(self, *args: Any, max_seats: int = DEFAULT_MAX_SEATS, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["seats"].max_value = max_seats
+        self.fields["seats"].widget.attrs.update({"min": 1, "max": max_seats})
+        self.fields["seats"].help_text = _("Yourself included, at most %(max)s.") % {
+            "max": max_seats
+        }
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"), required=False, max_length=300, widget=forms.TextInput
+    )
+
+
+class AttendanceForm(forms.Form):
+    attendance_count = forms.IntegerField(label=_("How many came?"), min_value=0)
+
+
+class SeriesForm(forms.Form):
+    """An event or a series of events: the dates come from the repeat fields (an RRULE)."""
+
+    REPEAT = [
+        ("", _("Does not repeat (a single event)")),
+        ("DAILY", _("Every day")),
+        ("WEEKLY", _("Every week")),
+        ("MONTHLY", _("Every month")),
+    ]
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
+    branch = forms.ModelChoiceField(label=_("Library"), queryset=Branch.objects.none())
+    place_kind = forms.ChoiceField(label=_("Where"), choices=PlaceKind.choices)
+    room = forms.ModelChoiceField(
+        label=_("Room"), queryset=Room.objects.select_related("branch"), required=False
+    )
+    stop = forms.ModelChoiceField(
+        label=_("Bookmobile stop"), queryset=BookmobileStop.objects.all(), required=False
+    )
+    address = forms.CharField(label=_("Address"), required=False, max_length=200)
+    online_url = forms.URLField(label=_("Online link"), required=False)
+    day = forms.DateField(
+        label=_("Date (first date of a series)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    start_time = forms.TimeField(
+        label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    end_time = forms.TimeField(
+        label=_("Ends at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    repeat = forms.ChoiceField(label=_("Repeats"), choices=REPEAT, required=False)
+    interval = forms.IntegerField(
+        label=_("Every how many weeks/days/months"),
+        min_value=1,
+        max_value=52,
+        initial=1,
+        required=False,
+    )
+    weekdays = forms.MultipleChoiceField(
+        label=_("On these weekdays (weekly)"),
+        choices=WEEKDAYS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    count = forms.IntegerField(
+        label=_("Number of times"), min_value=1, max_value=366, required=False
+    )
+    until = forms.DateField(
+        label=_("…or until this date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    include_closed = forms.BooleanField(
+        label=_("Also on public holidays and days the library is closed"), required=False
+    )
+    capacity = forms.IntegerField(
+        label=_("Seats"), min_value=1, required=False, help_text=_("Empty: no limit.")
+    )
+    registration_required = forms.BooleanField(
+        label=_("Registration required"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Without registration it is a drop-in event; you enter the attendance afterwards."
+        ),
+    )
+    max_seats_per_registration = forms.IntegerField(
+        label=_("Most seats per registration"), min_value=1, max_value=50, initial=DEFAULT_MAX_SEATS
+    )
+    price_dkk = forms.DecimalField(
+        label=_("Price (kr.)"), min_value=0, max_digits=8, decimal_places=2, initial=0
+    )
+    tracks = forms.ModelMultipleChoiceField(
+        label=_("Tracks"),
+        queryset=Track.objects.order_by("position"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("At least one before publishing."),
+    )
+    audiences = forms.ModelMultipleChoiceField(
+        label=_("For whom"),
+        queryset=Audience.objects.order_by("position"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    partners = forms.ModelMultipleChoiceField(
+        label=_("Partners"), queryset=Partner.objects.order_by("name"), required=False
+    )
+    licence_equipment_kind = forms.ChoiceField(
+        label=_("Licence course for"),
+        choices=[("", _("Not a licence course"))] + list(EquipmentKind.choices),
+        required=False,
+    )
+    image = forms.ImageField(label=_("Image"), required=False)
+    image_alt = forms.CharField(label=_("Image description"), required=False, max_length=200)
+    publish = forms.BooleanField(label=_("Publish now"), required=False)
+
+    def __init__(self, *args: Any, branches: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches if branches is not None else Branch.objects.all()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        day: date = data["day"]
+        start_time: time = data["start_time"]
+        end_time: time = data["end_time"]
+        from core.exceptions import RuleViolation
+
+        try:
+            start = make_local(day, start_time, field="start_time")
+            end = make_local(day, end_time, field="end_time")
+        except RuleViolation as error:
+            raise forms.ValidationError(error.message) from error
+        if end <= start:
+            self.add_error("end_time", _("The end must be after the start."))
+        data["start"], data["end"] = start, end
+        data["rrule"] = self._rrule(data)
+        return data
+
+    def _rrule(self, data: dict[str, Any]) -> str:
+        freq = data.get("repeat")
+        if not freq:
+            return ""
+        parts = [f"FREQ={freq}"]
+        if (data.get("interval") or 1) > 1:
+            parts.append(f"INTERVAL={data['interval']}")
+        if freq == "WEEKLY" and data.get("weekdays"):
+            parts.append("BYDAY=" + ",".join(data["weekdays"]))
+        if data.get("count"):
+            parts.append(f"COUNT={data['count']}")
+        elif data.get("until"):
+            parts.append(f"UNTIL={data['until']:%Y%m%d}")
+        else:
+            self.add_error("count", _("Say how many times, or until which date."))
+        return ";".join(parts)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        kwargs: dict[str, Any] = {
+            "title": d["title"],
+            "description": d["description"],
+            "branch": d["branch"],
+            "place_kind": d["place_kind"],
+            "room": d["room"] if d["place_kind"] == PlaceKind.ROOM else None,
+            "stop": d["stop"] if d["place_kind"] == PlaceKind.BOOKMOBILE_STOP else None,
+            "address": d["address"],
+            "online_url": d["online_url"],
+            "start": d["start"],
+            "end": d["end"],
+            "capacity": d["capacity"],
+            "registration_required": d["registration_required"],
+            "max_seats_per_registration": d["max_seats_per_registration"],
+            "price_dkk": d["price_dkk"],
+            "tracks": list(d["tracks"]),
+            "audiences": list(d["audiences"]),
+            "partners": list(d["partners"]),
+            "licence_equipment_kind": d["licence_equipment_kind"],
+            "image_alt": d["image_alt"],
+            "state": "published" if d["publish"] else "draft",
+        }
+        if d.get("image"):
+            kwargs["image"] = d["image"]
+        return kwargs
+
+
+def local_datetime(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,352 @@
+"""Event pages: the public calendar, the event page, my registrations, staff pages (thin)."""
+
+from __future__ import annotations
+
+import calendar as pycalendar
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.exceptions import DomainError, NotFound
+from core.recurrence import expand
+from core.selectors import branches_managed_by
+from core.timeutils import day_bounds, local_today, local_tz
+from events import selectors, services
+from events.forms import AttendanceForm, CalendarFilterForm, CancelForm, RegisterForm, SeriesForm
+from events.models import EventState, RegistrationStatus
+
+MAX_LIST = 200
+
+
+def _staff_required(request: HttpRequest) -> None:
+    if not (request.user.is_authenticated and request.user.is_library_staff):
+        raise DjangoPermissionDenied
+
+
+def _decorate(events: list[Any], now: datetime) -> list[Any]:
+    for event in events:
+        event.shown_state = selectors.shown_state(event, now=now)
+        event.free = selectors.seats_available(event)
+    return events
+
+
+# --- Public calendar ----------------------------------------------------------------------
+
+
+def calendar(request: HttpRequest) -> HttpResponse:
+    """List (60 days), week (ISO week, Monday first) or month views, with filters."""
+    form = CalendarFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    view = data.get("view") or "list"
+    anchor: date = data.get("date") or local_today()
+    if view == "week":
+        first = anchor - timedelta(days=anchor.weekday())
+        last = first + timedelta(days=6)
+        prev_anchor, next_anchor = first - timedelta(days=7), first + timedelta(days=7)
+    elif view == "month":
+        first = anchor.replace(day=1)
+        last = first.replace(day=pycalendar.monthrange(first.year, first.month)[1])
+        prev_anchor = (first - timedelta(days=1)).replace(day=1)
+        next_anchor = last + timedelta(days=1)
+    else:
+        first, last = anchor, anchor + timedelta(days=59)
+        prev_anchor, next_anchor = anchor - timedelta(days=60), last + timedelta(days=1)
+    start_after, _unused = day_bounds(first)
+    _unused2, start_before = day_bounds(last)
+    events = list(
+        selectors.event_list(
+            actor=request.user,
+            branch=data.get("branch") or None,
+            track=data.get("track") or None,
+            audience=data.get("audience") or None,
+            start_after=start_after,
+            start_before=start_before,
+            q=(data.get("q") or "").strip() or None,
+        ).exclude(state=EventState.DRAFT)[:MAX_LIST]
+    )
+    _decorate(events, timezone.now())
+    tz = local_tz()
+    by_day: dict[date, list[Any]] = defaultdict(list)
+    for event in events:
+        by_day[max(event.start.astimezone(tz).date(), first)].append(event)
+    weeks: list[list[tuple[date, list[Any], bool]]] = []
+    if view in ("week", "month"):
+        grid_start = first - timedelta(days=first.weekday())
+        grid_end = last + timedelta(days=6 - last.weekday())
+        day = grid_start
+        while day <= grid_end:
+            week = []
+            for _i in range(7):
+                week.append((day, by_day.get(day, []), first <= day <= last))
+                day += timedelta(days=1)
+            weeks.append(week)
+    query = request.GET.copy()
+    query.pop("date", None)
+    return render(
+        request,
+        "events/calendar.html",
+        {
+            "form": form,
+            "view": view,
+            "days": sorted(by_day.items()),
+            "weeks": weeks,
+            "first": first,
+            "last": last,
+            "week_number": first.isocalendar()[1],
+            "prev_anchor": prev_anchor,
+            "next_anchor": next_anchor,
+            "query": query.urlencode(),
+            "count": len(events),
+            "truncated": len(events) == MAX_LIST,
+            "today": local_today(),
+        },
+    )
+
+
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        event = selectors.event_get(actor=request.user, pk=pk)
+    except NotFound as error:
+        raise Http404 from error
+    now = timezone.now()
+    _decorate([event], now)
+    mine = selectors.live_registration_for(user=request.user, event=event)
+    form = RegisterForm(max_seats=event.max_seats_per_registration)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('login')}?next={request.path}")
+        form = RegisterForm(request.POST, max_seats=event.max_seats_per_registration)
+        if form.is_valid():
+            try:
+                reg = services.registration_create(
+                    actor=request.user, event=event, seats=form.cleaned_data["seats"]
+                )
+            except DomainError as error:
+                form.add_error("seats" if error.field == "seats" else None, error.message)
+            else:
+                if reg.status == RegistrationStatus.CONFIRMED:
+                    messages.success(request, _("You are registered. See you there!"))
+                else:
+                    messages.info(
+                        request,
+                        _("You are number %(position)s on the waiting list.")
+                        % {"position": reg.waitlist_position},
+                    )
+                return redirect("events:event-detail", pk=event.pk)
+    return render(
+        request,
+        "events/event_detail.html",
+        {
+            "event": event,
+            "mine": mine,
+            "form": form,
+            "can_register": event.state == EventState.PUBLISHED
+            and event.registration_required
+            and event.start > now,
+            "is_full": event.shown_state == selectors.SHOWN_SOLD_OUT,
+            "is_future": event.start > now,
+            "can_manage": selectors.can_host_event(user=request.user, event=event),
+            "cancel_form": CancelForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        reg = selectors.registration_get_for(actor=request.user, pk=pk)
+        form = CancelForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        services.registration_cancel(actor=request.user, registration=reg, reason=reason)
+    except NotFound as error:
+        raise Http404 from error
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your registration is cancelled."))
+    return redirect(request.POST.get("next") or "my-page")
+
+
+def my_registrations_section(request: HttpRequest) -> str:
+    """The "my registrations" section of my page (core.mypage)."""
+    if not request.user.is_authenticated:
+        return ""
+    now = timezone.now()
+    regs = list(selectors.registration_list_for(user=request.user)[:50])
+    upcoming = [r for r in regs if r.event.end > now and r.status != RegistrationStatus.CANCELLED]
+    upcoming.reverse()
+    past = [r for r in regs if r not in upcoming][:10]
+    return render_to_string(
+        "events/my_registrations.html",
+        {"upcoming": upcoming, "past": past, "now": now},
+        request=request,
+    )
+
+
+# --- Staff ----------------------------------------------------------------------------------
+
+
+@login_required
+def staff_events(request: HttpRequest) -> HttpResponse:
+    _staff_required(request)
+    today = local_today()
+    start, _unused = day_bounds(today - timedelta(days=14))
+    branch_ids = list(branches_managed_by(user=request.user).values_list("pk", flat=True))
+    events = list(
+        selectors.event_list(actor=request.user, start_after=start).filter(
+            branch_id__in=branch_ids
+        )[:MAX_LIST]
+    )
+    _decorate(events, timezone.now())
+    return render(request, "events/staff_events.html", {"events": events, "today": today})
+
+
+@login_required
+def series_create(request: HttpRequest) -> HttpResponse:
+    """Create an event or a series; "Preview dates" shows the dates (and skipped ones) first."""
+    _staff_required(request)
+    branches = branches_managed_by(user=request.user)
+    form = SeriesForm(request.POST or None, request.FILES or None, branches=branches)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        kwargs = form.service_kwargs()
+        rrule = form.cleaned_data["rrule"]
+        try:
+            if "preview" in request.POST:
+                if rrule:
+                    preview = expand(
+                        rrule=rrule,
+                        first_start=kwargs["start"],
+                        first_end=kwargs["end"],
+                        branch=kwargs["branch"],
+                        include_closed=form.cleaned_data["include_closed"],
+                    )
+                else:
+                    preview = expand(
+                        rrule="FREQ=DAILY;COUNT=1",
+                        first_start=kwargs["start"],
+                        first_end=kwargs["end"],
+                        branch=kwargs["branch"],
+                        include_closed=True,
+                    )
+            elif rrule:
+                series = services.series_create(
+                    actor=request.user,
+                    rrule=rrule,
+                    include_closed=form.cleaned_data["include_closed"],
+                    **kwargs,
+                )
+                messages.success(
+                    request,
+                    _("The series is created with %(n)s dates.") % {"n": series.events.count()},
+                )
+                return redirect("events:staff-events")
+            else:
+                event = services.event_create(actor=request.user, **kwargs)
+                messages.success(request, _("The event is created."))
+                return redirect("events:event-detail", pk=event.pk)
+        except DomainError as error:
+            field = error.field if error.field in form.fields else None
+            if error.field == "rrule":
+                field = "repeat"
+            elif error.field in ("start", "end"):
+                field = f"{error.field}_time"
+            form.add_error(field, error.message)
+    return render(request, "events/series_form.html", {"form": form, "preview": preview})
+
+
+def _host_event(request: HttpRequest, pk: int) -> Any:
+    try:
+        return selectors.event_get_for_host(actor=request.user, pk=pk)
+    except NotFound as error:
+        raise Http404 from error
+
+
+@login_required
+def check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    """Registrations of an event with big check-in buttons (works on a tablet)."""
+    event = _host_event(request, pk)
+    regs = list(selectors.event_registrations(event=event))
+    confirmed = [r for r in regs if r.status == RegistrationStatus.CONFIRMED]
+    return render(
+        request,
+        "events/check_in.html",
+        {
+            "event": event,
+            "confirmed": confirmed,
+            "waiting": [r for r in regs if r.status == RegistrationStatus.WAITLISTED],
+            "cancelled": [r for r in regs if r.status == RegistrationStatus.CANCELLED],
+            "checked_in_seats": sum(r.seats for r in confirmed if r.checked_in_at),
+            "confirmed_seats": sum(r.seats for r in confirmed),
+            "attendance_form": AttendanceForm(initial={"attendance_count": event.attendance_count}),
+            "can_cancel_event": event.state != EventState.CANCELLED
+            and request.user.is_library_staff,
+        },
+    )
+
+
+@login_required
+@require_POST
+def registration_check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        reg = selectors.registration_get_for(actor=request.user, pk=pk)
+        if not selectors.can_host_event(user=request.user, event=reg.event):
+            raise NotFound()
+        reg = services.registration_check_in(actor=request.user, registration=reg)
+    except NotFound as error:
+        raise Http404 from error
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("events:check-in", pk=reg.event_id)
+    name = reg.user.name if reg.user else _("(anonymised)")
+    messages.success(request, _("%(name)s is checked in.") % {"name": name})
+    return redirect(f"{reverse('events:check-in', args=[reg.event_id])}#reg-{reg.pk}")
+
+
+@login_required
+@require_POST
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _host_event(request, pk)
+    form = AttendanceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.event_record_attendance(
+                actor=request.user, event=event, count=form.cleaned_data["attendance_count"]
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The attendance is saved."))
+    else:
+        messages.error(request, _("Please enter a number of 0 or more."))
+    return redirect("events:check-in", pk=event.pk)
+
+
+@login_required
+@require_POST
+def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff_required(request)
+    try:
+        event = selectors.event_get_for_staff(actor=request.user, pk=pk)
+        form = CancelForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        services.event_cancel(actor=request.user, event=event, reason=reason)
+    except NotFound as error:
+        raise Http404 from error
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The event is cancelled and those registered are told."))
+    return redirect("events:event-detail", pk=pk)
