@@ -104,7 +104,6 @@ def _clash(room: Room, clashes: list[Booking], start: datetime, end: datetime) -
         if room.buffer_minutes
         else ""
     )
-    suggestions = selectors.suggest_free_times(room=room, start=start, end=end)
     return BookingConflict(
         _("%(room)s is taken at that time: %(clash)s%(buffer)s. Please choose another time."),
         room=room.name,
@@ -113,10 +112,6 @@ def _clash(room: Room, clashes: list[Booking], start: datetime, end: datetime) -
         extra={
             "conflicts": [
                 {"start": b.start.isoformat(), "end": b.end.isoformat()} for b in clashes
-            ],
-            "suggestions": [
-                {"start": _local(s).isoformat(), "end": _local(e).isoformat()}
-                for s, e in suggestions
             ],
         },
     )
@@ -509,7 +504,7 @@ def booking_request(
     """Book a room once, or weekly/fortnightly until a date.
 
     Rules broken → ``RuleViolation`` (400). Taken → ``BookingConflict`` (409) naming the
-    clash and suggesting free times nearby. For a series, each date is checked; if some
+    clash (the API and pages add free times nearby). For a series, each date is checked; if some
     dates are taken or closed, nothing is booked and the 409 lists them (``conflicts``)
     and the free ones (``free``), unless ``take_free`` asks to book just the free dates.
     """

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from core.api.pagination import Pagination
 from core.api.permissions import IsLibraryStaff
-from core.exceptions import RuleViolation
+from core.exceptions import BookingConflict, RuleViolation
 from rooms import selectors, services
 from rooms.api import serializers as s
 
@@ -87,7 +87,21 @@ class BookingListCreateApi(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         repeat = v.get("repeat") or {}
-        outcome = services.booking_request(
+        try:
+            outcome = self._request(request, v, repeat)
+        except BookingConflict as error:
+            if not repeat:  # offer free times nearby, computed after the lock is gone
+                error.extra["suggestions"] = s.intervals(
+                    selectors.suggest_free_times(room=v["room"], start=v["start"], end=v["end"])
+                )
+            raise
+        body = dict(s.BookingOutputSerializer(outcome.first).data)
+        body["bookings"] = s.BookingOutputSerializer(outcome.bookings, many=True).data
+        body["skipped"] = [skipped.as_dict() for skipped in outcome.skipped]
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def _request(self, request: Request, v: dict[str, Any], repeat: dict[str, Any]) -> Any:
+        return services.booking_request(
             actor=request.user,
             room=v["room"],
             start=v["start"],
@@ -99,10 +113,6 @@ class BookingListCreateApi(APIView):
             until=repeat.get("until"),
             take_free=v["take_free"],
         )
-        body = dict(s.BookingOutputSerializer(outcome.first).data)
-        body["bookings"] = s.BookingOutputSerializer(outcome.bookings, many=True).data
-        body["skipped"] = [skipped.as_dict() for skipped in outcome.skipped]
-        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class BookingDetailApi(APIView):
