@@ -43,7 +43,7 @@ def test_home_in_danish_skip_link_by_keyboard_and_english_switch(page: Page, liv
 
     expect(page.locator("html")).to_have_attribute("lang", "da")
     expect(page.get_by_role("heading", level=1)).to_have_text("Bibliotekerne som mødesteder")
-    expect(page.get_by_role("link", name="Jyllinge Bibliotek")).to_be_visible()
+    expect(page.get_by_role("link", name="Jyllinge Bibliotek", exact=True)).to_be_visible()
 
     # The first Tab reaches the skip link, which is shown when focused; Enter moves focus to main.
     page.keyboard.press("Tab")
@@ -53,34 +53,34 @@ def test_home_in_danish_skip_link_by_keyboard_and_english_switch(page: Page, liv
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "main"
 
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("button", name="English", exact=True).click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_have_text("The libraries as meeting places")
     # ...and the choice sticks on the next page.
-    page.get_by_role("link", name="Jyllinge Bibliotek").click()
+    page.get_by_role("link", name="Jyllinge Bibliotek", exact=True).click()
     expect(page.get_by_role("heading", name="Opening hours")).to_be_visible()
 
 
 def test_sign_up_log_out_and_log_in(page: Page, live_server) -> None:
     page.goto(live_server.url + "/")
-    page.get_by_role("link", name="Opret konto").click()
+    page.get_by_role("link", name="Opret konto", exact=True).click()
 
     page.get_by_label("Navn").fill("Birte Bruger")
     page.get_by_label("E-mail").fill("birte@example.org")
     page.get_by_label("Adgangskode", exact=True).fill("strikkecafe-hver-tirsdag")
     page.get_by_label("Gentag adgangskode").fill("strikkecafe-hver-tirsdag")
-    page.get_by_role("button", name="Opret konto").click()
+    page.get_by_role("button", name="Opret konto", exact=True).click()
 
     expect(page.get_by_role("status")).to_contain_text("Velkommen! Din konto er oprettet.")
-    page.get_by_role("button", name="Log ud").click()
-    expect(page.get_by_role("link", name="Log ind")).to_be_visible()
+    page.get_by_role("button", name="Log ud", exact=True).click()
+    expect(page.get_by_role("link", name="Log ind", exact=True)).to_be_visible()
 
-    page.get_by_role("link", name="Log ind").click()
+    page.get_by_role("link", name="Log ind", exact=True).click()
     page.get_by_label("E-mail").fill("birte@example.org")
     page.get_by_label("Adgangskode").fill("strikkecafe-hver-tirsdag")
-    page.get_by_role("button", name="Log ind").click()
+    page.get_by_role("button", name="Log ind", exact=True).click()
 
-    page.get_by_role("link", name="Min side").click()
+    page.get_by_role("link", name="Min side", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Min side")
     expect(page.get_by_role("main")).to_contain_text("Birte Bruger")
 
@@ -107,7 +107,7 @@ def test_phone_screen_home_and_bookmobile_page_fit(page: Page, live_server) -> N
     _screenshot(page, "e2e-home-phone")
     assert _overflow_x(page) == 0
 
-    page.get_by_role("link", name="Bogbussen").click()
+    page.get_by_role("link", name="Bogbussen", exact=True).click()
     expect(page).to_have_url(re.compile(r"/bibliotek/bogbussen/$"))
     expect(page.get_by_role("heading", name="Køreplan")).to_be_visible()
     expect(page.get_by_role("cell", name="Trekroner Øst", exact=True)).to_be_visible()
