@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core.models import User
+from core.timeutils import local_tz
 from events.models import Event, Registration
 from notifications.calendar import CANCELLED_KEPT_FOR, CalendarItem
 from notifications.models import (
@@ -250,6 +251,16 @@ class Reminder:
         return reminder_version(self.lead_minutes, self.start)
 
 
+def reminder_moment(start: datetime, lead_minutes: int) -> datetime:
+    """When a reminder is due. Whole days count in wall-clock time, so "24 hours before" a
+    10:00 event on a daylight-saving Sunday is 10:00 the day before; hours count as elapsed."""
+    if lead_minutes % (24 * 60) == 0:
+        tz = local_tz()
+        wall = start.astimezone(tz).replace(tzinfo=None) - timedelta(minutes=lead_minutes)
+        return wall.replace(tzinfo=tz)
+    return start - timedelta(minutes=lead_minutes)
+
+
 def reminder_version(lead_minutes: int, start: datetime) -> str:
     """The reminder's key part: a moved start is a new reminder."""
     return f"{lead_minutes}@{start.astimezone(UTC).isoformat()}"
@@ -320,11 +331,8 @@ def due_reminders(*, now: datetime | None = None) -> list[Reminder]:
     due = []
     for kind, obj, user, start, created in candidates:
         leads = lead_minutes_for(kind=kind, preference=preferences.get(user.pk), defaults=defaults)
-        open_leads = [
-            lead
-            for lead in leads
-            if start - timedelta(minutes=lead) <= now and created <= start - timedelta(minutes=lead)
-        ]
+        moments = {lead: reminder_moment(start, lead) for lead in leads}
+        open_leads = [lead for lead, at in moments.items() if at <= now and created <= at]
         if open_leads:
             due.append(Reminder(kind, obj, user, start, min(open_leads)))
     return due

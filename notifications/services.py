@@ -58,6 +58,9 @@ BATCH = 100
 # How long a claimed delivery belongs to one dispatcher before another may take it over.
 LEASE = timedelta(seconds=int(os.environ.get("MODESTED_DELIVERY_LEASE_SECONDS", "600")))
 
+# Test-only switch for the negative control of the concurrency test; never changed in code.
+CLAIMS_ENABLED = True
+
 # The lead times a person may choose on "my page" (minutes).
 LEAD_CHOICES = [7 * 24 * 60, 2 * 24 * 60, 24 * 60, 12 * 60, 4 * 60, 2 * 60, 60, 30]
 
@@ -342,8 +345,11 @@ def dispatch_due(*, now: datetime | None = None, batch: int = BATCH) -> Dispatch
 def _claim(pk: int) -> str | None:
     now = timezone.now()
     token = secrets.token_hex(8)
+    rows = Delivery.objects.filter(pk=pk)
+    if CLAIMS_ENABLED:
+        rows = rows.filter(claimable_q(now))
     claimed = (
-        Delivery.objects.filter(claimable_q(now), pk=pk).update(
+        rows.update(
             status=DeliveryStatus.SENDING,
             claim_token=token,
             claimed_until=now + LEASE,
