@@ -32,7 +32,7 @@ from core import locking
 from core.db import is_conflict_error
 from core.exceptions import Conflict, NotFound, PermissionDenied, RuleViolation
 from core.models import Audience, Branch, Role, Track, User
-from core.recurrence import expand, kept
+from core.recurrence import Occurrence, expand, kept
 from core.selectors import can_manage_branch
 from core.services import audit_log, user_set_role
 from core.signals import state_changed
@@ -453,6 +453,7 @@ def _occupy_room(*, shift: Shift, actor: User) -> None:
     """Hold the shift's room through the rooms service (which raises BookingConflict)."""
     if shift.room_id is None:
         return
+    from rooms.models import BookingKind
     from rooms.services import room_occupy
 
     shift.room_booking = room_occupy(
@@ -461,6 +462,7 @@ def _occupy_room(*, shift: Shift, actor: User) -> None:
         end=shift.end,
         title=f"{shift.activity.name} ({_('volunteer shift')})",
         actor=actor,
+        kind=BookingKind.SHIFT,
     )
 
 
@@ -599,9 +601,10 @@ def shift_update(
     """Move a shift, change how many it needs, its room or note. Volunteers who are signed up
     keep their place; a move that would give one of them two shifts at once is refused."""
     _require_activity_staff(actor, shift.activity)
-    shift = locking.lock_rows(
-        Shift.objects.select_related("activity__branch", "room", "room_booking").filter(pk=shift.pk)
-    ).get()
+    locking.lock_one(Shift, shift.pk)
+    shift = Shift.objects.select_related("activity__branch", "room", "room_booking").get(
+        pk=shift.pk
+    )
     if shift.cancelled_at is not None:
         raise RuleViolation(_("This shift is cancelled and cannot be changed."), code="cancelled")
     new_start = start or shift.start
@@ -659,7 +662,7 @@ def shift_update(
         if shift.room_booking_id is not None and new_room is not None and not room_changed:
             from rooms.services import room_occupancy_move
 
-            room_occupancy_move(
+            shift.room_booking = room_occupancy_move(
                 booking=shift.room_booking, start=new_start, end=new_end, actor=actor
             )
         elif room_changed:
@@ -700,9 +703,8 @@ def shift_update(
 def shift_cancel(*, actor: User, shift: Shift, reason: str = "") -> Shift:
     """Cancel a shift: its room is released and its volunteers hear about it."""
     _require_activity_staff(actor, shift.activity)
-    shift = locking.lock_rows(
-        Shift.objects.select_related("activity", "room_booking").filter(pk=shift.pk)
-    ).get()
+    locking.lock_one(Shift, shift.pk)
+    shift = Shift.objects.select_related("activity", "room_booking").get(pk=shift.pk)
     if shift.cancelled_at is not None:
         return shift
     shift.cancelled_at = timezone.now()
@@ -737,9 +739,8 @@ def shift_signup(*, actor: User, shift: Shift, volunteer: User | None = None) ->
     profile = locking.lock_one(VolunteerProfile, profile.pk)
     # 2. The shift's row: sign-ups of many people for one shift are serialised here.
     try:
-        shift = locking.lock_rows(
-            Shift.objects.select_related("activity__branch").filter(pk=shift.pk)
-        ).get()
+        locking.lock_one(Shift, shift.pk)
+        shift = Shift.objects.select_related("activity__branch").get(pk=shift.pk)
     except Shift.DoesNotExist as error:
         raise NotFound() from error
     if shift.cancelled_at is not None:
@@ -801,9 +802,8 @@ def withdraw_deadline(shift: Shift) -> datetime:
 def shift_withdraw(*, actor: User, signup: ShiftSignup) -> ShiftSignup:
     """Withdraw from a shift, until the activity's deadline (default 24 hours before).
     Staff may take a volunteer off a shift at any time."""
-    signup = locking.lock_rows(
-        ShiftSignup.objects.select_related("shift__activity__branch").filter(pk=signup.pk)
-    ).get()
+    locking.lock_one(ShiftSignup, signup.pk)
+    signup = ShiftSignup.objects.select_related("shift__activity__branch").get(pk=signup.pk)
     shift = signup.shift
     staff = can_manage_activity(user=actor, activity=shift.activity)
     if signup.volunteer_id != actor.pk and not staff:
@@ -845,9 +845,8 @@ def attendance_report(
     *, actor: User, signup: ShiftSignup, hours: Decimal | None = None
 ) -> ShiftSignup:
     """The volunteer's own report that they came (and for how long); a coordinator confirms."""
-    signup = locking.lock_rows(
-        ShiftSignup.objects.select_related("shift").filter(pk=signup.pk)
-    ).get()
+    locking.lock_one(ShiftSignup, signup.pk)
+    signup = ShiftSignup.objects.select_related("shift").get(pk=signup.pk)
     if signup.volunteer_id != actor.pk:
         raise NotFound()
     if signup.status != SignupStatus.SIGNED_UP or signup.shift_cancelled:
@@ -872,9 +871,8 @@ def attendance_record(
 ) -> ShiftSignup:
     """The coordinator records whether the volunteer came. Hours default to the volunteer's
     own report, else the shift's length; no hours when they did not come."""
-    signup = locking.lock_rows(
-        ShiftSignup.objects.select_related("shift__activity__branch").filter(pk=signup.pk)
-    ).get()
+    locking.lock_one(ShiftSignup, signup.pk)
+    signup = ShiftSignup.objects.select_related("shift__activity__branch").get(pk=signup.pk)
     _require_activity_staff(actor, signup.shift.activity)
     if signup.status != SignupStatus.SIGNED_UP:
         raise RuleViolation(_("This volunteer withdrew from the shift."), code="withdrawn")
@@ -908,9 +906,8 @@ def attendance_record(
 def hours_correct(*, actor: User, signup: ShiftSignup, hours: Decimal, note: str) -> ShiftSignup:
     """Staff correct the hours of an attended shift; the note says why. ``hours`` stays the
     effective number and each correction is kept."""
-    signup = locking.lock_rows(
-        ShiftSignup.objects.select_related("shift__activity__branch").filter(pk=signup.pk)
-    ).get()
+    locking.lock_one(ShiftSignup, signup.pk)
+    signup = ShiftSignup.objects.select_related("shift__activity__branch").get(pk=signup.pk)
     _require_activity_staff(actor, signup.shift.activity)
     note = (note or "").strip()
     if not note:
@@ -943,15 +940,22 @@ def hours_correct(*, actor: User, signup: ShiftSignup, hours: Decimal, note: str
 # --- Session proposals ---------------------------------------------------------------------
 
 
+def proposal_occurrences(
+    *, start: datetime, end: datetime, rrule: str, branch: Branch
+) -> list[Occurrence]:
+    """Every date a proposal's rule gives, skipped ones (holidays, closures) included with
+    their reason: the preview the volunteer sees. Raises RuleViolation for a bad rule."""
+    if not rrule.strip():
+        return [Occurrence(start=start, end=end, day=timezone.localtime(start, local_tz()).date())]
+    return expand(rrule=rrule, first_start=start, first_end=end, branch=branch, limit=120)
+
+
 def proposal_dates(
     *, start: datetime, end: datetime, rrule: str, branch: Branch
 ) -> list[tuple[datetime, datetime]]:
-    """The dates a proposal would give (the events' recurrence engine; holidays skipped)."""
-    if not rrule.strip():
-        return [(start, end)]
-    from core.recurrence import expand_local
-
-    return list(expand_local(rrule=rrule, start=start, end=end, branch=branch))
+    """The dates a proposal would really give (the events' recurrence engine)."""
+    occurrences = proposal_occurrences(start=start, end=end, rrule=rrule, branch=branch)
+    return [(o.start, o.end) for o in kept(occurrences)]
 
 
 def _check_proposal(
@@ -1110,9 +1114,10 @@ def proposal_withdraw(*, actor: User, proposal: SessionProposal) -> SessionPropo
 
 
 def _lock_undecided(actor: User, proposal: SessionProposal) -> SessionProposal:
-    proposal = locking.lock_rows(
-        SessionProposal.objects.select_related("branch", "room", "volunteer").filter(pk=proposal.pk)
-    ).get()
+    locking.lock_one(SessionProposal, proposal.pk)
+    proposal = SessionProposal.objects.select_related("branch", "room", "volunteer").get(
+        pk=proposal.pk
+    )
     if not can_manage_branch(user=actor, branch=proposal.branch_id):
         raise NotFound()
     if proposal.status != ProposalStatus.PENDING:

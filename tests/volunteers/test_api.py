@@ -177,7 +177,7 @@ def test_me_for_a_non_volunteer_is_403(client_for: Any, citizen: User) -> None:
 
 
 def test_staff_enrol_and_certificate(client_for: Any, branch: Any, staff: User) -> None:
-    person = make_user(email="ny@example.dk")
+    person = make_user(email="ny@example.dk", password=None)
     api = client_for(staff)
     response = api.post(
         "/api/volunteers/",
@@ -197,14 +197,14 @@ def test_staff_enrol_and_certificate(client_for: Any, branch: Any, staff: User) 
     assert response.json()["certificate"]["expires_on"] == "2028-11-20"
     response = api.post(f"/api/volunteers/{pk}/certificate/", {"status": "bogus"}, format="json")
     assert response.status_code == 400
-    citizen_api = client_for(make_user())
+    citizen_api = client_for(make_user(password=None))
     assert (
         citizen_api.post(
             "/api/volunteers/", {"email": "ny@example.dk", "branches": [branch.slug]}, format="json"
         ).status_code
         == 403
     )
-    outsider = make_user(role=Role.STAFF, branches=[make_branch()])
+    outsider = make_user(role=Role.STAFF, branches=[make_branch()], password=None)
     assert (
         client_for(outsider)
         .post(f"/api/volunteers/{pk}/certificate/", {"status": "none"}, format="json")

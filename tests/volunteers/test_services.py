@@ -153,7 +153,7 @@ def test_certificate_record_sets_expiry_and_refuses_bad_input(
     )
     assert profile.certificate_valid_until == date(2025, 2, 28)
     assert profile.certificate_checked_by == staff
-    other_branch_staff = make_user(role=Role.STAFF, branches=[make_branch()])
+    other_branch_staff = make_user(role=Role.STAFF, branches=[make_branch()], password=None)
     with pytest.raises(NotFound):
         services.certificate_record(actor=other_branch_staff, profile=profile, status="none")
 
@@ -241,7 +241,7 @@ def test_cancelled_shift_no_longer_blocks_the_volunteers_time(
 
 
 def test_staff_of_another_branch_cannot_manage_shifts(branch: Any) -> None:
-    outsider = make_user(role=Role.STAFF, branches=[make_branch()])
+    outsider = make_user(role=Role.STAFF, branches=[make_branch()], password=None)
     activity = make_activity(branch=branch)
     with pytest.raises(PermissionDenied):
         services.shift_create(
@@ -333,7 +333,9 @@ def test_enrol_gives_an_account_the_volunteer_role(branch: Any, staff: Any, citi
     with pytest.raises(Conflict):
         services.volunteer_enrol(actor=staff, user=citizen, branches=[branch])
     with pytest.raises(PermissionDenied):
-        services.volunteer_enrol(actor=staff, user=make_user(), branches=[make_branch()])
+        services.volunteer_enrol(
+            actor=staff, user=make_user(password=None), branches=[make_branch()]
+        )
 
 
 def test_certificates_expiring_lists_child_volunteers_only(branch: Any) -> None:
