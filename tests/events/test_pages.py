@@ -1,0 +1,157 @@
+"""The event pages, as a citizen and as staff would use them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from core.models import Track
+from events.models import Event, EventState, Registration
+from tests.events.factories import make_event, make_person, make_registration, make_staff
+from tests.factories import make_branch
+
+pytestmark = pytest.mark.django_db
+
+
+def client_as(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_calendar_views_and_filters() -> None:
+    branch = make_branch(slug="viby-x", name="Viby X")
+    make_event(branch=branch, title="Sprogcafé", tracks=["indgang-til-faellesskab"])
+    make_event(title="Strikkecafé", tracks=["hygge"])
+    make_event(title="Hemmelig kladde", state=EventState.DRAFT)
+    client = Client()
+    page = client.get("/arrangementer/").content.decode()
+    assert "Sprogcafé" in page and "Strikkecafé" in page
+    assert "Hemmelig kladde" not in page
+    filtered = client.get("/arrangementer/?branch=viby-x").content.decode()
+    assert "Sprogcafé" in filtered and "Strikkecafé" not in filtered
+    assert "Strikkecafé" in client.get("/arrangementer/?track=hygge&q=strik").content.decode()
+    in_a_week = (timezone.localdate() + timedelta(days=7)).isoformat()
+    for view in ("week", "month"):
+        response = client.get(f"/arrangementer/?view={view}&date={in_a_week}")
+        assert response.status_code == 200
+        assert "Sprogcafé" in response.content.decode()
+    assert client.get("/arrangementer/?date=not-a-date").status_code == 200
+
+
+def test_register_then_waiting_list_in_plain_words_and_cancel_on_my_page() -> None:
+    event = make_event(capacity=1, title="Forfatteraften")
+    first, second = make_person(), make_person()
+    anonymous = Client().get(f"/arrangementer/{event.pk}/").content.decode()
+    assert "Log ind" in anonymous or "Log in" in anonymous
+
+    c1 = client_as(first)
+    response = c1.post(f"/arrangementer/{event.pk}/", {"seats": 1}, follow=True)
+    assert Registration.objects.get(user=first).status == "confirmed"
+    c2 = client_as(second)
+    page = c2.get(f"/arrangementer/{event.pk}/").content.decode()
+    assert "venteliste" in page.lower() or "waiting list" in page.lower()
+    response = c2.post(f"/arrangementer/{event.pk}/", {"seats": 1}, follow=True)
+    reg2 = Registration.objects.get(user=second)
+    assert reg2.status == "waitlisted"
+    assert "1" in response.content.decode()
+
+    mine = c1.get("/min-side/").content.decode()
+    assert "Forfatteraften" in mine
+    reg1 = Registration.objects.get(user=first)
+    # Someone else cannot cancel it.
+    assert c2.post(f"/arrangementer/tilmeldinger/{reg1.pk}/afmeld/").status_code == 404
+    c1.post(f"/arrangementer/tilmeldinger/{reg1.pk}/afmeld/", {"next": "/min-side/"})
+    reg1.refresh_from_db()
+    reg2.refresh_from_db()
+    assert (reg1.status, reg2.status) == ("cancelled", "confirmed")
+
+
+def test_register_errors_show_beside_the_field() -> None:
+    event = make_event(capacity=10, max_seats_per_registration=2)
+    response = client_as(make_person()).post(f"/arrangementer/{event.pk}/", {"seats": 5})
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+def test_staff_previews_a_series_then_creates_it() -> None:
+    branch = make_branch()
+    staff = make_staff(branch)
+    client = client_as(staff)
+    assert client.get("/personale/arrangementer/ny/").status_code == 200
+    form = {
+        "title": "IT-hjælp",
+        "branch": branch.pk,
+        "place_kind": "branch",
+        "day": "2027-03-23",
+        "start_time": "10:00",
+        "end_time": "12:00",
+        "repeat": "DAILY",
+        "interval": 1,
+        "count": 5,
+        "registration_required": "on",
+        "max_seats_per_registration": 1,
+        "price_dkk": "0",
+        "capacity": 6,
+        "tracks": [Track.objects.get(slug="digitale-forbindelser").pk],
+        "publish": "on",
+    }
+    with time_machine.travel("2027-03-01T09:00:00+01:00"):
+        client = client_as(staff)  # log in "then", or the session has expired by 2027
+        preview = client.post("/personale/arrangementer/ny/", {**form, "preview": "1"})
+        text = preview.content.decode()
+        assert preview.status_code == 200
+        # Maundy Thursday 25/3 and Good Friday 26/3 2027 are left out, with their names.
+        assert text.count('class="skipped"') == 3  # and Easter Saturday 27/3
+        assert "Skærtorsdag" in text or "Maundy Thursday" in text
+        assert Event.objects.count() == 0
+        created = client.post("/personale/arrangementer/ny/", {**form, "create": "1"})
+        assert created.status_code == 302
+        assert Event.objects.filter(title="IT-hjælp").count() == 2
+        no_track = client.post(
+            "/personale/arrangementer/ny/", {**form, "tracks": [], "create": "1"}
+        )
+        assert no_track.status_code == 200
+        assert "errorlist" in no_track.content.decode()
+    citizen = client_as(make_person())
+    assert citizen.get("/personale/arrangementer/ny/").status_code == 403
+
+
+def test_check_in_on_a_tablet_and_drop_in_attendance() -> None:
+    branch = make_branch()
+    staff = make_staff(branch)
+    event = make_event(branch=branch)
+    reg = make_registration(event=event, user=make_person(name="Karen Jensen"))
+    client = client_as(staff)
+    with time_machine.travel(event.start + timedelta(minutes=2)):
+        page = client.get(f"/personale/arrangementer/{event.pk}/tjek-ind/").content.decode()
+        assert "Karen Jensen" in page
+        client.post(f"/personale/tilmeldinger/{reg.pk}/tjek-ind/")
+        reg.refresh_from_db()
+        assert reg.checked_in_at is not None
+    drop_in = make_event(branch=branch, registration_required=False, capacity=None)
+    with time_machine.travel(drop_in.end):
+        client.post(f"/personale/arrangementer/{drop_in.pk}/fremmoede/", {"attendance_count": 14})
+    drop_in.refresh_from_db()
+    assert drop_in.attendance_count == 14
+    outsider = client_as(make_staff(make_branch()))
+    assert outsider.get(f"/personale/arrangementer/{event.pk}/tjek-ind/").status_code == 404
+
+
+def test_staff_cancel_event_from_the_page() -> None:
+    branch = make_branch()
+    event = make_event(branch=branch)
+    make_registration(event=event)
+    client_as(make_staff(branch)).post(
+        f"/personale/arrangementer/{event.pk}/aflys/", {"reason": "Sygdom"}
+    )
+    event.refresh_from_db()
+    assert event.state == "cancelled"
+    page = Client().get(f"/arrangementer/{event.pk}/").content.decode()
+    assert "Sygdom" in page
