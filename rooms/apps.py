@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class RoomsConfig(AppConfig):
     name = "rooms"
     verbose_name = _("Rooms")
+
+    def ready(self) -> None:
+        from core import mypage
+        from core.demo import register_loader
+        from rooms import demo, views
+
+        register_loader("rooms", demo.load, order=20)
+        mypage.register_section("rooms", views.my_page_section, order=20)
+        mypage.register_staff_link(
+            "rooms-approval", _("Room requests to approve"), "rooms:approval-index", order=10
+        )
+        mypage.register_staff_link(
+            "rooms-makerspace", _("Makerspace and licences"), "rooms:makerspace", order=11
+        )

@@ -1,5 +1,30 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from rooms import views
 
 app_name = "rooms"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("lokaler/", views.room_list, name="room-list"),
+    path("lokaler/<int:pk>/", views.room_detail, name="room-detail"),
+    path("lokaler/uge/<slug:slug>/", views.week_grid, name="week"),
+    path("lokaler/mine/", views.my_bookings, name="my-bookings"),
+    path("lokaler/booking/<int:pk>/aflys/", views.booking_cancel, name="booking-cancel"),
+    path("lokaler/booking/<int:pk>/godkend/", views.booking_approve, name="booking-approve"),
+    path("lokaler/booking/<int:pk>/afvis/", views.booking_reject, name="booking-reject"),
+    path("lokaler/booking/<int:pk>/udeblev/", views.booking_no_show, name="booking-no-show"),
+    path("lokaler/godkendelse/", views.approval_index, name="approval-index"),
+    path("lokaler/godkendelse/<slug:slug>/", views.approval_queue, name="approval-queue"),
+    path("makerspace/", views.makerspace, name="makerspace"),
+    path("makerspace/book/", views.equipment_book, name="equipment-book"),
+    path(
+        "makerspace/booking/<int:pk>/aflys/",
+        views.equipment_booking_cancel,
+        name="equipment-booking-cancel",
+    ),
+    path(
+        "makerspace/booking/<int:pk>/tjek-ind/",
+        views.equipment_booking_check_in,
+        name="equipment-booking-check-in",
+    ),
+]

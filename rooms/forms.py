@@ -1,0 +1,88 @@
+"""Page forms of the rooms app: they parse input; the services decide."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.exceptions import DomainError
+from core.models import Partner, User
+from core.timeutils import make_local
+
+# Where a service's error about a field is shown on the booking form.
+FIELD_MAP = {
+    "start": "start_time",
+    "end": "end_time",
+    "repeat": "until",
+    "attendees": "attendees",
+    "purpose": "purpose",
+    "partner": "partner",
+}
+
+
+class BookingForm(forms.Form):
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(
+        label=_("From"), widget=forms.TimeInput(attrs={"type": "time", "step": 900})
+    )
+    end_time = forms.TimeField(
+        label=_("To"), widget=forms.TimeInput(attrs={"type": "time", "step": 900})
+    )
+    purpose = forms.CharField(label=_("What is the room for?"), max_length=200)
+    attendees = forms.IntegerField(label=_("Expected number of people"), min_value=1)
+    partner = forms.ModelChoiceField(
+        label=_("On behalf of (association)"),
+        queryset=Partner.objects.none(),
+        required=False,
+        empty_label=_("Myself"),
+    )
+    every_weeks = forms.TypedChoiceField(
+        label=_("Repeat"),
+        choices=[("", _("Only once")), ("1", _("Every week")), ("2", _("Every second week"))],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    until = forms.DateField(
+        label=_("Last date of the series"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    take_free = forms.BooleanField(
+        label=_("If some dates are taken, book the free ones"), required=False
+    )
+
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if user is not None and user.is_authenticated:
+            self.fields["partner"].queryset = user.partners.order_by("name")
+        if not self.fields["partner"].queryset.exists():
+            self.fields["partner"].widget = forms.HiddenInput()
+
+    def _local(self, name: str, day: Any, at: Any) -> datetime | None:
+        try:
+            return make_local(day, at, field=name)
+        except DomainError as error:
+            self.add_error(name, error.message)
+            return None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        day, start, end = data.get("day"), data.get("start_time"), data.get("end_time")
+        if day and start and end:
+            data["start"] = self._local("start_time", day, start)
+            data["end"] = self._local("end_time", day, end)
+        if data.get("every_weeks") and not data.get("until"):
+            self.add_error("until", _("Please give the last date of the series."))
+        return data
+
+    def add_domain_error(self, error: DomainError) -> None:
+        field = FIELD_MAP.get(error.field or "")
+        self.add_error(field if field in self.fields else None, error.message)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)

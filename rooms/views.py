@@ -1,0 +1,430 @@
+"""Pages of the rooms app: thin views over rooms.services and rooms.selectors."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from core.exceptions import BookingConflict, DomainError
+from core.models import Branch
+from core.selectors import branch_list, branches_managed_by, can_manage_branch
+from core.timeutils import local_today
+from rooms import selectors, services
+from rooms.forms import BookingForm, ReasonForm
+from rooms.models import BookableBy, EquipmentKind, Room
+
+
+def _day_param(request: HttpRequest, name: str = "dato") -> date:
+    try:
+        return date.fromisoformat(request.GET.get(name, ""))
+    except ValueError:
+        return local_today()
+
+
+def rule_lines(room: Room) -> list[str]:
+    """The booking rules of ``room`` in plain words."""
+    lines = []
+    if room.bookable_by == BookableBy.STAFF:
+        lines.append(_("Only the library's staff book this room."))
+    elif room.bookable_by == BookableBy.ASSOCIATIONS:
+        lines.append(_("Lent to associations only."))
+    else:
+        lines.append(_("Citizens and associations can book it."))
+    lines.append(
+        _("Staff approve each booking.")
+        if room.requires_approval
+        else _("Bookings are confirmed at once.")
+    )
+    lines.append(
+        _("From %(min)s minutes to %(max)s hours, in steps of %(step)s minutes.")
+        % {
+            "min": room.min_duration_minutes,
+            "max": f"{room.max_duration_minutes / 60:g}",
+            "step": room.slot_minutes,
+        }
+    )
+    if room.buffer_minutes:
+        lines.append(
+            _("%(m)s minutes are kept free between bookings for tidying up.")
+            % {"m": room.buffer_minutes}
+        )
+    lines.append(_("Book up to %(d)s days ahead.") % {"d": room.max_days_ahead})
+    if room.max_per_day:
+        lines.append(
+            ngettext(
+                "At most %(n)s booking a day per person.",
+                "At most %(n)s bookings a day per person.",
+                room.max_per_day,
+            )
+            % {"n": room.max_per_day}
+        )
+    if room.max_per_week:
+        lines.append(
+            ngettext(
+                "At most %(n)s booking a week per person.",
+                "At most %(n)s bookings a week per person.",
+                room.max_per_week,
+            )
+            % {"n": room.max_per_week}
+        )
+    if room.max_future:
+        lines.append(
+            _("At most %(n)s upcoming bookings per person at a time (a series counts as one).")
+            % {"n": room.max_future}
+        )
+    lines.append(
+        _("Can be used in self-service hours by adults.")
+        if room.self_service_allowed
+        else _("Only in staffed opening hours.")
+    )
+    lines.append(
+        _(
+            "Price: free for voluntary social associations and the municipality; "
+            "%(fee)s kr. for adult-education associations; %(rent)s kr. for others."
+        )
+        % {"fee": f"{room.fee_dkk:.0f}", "rent": f"{room.rent_dkk:.0f}"}
+    )
+    if room.cancel_days_before:
+        lines.append(
+            ngettext(
+                "Cancel at the latest the day before.",
+                "Cancel at the latest %(n)s days before.",
+                room.cancel_days_before,
+            )
+            % {"n": room.cancel_days_before}
+        )
+    else:
+        lines.append(_("Cancel any time before the start."))
+    return lines
+
+
+def room_list(request: HttpRequest) -> HttpResponse:
+    slug = request.GET.get("bibliotek") or None
+    rooms = list(selectors.room_list(branch_slug=slug))
+    groups: dict[Branch, list[Room]] = {}
+    for room in rooms:
+        room.rules = rule_lines(room)
+        groups.setdefault(room.branch, []).append(room)
+    return render(
+        request,
+        "rooms/room_list.html",
+        {"groups": groups, "branches": branch_list().exclude(kind="bookmobile"), "slug": slug},
+    )
+
+
+def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        room = selectors.room_get(pk=pk)
+    except DomainError as error:
+        raise Http404 from error
+    day = _day_param(request)
+    initial = {"day": day, "attendees": 1}
+    for key in ("start_time", "end_time"):
+        if request.GET.get(key):
+            initial[key] = request.GET[key]
+    form = BookingForm(request.POST or None, user=request.user, initial=initial)
+    suggestions: list[Any] = []
+    conflicts: list[dict[str, Any]] = []
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('login')}?next={request.path}")
+        if form.is_valid() and form.cleaned_data.get("start") and form.cleaned_data.get("end"):
+            data = form.cleaned_data
+            try:
+                outcome = services.booking_request(
+                    actor=request.user,
+                    room=room,
+                    start=data["start"],
+                    end=data["end"],
+                    purpose=data["purpose"],
+                    attendees=data["attendees"],
+                    partner=data.get("partner"),
+                    every_weeks=data.get("every_weeks"),
+                    until=data.get("until"),
+                    take_free=data.get("take_free", False),
+                )
+            except DomainError as error:
+                form.add_domain_error(error)
+                conflicts = error.extra.get("conflicts", []) if data.get("every_weeks") else []
+                if isinstance(error, BookingConflict) and not data.get("every_weeks"):
+                    suggestions = selectors.suggest_free_times(
+                        room=room, start=data["start"], end=data["end"]
+                    )
+                day = data["day"]
+            else:
+                first = outcome.first
+                if first.status == "pending":
+                    messages.success(
+                        request, _("Thank you. Your request awaits the staff's approval.")
+                    )
+                else:
+                    messages.success(request, _("Your booking is confirmed."))
+                if outcome.skipped:
+                    messages.info(
+                        request,
+                        _("These dates were not booked: %(dates)s")
+                        % {"dates": ", ".join(f"{s.start:%d.%m.%Y}" for s in outcome.skipped)},
+                    )
+                return redirect("rooms:my-bookings")
+    availability = selectors.room_availability(room=room, day=day)
+    return render(
+        request,
+        "rooms/room_detail.html",
+        {
+            "room": room,
+            "rules": rule_lines(room),
+            "day": day,
+            "previous_day": day - timedelta(days=1),
+            "next_day": day + timedelta(days=1),
+            "availability": availability,
+            "form": form,
+            "suggestions": [(selectors.to_local(s), selectors.to_local(e)) for s, e in suggestions],
+            "conflicts": conflicts,
+            "can_book": selectors.can_book(user=request.user, room=room)
+            if request.user.is_authenticated
+            else None,
+        },
+    )
+
+
+def week_grid(request: HttpRequest, slug: str) -> HttpResponse:
+    branch = Branch.objects.filter(slug=slug).first()
+    if branch is None:
+        raise Http404
+    day = _day_param(request, "uge")
+    monday = day - timedelta(days=day.weekday())
+    grid = selectors.week_grid(branch=branch, monday=monday)
+    for row in grid["rows"]:  # type: ignore[attr-defined]
+        for cell in row["cells"]:
+            cell["times"] = [
+                (selectors.to_local(b.start), selectors.to_local(b.end), b)
+                for b in cell["bookings"]
+            ]
+    return render(
+        request,
+        "rooms/week.html",
+        {
+            "branch": branch,
+            "grid": grid,
+            "monday": monday,
+            "week": monday.isocalendar()[1],
+            "previous_week": monday - timedelta(days=7),
+            "next_week": monday + timedelta(days=7),
+        },
+    )
+
+
+def _bookings_context(request: HttpRequest) -> dict[str, Any]:
+    bookings = list(selectors.my_bookings(user=request.user))
+    for booking in bookings:
+        booking.deadline = selectors.cancel_deadline(booking=booking)
+    return {
+        "bookings": bookings,
+        "machine_bookings": selectors.my_equipment_bookings(user=request.user),
+    }
+
+
+@login_required
+def my_bookings(request: HttpRequest) -> HttpResponse:
+    return render(request, "rooms/my_bookings.html", _bookings_context(request))
+
+
+def my_page_section(request: HttpRequest) -> str:
+    """The "my bookings" section of my page."""
+    if not request.user.is_authenticated:
+        return ""
+    return render_to_string("rooms/_my_bookings.html", _bookings_context(request), request=request)
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(default)
+
+
+@login_required
+@require_POST
+def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        booking = selectors.booking_get_for(actor=request.user, pk=pk)
+    except DomainError as error:
+        raise Http404 from error
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        services.booking_cancel(
+            actor=request.user,
+            booking=booking,
+            reason=form.cleaned_data.get("reason", ""),
+            whole_series=request.POST.get("whole_series") == "1",
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The booking is cancelled."))
+    return _back(request, reverse("rooms:my-bookings"))
+
+
+@login_required
+def approval_index(request: HttpRequest) -> HttpResponse:
+    branches = list(branches_managed_by(user=request.user))
+    if not branches:
+        raise Http404
+    if len(branches) == 1:
+        return redirect("rooms:approval-queue", slug=branches[0].slug)
+    return render(request, "rooms/approval_index.html", {"branches": branches})
+
+
+@login_required
+def approval_queue(request: HttpRequest, slug: str) -> HttpResponse:
+    branch = Branch.objects.filter(slug=slug).first()
+    if branch is None or not can_manage_branch(user=request.user, branch=branch):
+        raise Http404
+    return render(
+        request,
+        "rooms/approval_queue.html",
+        {
+            "branch": branch,
+            "pending": selectors.approval_queue(branch=branch),
+            "upcoming": selectors.upcoming_bookings_for_branch(branch=branch)[:100],
+        },
+    )
+
+
+def _staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    try:
+        booking = selectors.booking_get_for(actor=request.user, pk=pk)
+    except DomainError as error:
+        raise Http404 from error
+    if not selectors.can_approve(user=request.user, booking=booking):
+        raise Http404
+    reason = request.POST.get("reason", "")
+    whole = request.POST.get("whole_series") == "1"
+    try:
+        if action == "approve":
+            services.booking_approve(actor=request.user, booking=booking, whole_series=whole)
+            messages.success(request, _("Approved."))
+        elif action == "reject":
+            services.booking_reject(
+                actor=request.user, booking=booking, reason=reason, whole_series=whole
+            )
+            messages.success(request, _("Rejected."))
+        else:
+            services.booking_mark_no_show(actor=request.user, booking=booking)
+            messages.success(request, _("Marked as no-show."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("rooms:approval-queue", slug=booking.room.branch.slug)
+
+
+@login_required
+@require_POST
+def booking_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _staff_action(request, pk, "approve")
+
+
+@login_required
+@require_POST
+def booking_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    return _staff_action(request, pk, "reject")
+
+
+@login_required
+@require_POST
+def booking_no_show(request: HttpRequest, pk: int) -> HttpResponse:
+    return _staff_action(request, pk, "no_show")
+
+
+def makerspace(request: HttpRequest) -> HttpResponse:
+    slug = request.GET.get("bibliotek") or None
+    day = _day_param(request)
+    machines = list(selectors.equipment_list(branch_slug=slug))
+    licensed: set[str] = set()
+    licences = []
+    if request.user.is_authenticated:
+        licences = list(selectors.licences_of(user=request.user))
+        licensed = {lic.equipment_kind for lic in licences}
+    for machine in machines:
+        machine.slots = [
+            {
+                **slot,
+                "start_local": selectors.to_local(slot["start"]),
+                "end_local": selectors.to_local(slot["end"]),
+            }
+            for slot in selectors.equipment_slots(equipment=machine, day=day)
+        ]
+        machine.may_book = not machine.licence_required or machine.kind in licensed
+    return render(
+        request,
+        "rooms/makerspace.html",
+        {
+            "machines": machines,
+            "licences": licences,
+            "day": day,
+            "previous_day": day - timedelta(days=1),
+            "next_day": day + timedelta(days=1),
+            "slug": slug,
+            "kinds": EquipmentKind,
+            "my_slots": selectors.my_equipment_bookings(user=request.user)
+            if request.user.is_authenticated
+            else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def equipment_book(request: HttpRequest) -> HttpResponse:
+    try:
+        equipment = selectors.equipment_get(pk=request.POST.get("equipment"))
+        start = datetime.fromisoformat(request.POST.get("start", ""))
+    except (DomainError, ValueError) as error:
+        raise Http404 from error
+    try:
+        services.equipment_booking_create(actor=request.user, equipment=equipment, start=start)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The slot is yours. Check in within 15 minutes of the start."))
+    return _back(request, reverse("rooms:makerspace"))
+
+
+@login_required
+@require_POST
+def equipment_booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        booking = selectors.equipment_booking_get_for(actor=request.user, pk=pk)
+        services.equipment_booking_cancel(actor=request.user, booking=booking)
+    except DomainError as error:
+        if error.status_code == 404:
+            raise Http404 from error
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The slot is cancelled."))
+    return _back(request, reverse("rooms:makerspace"))
+
+
+@login_required
+@require_POST
+def equipment_booking_check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        booking = selectors.equipment_booking_get_for(actor=request.user, pk=pk)
+        services.equipment_booking_check_in(actor=request.user, booking=booking)
+    except DomainError as error:
+        if error.status_code == 404:
+            raise Http404 from error
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("You are checked in. Enjoy!"))
+    return _back(request, reverse("rooms:makerspace"))
