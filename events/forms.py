@@ -93,7 +93,7 @@ class SeriesForm(forms.Form):
         label=_("Bookmobile stop"), queryset=BookmobileStop.objects.all(), required=False
     )
     address = forms.CharField(label=_("Address"), required=False, max_length=200)
-    online_url = forms.URLField(label=_("Online link"), required=False)
+    online_url = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
     day = forms.DateField(
         label=_("Date (first date of a series)"), widget=forms.DateInput(attrs={"type": "date"})
     )
