@@ -209,6 +209,7 @@ def unfilled_shifts(*, actor: User, days: int = 14) -> QuerySet[Shift]:
         shift_list(start_after=now, start_before=now + timedelta(days=days))
         .filter(activity__branch__in=branches_managed_by(user=actor))
         .filter(taken__lt=F("needed"))
+        .annotate(missing=F("needed") - F("taken"))
         .order_by("activity__branch__position", "start")
     )
 

@@ -1,5 +1,27 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from volunteers import views
 
 app_name = "volunteers"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("frivillig/", views.dashboard, name="dashboard"),
+    path("frivillig/vagter/<int:pk>/tilmeld/", views.shift_sign_up, name="shift-sign-up"),
+    path("frivillig/tilmeldinger/<int:pk>/afmeld/", views.signup_withdraw, name="signup-withdraw"),
+    path("frivillig/forslag/ny/", views.proposal_form, name="proposal-new"),
+    path("frivillig/forslag/<int:pk>/ret/", views.proposal_form, name="proposal-edit"),
+    path("personale/frivillige/", views.staff_overview, name="staff-unfilled"),
+    path(
+        "personale/frivillige/boerneattester/",
+        views.staff_certificates,
+        name="staff-certificates",
+    ),
+    path("personale/frivillige/timer/", views.staff_hours, name="staff-hours"),
+    path("personale/frivillige/forslag/", views.staff_proposals, name="staff-proposals"),
+    path(
+        "personale/frivillige/forslag/<int:pk>/beslut/",
+        views.staff_proposal_decide,
+        name="staff-proposal-decide",
+    ),
+    path("personale/frivillige/vagter/<int:pk>/", views.staff_shift, name="staff-shift"),
+]

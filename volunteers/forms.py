@@ -1,0 +1,157 @@
+"""Forms of the volunteers' pages (parsing only; the rules live in the services)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.exceptions import RuleViolation
+from core.models import Audience, Branch, Track
+from core.timeutils import local_today, make_local
+from rooms.models import Room
+
+REPEAT_CHOICES = [
+    ("", _("Once")),
+    ("FREQ=WEEKLY", _("Every week")),
+    ("FREQ=WEEKLY;INTERVAL=2", _("Every other week")),
+    ("FREQ=MONTHLY", _("Every month (same weekday)")),
+]
+
+
+class ProposalForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    branch = forms.ModelChoiceField(label=_("Library"), queryset=Branch.objects.none())
+    room = forms.ModelChoiceField(
+        label=_("Room"),
+        queryset=Room.objects.none(),
+        required=False,
+        help_text=_("Leave empty if you do not need a room."),
+    )
+    day = forms.DateField(
+        label=_("Date (first time)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    start_time = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}))
+    repeat = forms.ChoiceField(label=_("Repeats"), choices=REPEAT_CHOICES, required=False)
+    times = forms.IntegerField(
+        label=_("Number of times"),
+        min_value=1,
+        max_value=60,
+        required=False,
+        help_text=_("For a series: how many times in all."),
+    )
+    tracks = forms.ModelMultipleChoiceField(
+        label=_("Tracks"),
+        queryset=Track.objects.order_by("position"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Which of the plan's tracks does the session belong to?"),
+    )
+    audiences = forms.ModelMultipleChoiceField(
+        label=_("For whom"),
+        queryset=Audience.objects.order_by("position"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    capacity = forms.IntegerField(
+        label=_("Places"), min_value=1, required=False, help_text=_("Empty: no limit.")
+    )
+    children_under_15 = forms.BooleanField(label=_("Children under 15 take part"), required=False)
+
+    def __init__(self, *args: Any, branches: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches if branches is not None else Branch.objects.all()
+        self.fields["room"].queryset = Room.objects.select_related("branch").order_by(
+            "branch__position", "name"
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        day: date | None = data.get("day")
+        if day and day < local_today():
+            self.add_error("day", _("Choose a date from today on."))
+        if day and data.get("start_time") and data.get("end_time"):
+            try:
+                data["start"] = make_local(day, data["start_time"], field="start_time")
+                data["end"] = make_local(day, data["end_time"], field="end_time")
+            except RuleViolation as error:
+                self.add_error(error.field, error.message)
+            else:
+                if data["end"] <= data["start"]:
+                    self.add_error("end_time", _("The session must end after it starts."))
+        repeat = data.get("repeat") or ""
+        if repeat and not data.get("times"):
+            self.add_error("times", _("Say how many times the session is held."))
+        data["rrule"] = f"{repeat};COUNT={data['times']}" if repeat and data.get("times") else ""
+        return data
+
+    @classmethod
+    def initial_from(cls, proposal: Any) -> dict[str, Any]:
+        from django.utils import timezone
+
+        from core.timeutils import local_tz
+
+        start: datetime = timezone.localtime(proposal.start, local_tz())
+        end: datetime = timezone.localtime(proposal.end, local_tz())
+        repeat, times = "", None
+        if proposal.rrule:
+            parts = dict(p.split("=", 1) for p in proposal.rrule.split(";") if "=" in p)
+            times = int(parts.pop("COUNT", "0")) or None
+            repeat = ";".join(f"{k}={v}" for k, v in parts.items())
+        return {
+            "title": proposal.title,
+            "description": proposal.description,
+            "branch": proposal.branch_id,
+            "room": proposal.room_id,
+            "day": start.date(),
+            "start_time": start.time(),
+            "end_time": end.time(),
+            "repeat": repeat,
+            "times": times,
+            "tracks": list(proposal.tracks.all()),
+            "audiences": list(proposal.audiences.all()),
+            "capacity": proposal.capacity,
+            "children_under_15": proposal.children_under_15,
+        }
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(
+        label=_("Reason or the changes you would like"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+
+class HoursFilterForm(forms.Form):
+    GROUPS = [
+        ("volunteer", _("Volunteer")),
+        ("activity", _("Activity")),
+        ("track", _("Track")),
+        ("branch", _("Library")),
+        ("quarter", _("Quarter")),
+    ]
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    group_by = forms.ChoiceField(label=_("Per"), choices=GROUPS, initial="volunteer")
+    by_quarter = forms.BooleanField(label=_("Split by quarter"), required=False)
+
+
+class AttendanceForm(forms.Form):
+    attended = forms.TypedChoiceField(
+        label=_("Came"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda v: v == "yes",
+    )
+    hours = forms.DecimalField(
+        label=_("Hours"), max_digits=5, decimal_places=2, min_value=0, required=False
+    )
+
+
+class HoursCorrectionForm(forms.Form):
+    hours = forms.DecimalField(label=_("Hours"), max_digits=5, decimal_places=2, min_value=0)
+    note = forms.CharField(label=_("Why"), max_length=300)

@@ -1,0 +1,345 @@
+"""The volunteers' pages: the dashboard, the proposal form, the staff views. Thin: they parse
+input, call one service or selector, and turn domain errors into messages or form errors."""
+
+from __future__ import annotations
+
+import csv
+from collections import OrderedDict
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.exceptions import DomainError, NotFound
+from core.selectors import branches_managed_by
+from core.timeutils import local_today
+from volunteers import selectors, services
+from volunteers.forms import (
+    AttendanceForm,
+    DecisionForm,
+    HoursCorrectionForm,
+    HoursFilterForm,
+    ProposalForm,
+)
+from volunteers.models import ProposalStatus
+
+
+def _volunteer(request: HttpRequest) -> Any:
+    profile = selectors.volunteer_profile_for(user=request.user)
+    if profile is None:
+        raise DjangoPermissionDenied(_("You are not registered as a volunteer."))
+    return profile
+
+
+def _staff(request: HttpRequest) -> None:
+    if not request.user.is_library_staff:
+        raise DjangoPermissionDenied(_("Only library staff may see this page."))
+
+
+# --- The volunteer's own pages ---------------------------------------------------------------
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """My next shifts, open shifts I can take, my proposals, my hours this year."""
+    profile = _volunteer(request)
+    user = request.user
+    return render(
+        request,
+        "volunteers/dashboard.html",
+        {
+            "profile": profile,
+            "next_signups": list(selectors.next_shifts_for(volunteer=user)),
+            "open_shifts": selectors.open_shifts_for(volunteer=user, profile=profile),
+            "proposals": list(selectors.proposal_list_for(actor=user).filter(volunteer=user)[:20]),
+            "hosted": list(selectors.hosted_sessions(host=user)[:20]),
+            "hours": selectors.hours_this_year(volunteer=user),
+            "year": local_today().year,
+            "certificate_problem": services.certificate_problem(profile=profile, day=local_today()),
+        },
+    )
+
+
+@login_required
+@require_POST
+def shift_sign_up(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        shift = selectors.shift_get(pk=pk)
+        services.shift_signup(actor=request.user, shift=shift)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("You are signed up. Thank you!"))
+    return redirect("volunteers:dashboard")
+
+
+@login_required
+@require_POST
+def signup_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        signup = selectors.signup_get_for(actor=request.user, pk=pk)
+        services.shift_withdraw(actor=request.user, signup=signup)
+    except NotFound as error:
+        raise Http404 from error
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("You have withdrawn from the shift."))
+    return redirect(request.POST.get("next") or "volunteers:dashboard")
+
+
+def _proposal_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "title": data["title"],
+        "description": data.get("description", ""),
+        "branch": data["branch"],
+        "room": data.get("room"),
+        "start": data["start"],
+        "end": data["end"],
+        "rrule": data["rrule"],
+        "tracks": list(data["tracks"]),
+        "audiences": list(data.get("audiences") or []),
+        "capacity": data.get("capacity"),
+        "children_under_15": data.get("children_under_15", False),
+    }
+
+
+def _preview(form: ProposalForm) -> list[Any] | None:
+    data = form.cleaned_data
+    try:
+        return services.proposal_occurrences(
+            start=data["start"], end=data["end"], rrule=data["rrule"], branch=data["branch"]
+        )
+    except DomainError as error:
+        form.add_error(error.field if error.field in form.fields else "repeat", error.message)
+        return None
+
+
+@login_required
+def proposal_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Propose a session (or change one that waits); "Preview" shows the dates first."""
+    profile = _volunteer(request)
+    proposal = None
+    if pk is not None:
+        try:
+            proposal = selectors.proposal_get_for(actor=request.user, pk=pk)
+        except NotFound as error:
+            raise Http404 from error
+        if proposal.volunteer_id != request.user.pk:
+            raise Http404
+    branches = profile.branches.all() if profile.branches.exists() else None
+    initial = ProposalForm.initial_from(proposal) if proposal else None
+    form = ProposalForm(request.POST or None, initial=initial, branches=branches)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        preview = _preview(form)
+        if preview is not None and "preview" not in request.POST:
+            try:
+                if proposal is None:
+                    proposal = services.proposal_submit(
+                        actor=request.user, **_proposal_kwargs(form.cleaned_data)
+                    )
+                else:
+                    services.proposal_update(
+                        actor=request.user,
+                        proposal=proposal,
+                        data=_proposal_kwargs(form.cleaned_data),
+                    )
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(
+                    request, _("Thank you! Your proposal has been sent to the library's staff.")
+                )
+                return redirect("volunteers:dashboard")
+    return render(
+        request,
+        "volunteers/proposal_form.html",
+        {"form": form, "preview": preview, "proposal": proposal},
+    )
+
+
+# --- Staff pages --------------------------------------------------------------------------------
+
+
+@login_required
+def staff_overview(request: HttpRequest) -> HttpResponse:
+    """Unfilled shifts in the next 14 days, per branch."""
+    _staff(request)
+    by_branch: OrderedDict[Any, list[Any]] = OrderedDict()
+    for shift in selectors.unfilled_shifts(actor=request.user, days=14):
+        by_branch.setdefault(shift.activity.branch, []).append(shift)
+    return render(
+        request,
+        "volunteers/staff_unfilled.html",
+        {
+            "by_branch": by_branch,
+            "pending_proposals": selectors.proposal_queue(actor=request.user).count(),
+        },
+    )
+
+
+@login_required
+def staff_certificates(request: HttpRequest) -> HttpResponse:
+    """Volunteers on child activities whose certificate is missing or expires within 60 days."""
+    _staff(request)
+    mine = set(selectors.volunteer_list_for(actor=request.user).values_list("pk", flat=True))
+    profiles = [p for p in selectors.certificates_expiring(within_days=60) if p.pk in mine]
+    return render(
+        request,
+        "volunteers/staff_certificates.html",
+        {"profiles": profiles, "today": local_today()},
+    )
+
+
+@login_required
+def staff_hours(request: HttpRequest) -> HttpResponse:
+    """Hours per volunteer, activity, track, branch or quarter; ``?format=csv`` downloads it."""
+    _staff(request)
+    form = HoursFilterForm(request.GET or {"year": local_today().year, "group_by": "volunteer"})
+    rows: list[Any] = []
+    if form.is_valid():
+        data = form.cleaned_data
+        rows = selectors.hours_report(
+            year=data["year"],
+            group_by=data["group_by"],
+            by_quarter=data["by_quarter"],
+            branches=None
+            if request.user.is_administrator
+            else branches_managed_by(user=request.user),
+        )
+        if request.GET.get("format") == "csv":
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = (
+                f'attachment; filename="frivillige-timer-{data["year"]}-{data["group_by"]}.csv"'
+            )
+            response.write("\ufeff")  # so that spreadsheets read the æøå right
+            writer = csv.writer(response, delimiter=";")
+            writer.writerow([data["group_by"], "quarter", "hours", "shifts"])
+            for row in rows:
+                writer.writerow(
+                    [row.label, row.quarter or "", str(row.hours).replace(".", ","), row.shifts]
+                )
+            return response
+    total = sum((r.hours for r in rows), start=0)
+    return render(
+        request, "volunteers/staff_hours.html", {"form": form, "rows": rows, "total": total}
+    )
+
+
+@login_required
+def staff_proposals(request: HttpRequest) -> HttpResponse:
+    """The queue of proposals awaiting a decision, and recent decisions."""
+    _staff(request)
+    queue = list(selectors.proposal_queue(actor=request.user))
+    for proposal in queue:
+        try:
+            proposal.preview = services.proposal_occurrences(
+                start=proposal.start, end=proposal.end, rrule=proposal.rrule, branch=proposal.branch
+            )
+        except DomainError:
+            proposal.preview = []
+    recent = (
+        selectors.proposal_list_for(actor=request.user)
+        .exclude(status=ProposalStatus.PENDING)
+        .order_by("-updated_at")[:20]
+    )
+    return render(
+        request,
+        "volunteers/staff_proposals.html",
+        {"queue": queue, "recent": recent, "decision_form": DecisionForm()},
+    )
+
+
+@login_required
+@require_POST
+def staff_proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    try:
+        proposal = selectors.proposal_get_for(actor=request.user, pk=pk)
+    except NotFound as error:
+        raise Http404 from error
+    form = DecisionForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    action = request.POST.get("action")
+    try:
+        if action == "approve":
+            services.proposal_approve(actor=request.user, proposal=proposal)
+            messages.success(request, _("Approved: the session is published."))
+        elif action == "reject":
+            services.proposal_reject(actor=request.user, proposal=proposal, reason=note)
+            messages.success(request, _("The proposal was rejected."))
+        elif action == "changes":
+            services.proposal_request_changes(actor=request.user, proposal=proposal, note=note)
+            messages.success(request, _("The volunteer has been asked for changes."))
+    except NotFound as error:
+        raise Http404 from error
+    except DomainError as error:
+        messages.error(request, f"{proposal.title}: {error.message}")
+    return redirect("volunteers:staff-proposals")
+
+
+@login_required
+def staff_shift(request: HttpRequest, pk: int) -> HttpResponse:
+    """One shift's roster: record attendance and correct hours."""
+    _staff(request)
+    try:
+        shift = selectors.shift_get(pk=pk)
+    except NotFound as error:
+        raise Http404 from error
+    if not services.can_manage_activity(user=request.user, activity=shift.activity):
+        raise Http404
+    if request.method == "POST":
+        try:
+            signup = selectors.signup_get_for(actor=request.user, pk=int(request.POST["signup"]))
+            if signup.shift_id != shift.pk:
+                raise Http404
+            if request.POST.get("action") == "correct":
+                form = HoursCorrectionForm(request.POST)
+                if form.is_valid():
+                    services.hours_correct(actor=request.user, signup=signup, **form.cleaned_data)
+                else:
+                    messages.error(request, _("Enter the hours and a note saying why."))
+            else:
+                form = AttendanceForm(request.POST)
+                if form.is_valid():
+                    services.attendance_record(
+                        actor=request.user,
+                        signup=signup,
+                        attended=form.cleaned_data["attended"],
+                        hours=form.cleaned_data["hours"],
+                    )
+        except (KeyError, ValueError, NotFound) as error:
+            raise Http404 from error
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect("volunteers:staff-shift", pk=shift.pk)
+    return render(
+        request,
+        "volunteers/staff_shift.html",
+        {"shift": shift, "roster": list(selectors.shift_roster(shift=shift))},
+    )
+
+
+def my_page_section(request: HttpRequest) -> str:
+    """A short "volunteering" section on my page, for volunteers."""
+    from django.template.loader import render_to_string
+
+    if not request.user.is_authenticated:
+        return ""
+    profile = selectors.volunteer_profile_for(user=request.user)
+    if profile is None:
+        return ""
+    return render_to_string(
+        "volunteers/_my_page.html",
+        {
+            "next_signups": list(selectors.next_shifts_for(volunteer=request.user, limit=3)),
+            "hours": selectors.hours_this_year(volunteer=request.user),
+        },
+        request=request,
+    )
