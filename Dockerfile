@@ -34,8 +34,8 @@ RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic-only MODESTED_VAR_DIR=/tmp/bu
     python manage.py collectstatic --noinput --verbosity 0 \
  && rm -rf /tmp/build-var
 
-# Run unprivileged; the only writable place is the data folder (SQLite-free here: media,
-# the beat schedule, fontconfig's cache for the PDF reports).
+# Run unprivileged. The only writable place is the data folder: uploaded media,
+# the beat schedule and fontconfig's cache for the PDF reports.
 RUN useradd --system --uid 10001 --home-dir /var/lib/modested modested \
  && mkdir -p /var/lib/modested \
  && chown -R modested /var/lib/modested
