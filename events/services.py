@@ -280,7 +280,7 @@ def series_create(
     Rooms are occupied for every occurrence; a clash anywhere refuses the whole
     series (409 naming the clash), so nothing is half-written.
     """
-    return _series_create(
+    return series_build(
         actor=actor,
         rrule=rrule,
         start=start,
@@ -297,7 +297,7 @@ def series_create(
 
 
 @transaction.atomic
-def _series_create(
+def series_build(
     *,
     actor: User | None,
     rrule: str,
@@ -312,6 +312,10 @@ def _series_create(
     partners: Iterable[Partner],
     **fields: Any,
 ) -> EventSeries:
+    """Composable ``series_create`` (runs in the caller's transaction; volunteers' approval uses it).
+
+    A one-off event is ``rrule=""`` with ``include_closed=True``.
+    """
     _require_branch(actor, branch)
     unknown = set(fields) - set(SHARED_FIELDS)
     if unknown:
@@ -369,6 +373,10 @@ def _series_create(
     return series
 
 
+# The name the volunteers app used first; keep it working.
+_series_create = series_build
+
+
 @transaction.atomic(durable=True)
 def event_create(
     *,
@@ -384,7 +392,7 @@ def event_create(
     **fields: Any,
 ) -> Event:
     """A one-off event: a series of one."""
-    series = _series_create(
+    series = series_build(
         actor=actor,
         rrule="",
         start=start,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -377,3 +378,26 @@ def test_checking_in_at_a_licence_course_grants_the_licence() -> None:
     with time_machine.travel(event.start):
         services.registration_check_in(actor=make_staff(branch), registration=reg)
     assert Licence.objects.filter(person=reg.user, equipment_kind="laser_cutter").exists()
+
+
+def test_a_weekly_series_across_both_dst_changes_stays_at_ten_local() -> None:
+    branch = make_branch()
+    staff = make_staff(branch)
+    start = make_local(date(2027, 3, 17), time(10))  # Wednesdays; DST 28/3 and 31/10 2027
+    with time_machine.travel(start - timedelta(days=7)):
+        series = services.series_create(
+            actor=staff,
+            rrule="FREQ=WEEKLY;UNTIL=20271110",
+            start=start,
+            end=start + timedelta(hours=2),
+            title="Læsekreds",
+            branch=branch,
+        )
+    events = list(series.events.all())
+    assert {e.start.astimezone(local_tz()).time() for e in events} == {time(10)}
+    assert {e.end.astimezone(local_tz()).time() for e in events} == {time(12)}
+    utc_hours = {e.start.astimezone(ZoneInfo("UTC")).hour for e in events}
+    assert utc_hours == {8, 9}  # summer and winter time
+    days = [e.start.astimezone(local_tz()).date() for e in events]
+    assert date(2027, 3, 24) in days and date(2027, 3, 31) in days
+    assert date(2027, 11, 3) in days and date(2027, 11, 10) in days
