@@ -11,13 +11,14 @@ register = template.Library()
 
 @register.filter
 def hours(value: Decimal | float | int | None) -> str:
-    """Volunteer hours with at most one decimal, in the active locale (12,5 in Danish)."""
+    """Numbers and hours without needless decimals, in the active locale (6,75 in Danish)."""
     if value is None:
         return "0"
-    value = Decimal(value).quantize(Decimal("0.1"))
+    value = Decimal(value).quantize(Decimal("0.01"))
     if value == value.to_integral():
         return number_format(int(value))
-    return number_format(value, decimal_pos=1)
+    places = 1 if value * 10 == (value * 10).to_integral() else 2
+    return number_format(value, decimal_pos=places)
 
 
 @register.filter
