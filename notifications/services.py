@@ -1,6 +1,6 @@
 """Writes of the notifications app: the outbox, the dispatcher, reminder settings, feed tokens.
 
-Delivery guarantee (see docs/notifications.md):
+Delivery guarantee (see notifications/README.md):
 
 * A message is a ``Delivery`` row whose key (kind, object, recipient, version) is unique.
   Messages about a change are written by the ``state_changed`` receiver in the same

@@ -281,25 +281,21 @@ def test_personal_feed_query_count_does_not_grow(client, django_assert_num_queri
     token = make_feed(client, me)
     room = make_room()
 
-    def add(n: int) -> None:
+    def add(n: int, week: int) -> None:
+        day = DAY + timedelta(weeks=week)
         for i in range(n):
-            registered(make_event(start=at(DAY, 8 + i), branch=room.branch), me)
-            make_booking(
-                room=room,
-                start=at(DAY + timedelta(days=1), 8 + i),
-                end=at(DAY + timedelta(days=1), 9 + i),
-                booker=me,
-            )
-            make_signup(
-                shift=make_shift(start=at(DAY + timedelta(days=2), 8 + 2 * i)), volunteer=me
-            )
+            registered(make_event(start=at(day, 8 + i), branch=room.branch), me)
+            next_day = day + timedelta(days=1)
+            make_booking(room=room, start=at(next_day, 8 + i), end=at(next_day, 9 + i), booker=me)
+            shift = make_shift(start=at(day + timedelta(days=2), 8 + 2 * i))
+            make_signup(shift=shift, volunteer=me)
 
-    add(1)
+    add(1, week=0)
     # 1 the token (with its person), 2 registrations with event, branch, room and stop,
     # 3 bookings with room and branch, 4 equipment slots with machine, room and branch,
     # 5 shift sign-ups with shift, activity, branch, room and its branch.
     with django_assert_num_queries(5):
         client.get(f"/feeds/personal/{token}.ics")
-    add(4)
+    add(4, week=1)
     with django_assert_num_queries(5):
         client.get(f"/feeds/personal/{token}.ics")
