@@ -456,11 +456,12 @@ def _occupy_room(*, shift: Shift, actor: User) -> None:
     from rooms.models import BookingKind
     from rooms.services import room_occupy
 
+    label = str(_("volunteer shift"))
     shift.room_booking = room_occupy(
         room=shift.room,
         start=shift.start,
         end=shift.end,
-        title=f"{shift.activity.name} ({_('volunteer shift')})",
+        title=f"{shift.activity.name} ({label})",
         actor=actor,
         kind=BookingKind.SHIFT,
     )

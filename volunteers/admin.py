@@ -1,0 +1,86 @@
+from django.contrib import admin
+
+from volunteers.models import (
+    Activity,
+    HoursCorrection,
+    SessionProposal,
+    Shift,
+    ShiftSeries,
+    ShiftSignup,
+    VolunteerProfile,
+)
+
+
+@admin.register(VolunteerProfile)
+class VolunteerProfileAdmin(admin.ModelAdmin):
+    list_display = [
+        "user",
+        "status",
+        "certificate_status",
+        "certificate_checked_on",
+        "certificate_valid_until",
+        "agreement_signed_on",
+    ]
+    list_filter = ["status", "certificate_status", "branches"]
+    search_fields = ["user__name", "user__email", "skills", "languages"]
+    raw_id_fields = ["user", "certificate_checked_by"]
+    filter_horizontal = ["branches", "activities"]
+    readonly_fields = ["certificate_valid_until", "created_at", "updated_at"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["name", "branch", "coordinator", "children_under_15", "withdraw_deadline_hours"]
+    list_filter = ["branch", "children_under_15", "tracks"]
+    search_fields = ["name", "description"]
+    filter_horizontal = ["tracks", "audiences"]
+    raw_id_fields = ["coordinator"]
+
+
+class ShiftSignupInline(admin.TabularInline):
+    model = ShiftSignup
+    extra = 0
+    fields = ["volunteer", "status", "attended", "hours", "reported_hours"]
+    raw_id_fields = ["volunteer"]
+
+
+@admin.register(Shift)
+class ShiftAdmin(admin.ModelAdmin):
+    list_display = ["activity", "start", "end", "needed", "room", "cancelled_at", "sequence"]
+    list_filter = ["activity__branch", "activity", "cancelled_at"]
+    search_fields = ["activity__name", "note"]
+    date_hierarchy = "start"
+    raw_id_fields = ["room_booking", "series"]
+    inlines = [ShiftSignupInline]
+
+
+@admin.register(ShiftSeries)
+class ShiftSeriesAdmin(admin.ModelAdmin):
+    list_display = ["activity", "rrule", "first_start", "needed", "room", "created_at"]
+    list_filter = ["activity__branch"]
+    search_fields = ["activity__name", "rrule"]
+
+
+@admin.register(ShiftSignup)
+class ShiftSignupAdmin(admin.ModelAdmin):
+    list_display = ["shift", "volunteer", "status", "attended", "hours", "created_at"]
+    list_filter = ["status", "attended", "shift__activity__branch"]
+    search_fields = ["volunteer__name", "volunteer__email", "shift__activity__name"]
+    raw_id_fields = ["shift", "volunteer", "attendance_recorded_by"]
+
+
+@admin.register(HoursCorrection)
+class HoursCorrectionAdmin(admin.ModelAdmin):
+    list_display = ["signup", "old_hours", "new_hours", "note", "corrected_by", "created_at"]
+    list_filter = ["created_at"]
+    search_fields = ["note", "signup__volunteer__name"]
+    raw_id_fields = ["signup", "corrected_by"]
+
+
+@admin.register(SessionProposal)
+class SessionProposalAdmin(admin.ModelAdmin):
+    list_display = ["title", "volunteer", "branch", "start", "status", "decided_by", "event"]
+    list_filter = ["status", "branch", "children_under_15"]
+    search_fields = ["title", "description", "volunteer__name"]
+    raw_id_fields = ["volunteer", "decided_by", "event", "event_series", "room"]
+    filter_horizontal = ["tracks", "audiences"]
