@@ -165,7 +165,7 @@ class CancelInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-class AttendanceInputSerializer(serializers.Serializer):
+class EventAttendanceInputSerializer(serializers.Serializer):
     attendance_count = serializers.IntegerField(min_value=0)
 
 

@@ -144,11 +144,11 @@ class EventAttendanceApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=s.AttendanceInputSerializer, responses={200: s.EventDetailOutputSerializer}
+        request=s.EventAttendanceInputSerializer, responses={200: s.EventDetailOutputSerializer}
     )
     def post(self, request: Request, pk: int) -> Response:
         event = selectors.event_get_for_host(actor=request.user, pk=pk)
-        data = s.AttendanceInputSerializer(data=request.data)
+        data = s.EventAttendanceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.event_record_attendance(
             actor=request.user, event=event, count=data.validated_data["attendance_count"]
