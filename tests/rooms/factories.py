@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from core.holidays import closed_days
 from core.models import Branch, User
 from core.timeutils import local_tz, make_local
 from rooms.models import Booking, BookingKind, BookingStatus, Equipment, EquipmentKind, Room
@@ -51,6 +52,8 @@ def future_day(days: int = 7, weekday: int | None = None) -> date:
     day = timezone.localtime(timezone.now(), local_tz()).date() + timedelta(days=days)
     if weekday is not None:
         day += timedelta(days=(weekday - day.weekday()) % 7)
+    while day in closed_days(day.year):  # keep tests clear of holidays whenever they run
+        day += timedelta(days=7 if weekday is not None else 1)
     return day
 
 
