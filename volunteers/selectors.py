@@ -254,6 +254,24 @@ def next_shifts_for(*, volunteer: User, limit: int = 10) -> QuerySet[ShiftSignup
     )
 
 
+def signups_to_report(*, volunteer: User, days: int = 30) -> QuerySet[ShiftSignup]:
+    """Past shifts (last ``days`` days) the volunteer was signed up for, with no attendance
+    recorded and no report of their own yet."""
+    now = timezone.now()
+    return (
+        signup_list_for(volunteer=volunteer)
+        .filter(
+            LIVE,
+            shift_cancelled=False,
+            attended__isnull=True,
+            reported_at__isnull=True,
+            shift__start__lt=now,
+            shift__start__gte=now - timedelta(days=days),
+        )
+        .order_by("shift__start")
+    )
+
+
 def shift_roster(*, shift: Shift) -> QuerySet[ShiftSignup]:
     return (
         ShiftSignup.objects.filter(shift=shift)

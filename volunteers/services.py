@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -71,7 +71,9 @@ def shift_local_date(shift: Shift) -> date:
 
 
 def shift_duration_hours(shift: Shift) -> Decimal:
-    seconds = Decimal((shift.end - shift.start).total_seconds())
+    # In UTC: arithmetic between two datetimes of one zone is wall-clock arithmetic in Python.
+    elapsed = shift.end.astimezone(UTC) - shift.start.astimezone(UTC)
+    seconds = Decimal(elapsed.total_seconds())
     return (seconds / Decimal(3600)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 

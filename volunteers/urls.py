@@ -8,6 +8,7 @@ urlpatterns = [
     path("frivillig/", views.dashboard, name="dashboard"),
     path("frivillig/vagter/<int:pk>/tilmeld/", views.shift_sign_up, name="shift-sign-up"),
     path("frivillig/tilmeldinger/<int:pk>/afmeld/", views.signup_withdraw, name="signup-withdraw"),
+    path("frivillig/tilmeldinger/<int:pk>/kom/", views.signup_report, name="signup-report"),
     path("frivillig/forslag/ny/", views.proposal_form, name="proposal-new"),
     path("frivillig/forslag/<int:pk>/ret/", views.proposal_form, name="proposal-edit"),
     path("personale/frivillige/", views.staff_overview, name="staff-unfilled"),

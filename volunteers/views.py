@@ -55,6 +55,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "profile": profile,
             "next_signups": list(selectors.next_shifts_for(volunteer=user)),
+            "to_report": list(selectors.signups_to_report(volunteer=user)),
             "open_shifts": selectors.open_shifts_for(volunteer=user, profile=profile),
             "proposals": list(selectors.proposal_list_for(actor=user).filter(volunteer=user)[:20]),
             "hosted": list(selectors.hosted_sessions(host=user)[:20]),
@@ -91,6 +92,22 @@ def signup_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("You have withdrawn from the shift."))
     return redirect(request.POST.get("next") or "volunteers:dashboard")
+
+
+@login_required
+@require_POST
+def signup_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The volunteer reports that they came; a coordinator confirms the hours."""
+    try:
+        signup = selectors.signup_get_for(actor=request.user, pk=pk)
+        services.attendance_report(actor=request.user, signup=signup)
+    except NotFound as error:
+        raise Http404 from error
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Thank you! The coordinator will confirm your hours."))
+    return redirect("volunteers:dashboard")
 
 
 def _proposal_kwargs(data: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -84,7 +84,7 @@ def make_shift(
     return Shift.objects.create(
         activity=activity or make_activity(),
         start=start,
-        end=start + timedelta(hours=hours),
+        end=(start.astimezone(UTC) + timedelta(hours=hours)).astimezone(start.tzinfo),
         needed=needed,
         **overrides,
     )

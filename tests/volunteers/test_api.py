@@ -268,3 +268,85 @@ def test_staff_create_activity_and_shift_then_patch(
         .status_code
         == 403
     )
+
+
+@pytest.mark.parametrize("size", [2, 7])
+def test_proposal_list_query_count(
+    client_for: Any, branch: Any, staff: User, django_assert_num_queries: Any, size: int
+) -> None:
+    from core.models import Track
+    from volunteers.models import SessionProposal
+
+    day = local_today() + timedelta(days=9)
+    for i in range(size):
+        proposal = SessionProposal.objects.create(
+            volunteer=make_volunteer(branches=[branch]),
+            title=f"Forslag {i}",
+            branch=branch,
+            start=at(day, 10),
+            end=at(day, 12),
+        )
+        proposal.tracks.set(Track.objects.all()[:1])
+    api = client_for(staff)
+    with django_assert_num_queries(4):
+        # 1. count (the staff member's branches are a subquery); 2. the page with branch,
+        # room, volunteer and event joined; 3. their tracks; 4. their audiences
+        response = api.get("/api/session-proposals/")
+    assert response.json()["count"] == size
+
+
+@pytest.mark.parametrize("size", [2, 7])
+def test_volunteer_list_query_count(
+    client_for: Any, branch: Any, staff: User, django_assert_num_queries: Any, size: int
+) -> None:
+    for _ in range(size):
+        make_volunteer(branches=[branch])
+    api = client_for(staff)
+    with django_assert_num_queries(3):
+        # 1. count; 2. the profiles with their users (scoped to the staff member's branches
+        # in a subquery); 3. their branches
+        response = api.get("/api/volunteers/")
+    assert response.json()["count"] == size
+
+
+def test_volunteer_changes_own_skills_but_not_certificate(client_for: Any, volunteer: User) -> None:
+    api = client_for(volunteer)
+    response = api.patch("/api/volunteer/me/", {"skills": "Matematik"}, format="json")
+    assert response.status_code == 200 and response.json()["skills"] == "Matematik"
+    assert (
+        api.post(
+            f"/api/volunteers/{volunteer.volunteer_profile.pk}/certificate/",
+            {"status": "clear", "checked_on": "2026-01-01"},
+            format="json",
+        ).status_code
+        == 403
+    )
+
+
+def test_report_and_attendance_through_the_api(
+    client_for: Any, branch: Any, staff: User, volunteer: User
+) -> None:
+    shift = make_shift(
+        activity=make_activity(branch=branch), start=at(local_today() - timedelta(days=1), 10)
+    )
+    signup = make_signup(shift=shift, volunteer=volunteer)
+    response = client_for(volunteer).post(
+        f"/api/shift-signups/{signup.pk}/report/", {"hours": "1.5"}, format="json"
+    )
+    assert response.status_code == 200
+    response = client_for(staff).post(
+        f"/api/shift-signups/{signup.pk}/attendance/", {"attended": True}, format="json"
+    )
+    assert response.json()["hours"] == "1.50"
+    response = client_for(staff).post(
+        f"/api/shift-signups/{signup.pk}/hours/",
+        {"hours": "2", "note": "Hjalp med oprydning"},
+        format="json",
+    )
+    assert response.json()["hours"] == "2.00"
+    assert (
+        client_for(volunteer)
+        .post(f"/api/shift-signups/{signup.pk}/hours/", {"hours": "9", "note": "x"}, format="json")
+        .status_code
+        == 403
+    )

@@ -182,3 +182,21 @@ def test_staff_records_attendance_and_corrects_hours(branch: Any, staff: User) -
     signup.refresh_from_db()
     assert signup.hours == Decimal("3.00")
     assert "Blev længere" == signup.corrections.get().note
+
+
+def test_volunteer_reports_a_past_shift_from_the_dashboard(branch: Any) -> None:
+    me = make_volunteer(branches=[branch])
+    shift = make_shift(
+        activity=make_activity(branch=branch, name="Sprogcafé"),
+        start=at(local_today() - timedelta(days=2), 16),
+    )
+    signup = make_signup(shift=shift, volunteer=me)
+    client = logged_in(me)
+    assert f"/frivillig/tilmeldinger/{signup.pk}/kom/" in client.get("/frivillig/").content.decode()
+    client.post(f"/frivillig/tilmeldinger/{signup.pk}/kom/")
+    signup.refresh_from_db()
+    assert signup.reported_hours == Decimal("2.00") and signup.attended is None
+    assert (
+        f"/frivillig/tilmeldinger/{signup.pk}/kom/"
+        not in client.get("/frivillig/").content.decode()
+    )

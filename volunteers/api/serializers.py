@@ -180,6 +180,12 @@ class VolunteerCreateInput(serializers.Serializer):
     languages = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class ProfileUpdateInput(serializers.Serializer):
+    skills = serializers.CharField(required=False, allow_blank=True)
+    languages = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    availability_notes = serializers.CharField(required=False, allow_blank=True)
+
+
 class CertificateInput(serializers.Serializer):
     status = serializers.ChoiceField(choices=CertificateStatus.choices)
     checked_on = serializers.DateField(required=False, allow_null=True)

@@ -249,6 +249,16 @@ class MeApi(APIView):
         data["hours_this_year"] = str(selectors.hours_this_year(volunteer=request.user))
         return Response(data)
 
+    @extend_schema(request=s.ProfileUpdateInput, responses={200: s.ProfileOutput})
+    def patch(self, request: Request) -> Response:
+        """Change my skills, languages and availability notes."""
+        profile = selectors.volunteer_profile_for(user=request.user)
+        if profile is None:
+            raise PermissionDenied(_not_volunteer(), code="not_a_volunteer")
+        data = _valid(s.ProfileUpdateInput, request.data, partial=True)
+        services.volunteer_update(actor=request.user, profile=profile, data=dict(data))
+        return self.get(request)
+
 
 def _not_volunteer() -> str:
     from django.utils.translation import gettext
