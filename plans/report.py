@@ -17,6 +17,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from core.exceptions import RuleViolation
 from core.models import Audience, Track
@@ -171,16 +172,17 @@ def _number(value: Decimal | int) -> float | int:
     return float(value) if isinstance(value, Decimal) else value
 
 
+# Headings use their own context, so other apps' catalogues cannot change their wording.
 def _numbers_header() -> list[str]:
     return [
-        _("Initiatives"),
-        _("Events held"),
-        _("Events planned"),
-        _("Events cancelled"),
-        _("Registrations"),
-        _("Attendance"),
-        _("Volunteer hours"),
-        _("Partners"),
+        pgettext("plan report column", "Initiatives"),
+        pgettext("plan report column", "Events held"),
+        pgettext("plan report column", "Events planned"),
+        pgettext("plan report column", "Events cancelled"),
+        pgettext("plan report column", "Registrations"),
+        pgettext("plan report column", "Attendance"),
+        pgettext("plan report column", "Volunteer hours"),
+        pgettext("plan report column", "Partners"),
     ]
 
 
@@ -205,7 +207,7 @@ def number_rows(report: Report) -> list[list[Any]]:
     """
     cov = report.coverage
     rows: list[list[Any]] = []
-    everyone = _("All")
+    everyone = pgettext("plan report column", "All")
     for section in report.sections:
         track = section.track
         for branch in cov.branches:
@@ -220,7 +222,14 @@ def render_csv(report: Report) -> str:
     with translation.override(REPORT_LANGUAGE):
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([_("Track"), _("Branch"), _("Quarter"), *_numbers_header()])
+        writer.writerow(
+            [
+                pgettext("plan report column", "Track"),
+                pgettext("plan report column", "Branch"),
+                pgettext("plan report column", "Quarter"),
+                *_numbers_header(),
+            ]
+        )
         writer.writerows(number_rows(report))
         return out.getvalue()
 
@@ -261,14 +270,23 @@ def render_xlsx(report: Report) -> bytes:
         ]
         sheet(
             wb,
-            _("Overview"),
-            [_("Track"), _("Target (initiatives)"), *_numbers_header(), _("Audiences")],
+            pgettext("plan report column", "Overview"),
+            [
+                pgettext("plan report column", "Track"),
+                pgettext("plan report column", "Target (initiatives)"),
+                *_numbers_header(),
+                pgettext("plan report column", "Audiences"),
+            ],
             summary,
         )
         sheet(
             wb,
-            _("Branches"),
-            [_("Track"), _("Branch"), *_numbers_header()],
+            pgettext("plan report column", "Branches"),
+            [
+                pgettext("plan report column", "Track"),
+                pgettext("plan report column", "Branch"),
+                *_numbers_header(),
+            ],
             [
                 [s.track.name_da, b.name, *_numbers_row(cell)]
                 for s in report.sections
@@ -277,8 +295,12 @@ def render_xlsx(report: Report) -> bytes:
         )
         sheet(
             wb,
-            _("Quarters"),
-            [_("Track"), _("Quarter"), *_numbers_header()],
+            pgettext("plan report column", "Quarters"),
+            [
+                pgettext("plan report column", "Track"),
+                pgettext("plan report column", "Quarter"),
+                *_numbers_header(),
+            ],
             [
                 [s.track.name_da, q, *_numbers_row(cell)]
                 for s in report.sections
@@ -287,16 +309,16 @@ def render_xlsx(report: Report) -> bytes:
         )
         sheet(
             wb,
-            _("Initiatives"),
+            pgettext("plan report column", "Initiatives"),
             [
-                _("Track"),
-                _("Initiative"),
-                _("Quarters"),
-                _("Branches"),
-                _("Status"),
-                _("Partners"),
-                _("Responsible"),
-                _("Evaluation"),
+                pgettext("plan report column", "Track"),
+                pgettext("plan report column", "Initiative"),
+                pgettext("plan report column", "Quarters"),
+                pgettext("plan report column", "Branches"),
+                pgettext("plan report column", "Status"),
+                pgettext("plan report column", "Partners"),
+                pgettext("plan report column", "Responsible"),
+                pgettext("plan report column", "Evaluation"),
             ],
             [
                 [
@@ -315,8 +337,13 @@ def render_xlsx(report: Report) -> bytes:
         )
         sheet(
             wb,
-            _("Gaps"),
-            [_("Track"), _("Branch"), _("Quarter"), _("Gap")],
+            pgettext("plan report column", "Gaps"),
+            [
+                pgettext("plan report column", "Track"),
+                pgettext("plan report column", "Branch"),
+                pgettext("plan report column", "Quarter"),
+                pgettext("plan report column", "Gap"),
+            ],
             [
                 [g.track.name_da, g.branch.name if g.branch else "", g.quarter or "", g.message]
                 for g in cov.gaps
@@ -326,7 +353,13 @@ def render_xlsx(report: Report) -> bytes:
             sheet(
                 wb,
                 _("Draft %(year)s") % {"year": report.next_plan.year},
-                [_("Track"), _("Initiative"), _("Quarters"), _("Branches"), _("Partners")],
+                [
+                    pgettext("plan report column", "Track"),
+                    pgettext("plan report column", "Initiative"),
+                    pgettext("plan report column", "Quarters"),
+                    pgettext("plan report column", "Branches"),
+                    pgettext("plan report column", "Partners"),
+                ],
                 [
                     [
                         s.track.name_da,

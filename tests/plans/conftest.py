@@ -21,11 +21,12 @@ from core.models import Audience, Branch, Partner, Role, Track
 from core.timeutils import make_local
 from events.models import Event, EventState, RegistrationStatus
 from plans.models import InitiativeStatus, Plan
-from tests.factories import make_branch, make_partner, make_user
+from tests.factories import make_branch, make_partner
 from tests.plans.factories import (
     make_activity,
     make_event,
     make_initiative,
+    make_person,
     make_plan,
     make_registration,
     make_shift_signup,
@@ -88,8 +89,8 @@ def build_world(*, events_per_branch: int = 6, seed: int = 7) -> World:
     partners = [make_partner(name=f"Partner {i}") for i in range(3)]
     audiences = list(Audience.objects.order_by("position")[:3])
     plan = make_plan(year=YEAR, period="2027–2030")
-    staff = make_user(role=Role.STAFF, branches=[branches[0]])
-    citizens = [make_user() for _ in range(4)]
+    staff = make_person(role=Role.STAFF, branches=[branches[0]])
+    citizens = [make_person() for _ in range(4)]
     exp = Expected()
     events: list[Event] = []
 

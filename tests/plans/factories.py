@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from core.models import Audience, Branch, Partner, Track, User
+from core.models import Audience, Branch, Partner, Role, Track, User
 from events.models import Event, EventSeries, EventState, Registration, RegistrationStatus
 from plans.models import Initiative, InitiativeStatus, Plan, TrackTarget
 from volunteers.models import Activity, Shift, ShiftSignup
@@ -120,3 +120,20 @@ def make_shift_signup(
         attended=attended,
         hours=Decimal(hours) if hours is not None else None,
     )
+
+
+def make_person(
+    *, role: str = Role.CITIZEN, branches: list[Branch] | None = None, **overrides: Any
+) -> User:
+    """A person without a password (no slow hashing); tests log them in with force_login."""
+    n = next(_seq)
+    data = {"email": f"plans-person{n}@example.org", "name": f"Person {n}", "language": "da"}
+    data.update(overrides)
+    user = User(role=role, **data)
+    user.is_staff = role in {Role.STAFF, Role.ADMINISTRATOR}
+    user.is_superuser = role == Role.ADMINISTRATOR
+    user.set_unusable_password()
+    user.save()
+    if branches:
+        user.branches.set(branches)
+    return user

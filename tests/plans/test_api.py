@@ -8,9 +8,15 @@ import pytest
 import time_machine
 
 from core.models import AuditLog, Role, Track
-from tests.factories import make_branch, make_partner, make_user
+from tests.factories import make_branch, make_partner
 from tests.plans.conftest import NOW, YEAR, World, build_world
-from tests.plans.factories import make_event, make_initiative, make_plan, make_registration
+from tests.plans.factories import (
+    make_event,
+    make_initiative,
+    make_person,
+    make_plan,
+    make_registration,
+)
 
 TRACK_KEYS = {
     "track",
@@ -114,7 +120,7 @@ def setup(db: None) -> dict:
     roskilde = make_branch(name="Roskilde", slug="roskilde")
     viby = make_branch(name="Viby", slug="viby")
     plan = make_plan(year=2027)
-    staff = make_user(role=Role.STAFF, branches=[roskilde])
+    staff = make_person(role=Role.STAFF, branches=[roskilde])
     hygge = Track.objects.get(slug="hygge")
     digital = Track.objects.get(slug="digitale-forbindelser")
     return {
@@ -206,7 +212,9 @@ def test_citizen_and_anonymous_cannot_write(api, client_for, setup: dict) -> Non
         "branches": ["roskilde"],
     }
     assert api.post("/api/initiatives/", body, format="json").status_code in (401, 403)
-    assert client_for(make_user()).post("/api/initiatives/", body, format="json").status_code == 403
+    assert (
+        client_for(make_person()).post("/api/initiatives/", body, format="json").status_code == 403
+    )
 
 
 def test_bad_initiative_input_is_400(client_for, setup: dict) -> None:
@@ -276,7 +284,7 @@ def test_shared_initiative_staff_may_not_remove_other_branches(client_for, setup
     response = client.patch(url, {"branches": ["roskilde"]}, format="json")
     assert response.status_code == 403
     assert set(shared.branches.values_list("slug", flat=True)) == {"roskilde", "viby"}
-    admin = make_user(role=Role.ADMINISTRATOR)
+    admin = make_person(role=Role.ADMINISTRATOR)
     assert (
         client_for(admin).patch(url, {"branches": ["roskilde"]}, format="json").status_code == 200
     )
@@ -285,7 +293,7 @@ def test_shared_initiative_staff_may_not_remove_other_branches(client_for, setup
 @time_machine.travel(NOW, tick=False)
 def test_anonymising_registrations_keeps_api_numbers(api, setup: dict) -> None:
     s = setup
-    people = [make_user() for _ in range(3)]
+    people = [make_person() for _ in range(3)]
     event = make_event(branch=s["roskilde"], start=NOW - timedelta(days=3), tracks=[s["hygge"]])
     for person in people:
         make_registration(event=event, user=person, seats=2, checked_in=True)

@@ -15,9 +15,8 @@ from openpyxl import load_workbook
 
 from core.models import Role
 from plans.models import Initiative
-from tests.factories import make_user
 from tests.plans.conftest import NOW, YEAR, World, build_world
-from tests.plans.factories import make_event, make_registration
+from tests.plans.factories import make_event, make_person, make_registration
 
 
 def login(user) -> Client:
@@ -80,7 +79,7 @@ def test_dashboard_queries_do_not_grow_with_events(db: None) -> None:
 
 def test_dashboard_is_for_staff(world: World) -> None:
     assert Client().get("/plan/").status_code == 302  # to the login page
-    assert login(make_user()).get("/plan/").status_code == 403
+    assert login(make_person()).get("/plan/").status_code == 403
 
 
 @time_machine.travel(NOW, tick=False)
@@ -169,11 +168,11 @@ def test_report_page_and_downloads(world: World) -> None:
     csv_response = client.get(f"/plan/rapport/{YEAR}/year.csv")
     assert csv_response["Content-Type"].startswith("text/csv")
     assert client.get(f"/plan/rapport/{YEAR}/q3/").status_code == 404
-    assert login(make_user()).get(f"/plan/rapport/{YEAR}/h1/").status_code == 403
+    assert login(make_person()).get(f"/plan/rapport/{YEAR}/h1/").status_code == 403
 
 
 @pytest.mark.parametrize("role", [Role.ADMINISTRATOR])
 def test_administrator_can_edit_everything(world: World, role: str) -> None:
-    admin = make_user(role=role)
+    admin = make_person(role=role)
     theirs = Initiative.objects.exclude(branches=world.branches[0]).first()
     assert login(admin).get(f"/plan/indsatser/{theirs.pk}/").status_code == 200
