@@ -19,3 +19,9 @@ def signals() -> Iterator[list[tuple[str, Any]]]:
     state_changed.connect(receiver, weak=False, dispatch_uid="tests.events.signals")
     yield seen
     state_changed.disconnect(dispatch_uid="tests.events.signals")
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    # A Danish browser, as most of the libraries' users have (as in tests/e2e).
+    return {**browser_context_args, "locale": "da-DK", "timezone_id": "Europe/Copenhagen"}
