@@ -50,7 +50,7 @@ class SignupDetailOutput(SignupOutput):
         return serializers.DateTimeField().to_representation(withdraw_deadline(signup.shift))
 
 
-class ActivityOutput(serializers.Serializer):
+class VolunteerActivityOutput(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     branch = serializers.CharField(source="branch.slug")
@@ -68,7 +68,7 @@ class ActivityOutput(serializers.Serializer):
         return [a.slug for a in activity.audiences.all()]
 
 
-class ProfileOutput(serializers.Serializer):
+class VolunteerProfileOutput(serializers.Serializer):
     id = serializers.IntegerField()
     user = serializers.IntegerField(source="user_id")
     name = serializers.CharField(source="user.name")
@@ -93,7 +93,7 @@ class ProfileOutput(serializers.Serializer):
         }
 
 
-class ProposalOutput(serializers.Serializer):
+class SessionProposalOutput(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     description = serializers.CharField()
@@ -161,7 +161,7 @@ class AttendanceInput(serializers.Serializer):
     )
 
 
-class ReportInput(serializers.Serializer):
+class AttendanceReportInput(serializers.Serializer):
     hours = serializers.DecimalField(
         max_digits=5, decimal_places=2, required=False, allow_null=True
     )
@@ -180,13 +180,13 @@ class VolunteerCreateInput(serializers.Serializer):
     languages = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ProfileUpdateInput(serializers.Serializer):
+class VolunteerProfileUpdateInput(serializers.Serializer):
     skills = serializers.CharField(required=False, allow_blank=True)
     languages = serializers.CharField(required=False, allow_blank=True, max_length=200)
     availability_notes = serializers.CharField(required=False, allow_blank=True)
 
 
-class CertificateInput(serializers.Serializer):
+class ChildCertificateInput(serializers.Serializer):
     status = serializers.ChoiceField(choices=CertificateStatus.choices)
     checked_on = serializers.DateField(required=False, allow_null=True)
     renewal_years = serializers.IntegerField(required=False, min_value=1, max_value=10)
@@ -196,7 +196,7 @@ class VolunteerStatusInput(serializers.Serializer):
     status = serializers.ChoiceField(choices=ProfileStatus.choices)
 
 
-class ActivityCreateInput(serializers.Serializer):
+class VolunteerActivityCreateInput(serializers.Serializer):
     branch = serializers.SlugField()
     name = serializers.CharField(max_length=120)
     description = serializers.CharField(required=False, allow_blank=True, default="")
@@ -209,7 +209,7 @@ class ActivityCreateInput(serializers.Serializer):
     )
 
 
-class ProposalInput(serializers.Serializer):
+class SessionProposalInput(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     branch = serializers.SlugField()
@@ -223,9 +223,44 @@ class ProposalInput(serializers.Serializer):
     children_under_15 = serializers.BooleanField(required=False, default=False)
 
 
-class ReasonInput(serializers.Serializer):
+class ProposalReasonInput(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class NoteInput(serializers.Serializer):
+class ProposalNoteInput(serializers.Serializer):
     note = serializers.CharField(max_length=2000)
+
+
+class RosterRowOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    volunteer = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    status = serializers.CharField()
+    attended = serializers.BooleanField(allow_null=True)
+    hours = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    reported_hours = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+
+
+class ShiftRosterOutput(serializers.Serializer):
+    shift = serializers.IntegerField()
+    signups = RosterRowOutput(many=True)
+
+
+class HostedRegistrationOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    seats = serializers.IntegerField()
+    status = serializers.CharField()
+    checked_in = serializers.BooleanField()
+
+
+class HostedRegistrationsOutput(serializers.Serializer):
+    event = serializers.IntegerField()
+    title = serializers.CharField()
+    registrations = HostedRegistrationOutput(many=True)
+
+
+class HostedCheckInOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    checked_in = serializers.BooleanField()

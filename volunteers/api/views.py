@@ -140,6 +140,7 @@ class ShiftRosterApi(APIView):
 
     permission_classes = [IsLibraryStaff]
 
+    @extend_schema(responses={200: s.ShiftRosterOutput})
     def get(self, request: Request, pk: int) -> Response:
         shift = selectors.shift_get(pk=pk)
         if not services.can_manage_activity(user=request.user, activity=shift.activity):
@@ -186,9 +187,9 @@ class SignupReportApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=s.ReportInput, responses={200: s.SignupDetailOutput})
+    @extend_schema(request=s.AttendanceReportInput, responses={200: s.SignupDetailOutput})
     def post(self, request: Request, pk: int) -> Response:
-        data = _valid(s.ReportInput, request.data)
+        data = _valid(s.AttendanceReportInput, request.data)
         signup = selectors.signup_get_for(actor=request.user, pk=pk)
         signup = services.attendance_report(
             actor=request.user, signup=signup, hours=data.get("hours")
@@ -240,22 +241,22 @@ class MeApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: s.ProfileOutput})
+    @extend_schema(responses={200: s.VolunteerProfileOutput})
     def get(self, request: Request) -> Response:
         profile = selectors.volunteer_profile_for(user=request.user)
         if profile is None:
             raise PermissionDenied(_not_volunteer(), code="not_a_volunteer")
-        data = s.ProfileOutput(profile).data
+        data = s.VolunteerProfileOutput(profile).data
         data["hours_this_year"] = str(selectors.hours_this_year(volunteer=request.user))
         return Response(data)
 
-    @extend_schema(request=s.ProfileUpdateInput, responses={200: s.ProfileOutput})
+    @extend_schema(request=s.VolunteerProfileUpdateInput, responses={200: s.VolunteerProfileOutput})
     def patch(self, request: Request) -> Response:
         """Change my skills, languages and availability notes."""
         profile = selectors.volunteer_profile_for(user=request.user)
         if profile is None:
             raise PermissionDenied(_not_volunteer(), code="not_a_volunteer")
-        data = _valid(s.ProfileUpdateInput, request.data, partial=True)
+        data = _valid(s.VolunteerProfileUpdateInput, request.data, partial=True)
         services.volunteer_update(actor=request.user, profile=profile, data=dict(data))
         return self.get(request)
 
@@ -271,13 +272,16 @@ class VolunteerListApi(APIView):
 
     permission_classes = [IsLibraryStaff]
 
-    @extend_schema(responses={200: s.ProfileOutput(many=True)})
+    @extend_schema(responses={200: s.VolunteerProfileOutput(many=True)})
     def get(self, request: Request) -> Response:
         return _paginate(
-            self, request, selectors.volunteer_list_for(actor=request.user), s.ProfileOutput
+            self,
+            request,
+            selectors.volunteer_list_for(actor=request.user),
+            s.VolunteerProfileOutput,
         )
 
-    @extend_schema(request=s.VolunteerCreateInput, responses={201: s.ProfileOutput})
+    @extend_schema(request=s.VolunteerCreateInput, responses={201: s.VolunteerProfileOutput})
     def post(self, request: Request) -> Response:
         data = _valid(s.VolunteerCreateInput, request.data)
         profile = services.volunteer_enrol(
@@ -289,15 +293,15 @@ class VolunteerListApi(APIView):
             languages=data["languages"],
         )
         profile = selectors.volunteer_get_for(actor=request.user, pk=profile.pk)
-        return Response(s.ProfileOutput(profile).data, status=status.HTTP_201_CREATED)
+        return Response(s.VolunteerProfileOutput(profile).data, status=status.HTTP_201_CREATED)
 
 
 class VolunteerCertificateApi(APIView):
     permission_classes = [IsLibraryStaff]
 
-    @extend_schema(request=s.CertificateInput, responses={200: s.ProfileOutput})
+    @extend_schema(request=s.ChildCertificateInput, responses={200: s.VolunteerProfileOutput})
     def post(self, request: Request, pk: int) -> Response:
-        data = _valid(s.CertificateInput, request.data)
+        data = _valid(s.ChildCertificateInput, request.data)
         profile = selectors.volunteer_get_for(actor=request.user, pk=pk)
         services.certificate_record(
             actor=request.user,
@@ -307,20 +311,20 @@ class VolunteerCertificateApi(APIView):
             renewal_years=data.get("renewal_years"),
         )
         return Response(
-            s.ProfileOutput(selectors.volunteer_get_for(actor=request.user, pk=pk)).data
+            s.VolunteerProfileOutput(selectors.volunteer_get_for(actor=request.user, pk=pk)).data
         )
 
 
 class VolunteerStatusApi(APIView):
     permission_classes = [IsLibraryStaff]
 
-    @extend_schema(request=s.VolunteerStatusInput, responses={200: s.ProfileOutput})
+    @extend_schema(request=s.VolunteerStatusInput, responses={200: s.VolunteerProfileOutput})
     def post(self, request: Request, pk: int) -> Response:
         data = _valid(s.VolunteerStatusInput, request.data)
         profile = selectors.volunteer_get_for(actor=request.user, pk=pk)
         services.volunteer_set_status(actor=request.user, profile=profile, status=data["status"])
         return Response(
-            s.ProfileOutput(selectors.volunteer_get_for(actor=request.user, pk=pk)).data
+            s.VolunteerProfileOutput(selectors.volunteer_get_for(actor=request.user, pk=pk)).data
         )
 
 
@@ -330,16 +334,18 @@ class VolunteerStatusApi(APIView):
 class ActivityListApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: s.ActivityOutput(many=True)})
+    @extend_schema(responses={200: s.VolunteerActivityOutput(many=True)})
     def get(self, request: Request) -> Response:
         qs = selectors.activity_list(branch=request.query_params.get("branch") or None)
-        return _paginate(self, request, qs, s.ActivityOutput)
+        return _paginate(self, request, qs, s.VolunteerActivityOutput)
 
-    @extend_schema(request=s.ActivityCreateInput, responses={201: s.ActivityOutput})
+    @extend_schema(
+        request=s.VolunteerActivityCreateInput, responses={201: s.VolunteerActivityOutput}
+    )
     def post(self, request: Request) -> Response:
         if not request.user.is_library_staff:
             raise PermissionDenied(_staff_only())
-        data = _valid(s.ActivityCreateInput, request.data)
+        data = _valid(s.VolunteerActivityCreateInput, request.data)
         coordinator = (
             selectors.user_get(pk=data["coordinator"]) if data.get("coordinator") else None
         )
@@ -355,7 +361,7 @@ class ActivityListApi(APIView):
             withdraw_deadline_hours=data["withdraw_deadline_hours"],
         )
         activity = selectors.activity_list().get(pk=activity.pk)
-        return Response(s.ActivityOutput(activity).data, status=status.HTTP_201_CREATED)
+        return Response(s.VolunteerActivityOutput(activity).data, status=status.HTTP_201_CREATED)
 
 
 # --- Session proposals ----------------------------------------------------------------------
@@ -383,35 +389,35 @@ class ProposalListApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: s.ProposalOutput(many=True)})
+    @extend_schema(responses={200: s.SessionProposalOutput(many=True)})
     def get(self, request: Request) -> Response:
         qs = selectors.proposal_list_for(actor=request.user)
         wanted = request.query_params.get("status")
         if wanted:
             qs = qs.filter(status=wanted)
-        return _paginate(self, request, qs, s.ProposalOutput)
+        return _paginate(self, request, qs, s.SessionProposalOutput)
 
-    @extend_schema(request=s.ProposalInput, responses={201: s.ProposalOutput})
+    @extend_schema(request=s.SessionProposalInput, responses={201: s.SessionProposalOutput})
     def post(self, request: Request) -> Response:
-        data = _valid(s.ProposalInput, request.data)
+        data = _valid(s.SessionProposalInput, request.data)
         proposal = services.proposal_submit(actor=request.user, **_proposal_kwargs(data))
         proposal = selectors.proposal_get_for(actor=request.user, pk=proposal.pk)
-        return Response(s.ProposalOutput(proposal).data, status=status.HTTP_201_CREATED)
+        return Response(s.SessionProposalOutput(proposal).data, status=status.HTTP_201_CREATED)
 
 
 class ProposalDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: s.ProposalOutput})
+    @extend_schema(responses={200: s.SessionProposalOutput})
     def get(self, request: Request, pk: int) -> Response:
         return Response(
-            s.ProposalOutput(selectors.proposal_get_for(actor=request.user, pk=pk)).data
+            s.SessionProposalOutput(selectors.proposal_get_for(actor=request.user, pk=pk)).data
         )
 
-    @extend_schema(request=s.ProposalInput, responses={200: s.ProposalOutput})
+    @extend_schema(request=s.SessionProposalInput, responses={200: s.SessionProposalOutput})
     def patch(self, request: Request, pk: int) -> Response:
         proposal = selectors.proposal_get_for(actor=request.user, pk=pk)
-        data = _valid(s.ProposalInput, request.data, partial=True)
+        data = _valid(s.SessionProposalInput, request.data, partial=True)
         changes: dict[str, Any] = {
             k: data[k]
             for k in (
@@ -435,57 +441,57 @@ class ProposalDetailApi(APIView):
             changes["audiences"] = selectors.audiences_by_slug(slugs=data["audiences"])
         services.proposal_update(actor=request.user, proposal=proposal, data=changes)
         return Response(
-            s.ProposalOutput(selectors.proposal_get_for(actor=request.user, pk=pk)).data
+            s.SessionProposalOutput(selectors.proposal_get_for(actor=request.user, pk=pk)).data
         )
 
 
 class ProposalApproveApi(APIView):
     permission_classes = [IsLibraryStaff]
 
-    @extend_schema(request=None, responses={200: s.ProposalOutput})
+    @extend_schema(request=None, responses={200: s.SessionProposalOutput})
     def post(self, request: Request, pk: int) -> Response:
         proposal = selectors.proposal_get_for(actor=request.user, pk=pk)
         services.proposal_approve(actor=request.user, proposal=proposal)
         return Response(
-            s.ProposalOutput(selectors.proposal_get_for(actor=request.user, pk=pk)).data
+            s.SessionProposalOutput(selectors.proposal_get_for(actor=request.user, pk=pk)).data
         )
 
 
 class ProposalRejectApi(APIView):
     permission_classes = [IsLibraryStaff]
 
-    @extend_schema(request=s.ReasonInput, responses={200: s.ProposalOutput})
+    @extend_schema(request=s.ProposalReasonInput, responses={200: s.SessionProposalOutput})
     def post(self, request: Request, pk: int) -> Response:
-        data = _valid(s.ReasonInput, request.data)
+        data = _valid(s.ProposalReasonInput, request.data)
         proposal = selectors.proposal_get_for(actor=request.user, pk=pk)
         services.proposal_reject(actor=request.user, proposal=proposal, reason=data["reason"])
         return Response(
-            s.ProposalOutput(selectors.proposal_get_for(actor=request.user, pk=pk)).data
+            s.SessionProposalOutput(selectors.proposal_get_for(actor=request.user, pk=pk)).data
         )
 
 
 class ProposalRequestChangesApi(APIView):
     permission_classes = [IsLibraryStaff]
 
-    @extend_schema(request=s.NoteInput, responses={200: s.ProposalOutput})
+    @extend_schema(request=s.ProposalNoteInput, responses={200: s.SessionProposalOutput})
     def post(self, request: Request, pk: int) -> Response:
-        data = _valid(s.NoteInput, request.data)
+        data = _valid(s.ProposalNoteInput, request.data)
         proposal = selectors.proposal_get_for(actor=request.user, pk=pk)
         services.proposal_request_changes(actor=request.user, proposal=proposal, note=data["note"])
         return Response(
-            s.ProposalOutput(selectors.proposal_get_for(actor=request.user, pk=pk)).data
+            s.SessionProposalOutput(selectors.proposal_get_for(actor=request.user, pk=pk)).data
         )
 
 
 class ProposalWithdrawApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={200: s.ProposalOutput})
+    @extend_schema(request=None, responses={200: s.SessionProposalOutput})
     def post(self, request: Request, pk: int) -> Response:
         proposal = selectors.proposal_get_for(actor=request.user, pk=pk)
         services.proposal_withdraw(actor=request.user, proposal=proposal)
         return Response(
-            s.ProposalOutput(selectors.proposal_get_for(actor=request.user, pk=pk)).data
+            s.SessionProposalOutput(selectors.proposal_get_for(actor=request.user, pk=pk)).data
         )
 
 
@@ -497,6 +503,7 @@ class HostedSessionRegistrationsApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses={200: s.HostedRegistrationsOutput})
     def get(self, request: Request, event_pk: int) -> Response:
         event, registrations = selectors.hosted_event_registrations(actor=request.user, pk=event_pk)
         rows = [
@@ -517,6 +524,7 @@ class HostedSessionCheckInApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(request=None, responses={200: s.HostedCheckInOutput})
     def post(self, request: Request, event_pk: int, registration_pk: int) -> Response:
         reg = services.session_check_in(
             actor=request.user, event_pk=event_pk, registration_pk=registration_pk
