@@ -510,7 +510,17 @@ def event_update(*, actor: User | None, event: Event, **changes: Any) -> Event:
     return event
 
 
-SERIES_EDITABLE = set(SHARED_FIELDS) | set(M2M_FIELDS) | {"start_time", "duration", "state"}
+SERIES_EDITABLE = (
+    set(SHARED_FIELDS)
+    | set(M2M_FIELDS)
+    | {
+        "start_time",
+        "duration",
+        "state",
+        "rrule",
+        "include_closed",
+    }
+)
 
 
 @transaction.atomic(durable=True)
@@ -519,7 +529,10 @@ def series_update(*, actor: User | None, series: EventSeries, **changes: Any) ->
 
     ``start_time`` (a local ``time``) and ``duration`` move the future occurrences
     on their own dates, in local wall time. ``state`` publishes or unpublishes them.
-    Past, cancelled and individually edited occurrences stay as they are.
+    A new ``rrule`` (or ``include_closed``) is expanded again from the series' first
+    local start: future occurrences no longer in the rule are cancelled (those
+    registered are told), new dates are added. Past, cancelled and individually
+    edited occurrences stay as they are.
     """
     series = EventSeries.objects.select_related("branch").get(pk=series.pk)
     _require_branch(actor, series.branch)
@@ -532,6 +545,8 @@ def series_update(*, actor: User | None, series: EventSeries, **changes: Any) ->
     start_time = changes.pop("start_time", None)
     duration = changes.pop("duration", None)
     state = changes.pop("state", None)
+    new_rrule = changes.pop("rrule", None)
+    new_include_closed = changes.pop("include_closed", None)
     if state not in (None, EventState.DRAFT, EventState.PUBLISHED):
         raise RuleViolation(_("To cancel the series, cancel its events."), field="state")
     if duration is not None and duration <= timedelta(0):
@@ -584,6 +599,15 @@ def series_update(*, actor: User | None, series: EventSeries, **changes: Any) ->
             event_changes["state"] = state
         if _apply_changes(actor=actor, event=event, changes=event_changes, mark_edited=False):
             changed += 1
+    if new_rrule is not None or new_include_closed is not None:
+        if new_rrule is not None:
+            old["rrule"] = series.rrule
+            series.rrule = new_rrule.strip()
+        if new_include_closed is not None:
+            old["include_closed"] = series.include_closed
+            series.include_closed = new_include_closed
+        series.save(update_fields=["rrule", "include_closed", "updated_at"])
+        changed += _reexpand(actor=actor, series=series, now=now)
     audit_log(
         actor=actor,
         action="event_series.changed",
@@ -591,6 +615,56 @@ def series_update(*, actor: User | None, series: EventSeries, **changes: Any) ->
         data={"old": old, "occurrences_changed": changed},
     )
     return series
+
+
+def _reexpand(*, actor: User | None, series: EventSeries, now: datetime) -> int:
+    """Make the future occurrences match the series' rule again; returns how many changed."""
+    tz = local_tz()
+    if series.first_start_local is None or series.duration is None or not series.rrule:
+        raise RuleViolation(
+            _("This series has no first date to repeat from; create a new series instead."),
+            field="rrule",
+        )
+    first_start = series.first_start_local.astimezone(tz)
+    wanted = {
+        o.day: o
+        for o in kept(
+            expand(
+                rrule=series.rrule,
+                first_start=first_start,
+                first_end=first_start + series.duration,
+                branch=series.branch,
+                include_closed=series.include_closed,
+            )
+        )
+        if o.start > now
+    }
+    existing: dict[Any, Event] = {}
+    changed = 0
+    for event in series.events.order_by("start"):
+        day = (event.original_start or event.start).astimezone(tz).date()
+        existing.setdefault(day, event)
+        gone = day not in wanted
+        if gone and event.start > now and not event.edited and event.state != EventState.CANCELLED:
+            _event_cancel(
+                actor=actor, event=event, reason=str(_("The date was taken out of the series."))
+            )
+            changed += 1
+    tracks, audiences, partners = (
+        list(series.tracks.all()),
+        list(series.audiences.all()),
+        list(series.partners.all()),
+    )
+    template = series.events.exclude(state=EventState.CANCELLED).order_by("-start").first()
+    state = template.state if template is not None else EventState.DRAFT
+    for day, occ in sorted(wanted.items()):
+        if day in existing:
+            continue
+        event = _new_event(series, occ.start, occ.end, state)
+        _set_m2m(event, {"tracks": tracks, "audiences": audiences, "partners": partners})
+        _occupy(event, actor)
+        changed += 1
+    return changed
 
 
 @transaction.atomic(durable=True)

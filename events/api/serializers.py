@@ -152,6 +152,8 @@ class EventUpdateInputSerializer(_EventInputBase):
 class SeriesUpdateInputSerializer(_EventInputBase):
     """PATCH a series: shared fields; ``start_time``/``duration_minutes`` move future dates."""
 
+    rrule = serializers.CharField(max_length=500, required=False, allow_blank=False)
+    include_closed = serializers.BooleanField(required=False)
     start_time = serializers.TimeField(required=False)
     duration_minutes = serializers.IntegerField(min_value=1, max_value=14 * 24 * 60, required=False)
 

@@ -401,3 +401,41 @@ def test_a_weekly_series_across_both_dst_changes_stays_at_ten_local() -> None:
     days = [e.start.astimezone(local_tz()).date() for e in events]
     assert date(2027, 3, 24) in days and date(2027, 3, 31) in days
     assert date(2027, 11, 3) in days and date(2027, 11, 10) in days
+
+
+def test_a_new_rule_for_the_series_cancels_dates_taken_out_and_adds_new_ones(
+    signals: list,
+) -> None:
+    branch = make_branch()
+    staff = make_staff(branch)
+    start = make_local(date(2027, 9, 7), time(17))  # Tuesdays
+    with time_machine.travel(start - timedelta(days=7)):
+        series = services.series_create(
+            actor=staff,
+            rrule="FREQ=WEEKLY;COUNT=4",
+            start=start,
+            end=start + timedelta(hours=2),
+            title="Sprogcafé",
+            branch=branch,
+            state=EventState.PUBLISHED,
+            tracks=[Track.objects.get(slug="indgang-til-faellesskab")],
+            capacity=10,
+        )
+        events = list(series.events.order_by("start"))
+        reg = register(events[3])
+        # Every other week, six times: 7/9, 21/9, 5/10, 19/10, 2/11, 16/11.
+        services.series_update(actor=staff, series=series, rrule="FREQ=WEEKLY;INTERVAL=2;COUNT=6")
+    live = series.events.exclude(state=EventState.CANCELLED).order_by("start")
+    assert [e.start.astimezone(local_tz()).date() for e in live] == [
+        date(2027, 9, 7),
+        date(2027, 9, 21),
+        date(2027, 10, 5),
+        date(2027, 10, 19),
+        date(2027, 11, 2),
+        date(2027, 11, 16),
+    ]
+    assert all(e.start.astimezone(local_tz()).time() == time(17) for e in live)
+    assert all(e.state == EventState.PUBLISHED and e.tracks.count() == 1 for e in live)
+    reg.refresh_from_db()
+    assert reg.status == CANCELLED  # 28/9 was taken out: its registration is cancelled
+    assert [i.pk for k, i in signals if k == "event.cancelled"] == [events[1].pk, events[3].pk]
