@@ -381,7 +381,7 @@ def _check_shape(room: Room, start: datetime, end: datetime, *, is_staff: bool) 
         ):
             raise RuleViolation(
                 _(
-                    "Bookings of this room start and end on whole %(minutes)s-minute steps (e.g. 10:00, 10:%(minutes)s)."
+                    "Bookings of this room start and end on whole %(minutes)s-minute steps counted from the hour."
                 ),
                 field=name,
                 minutes=room.slot_minutes,
