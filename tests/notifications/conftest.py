@@ -10,6 +10,12 @@ from django.core import mail
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    """These tests make many accounts; a slow password hash would cost seconds each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fail_on_unexpected_mail(request: pytest.FixtureRequest) -> Iterator[None]:
     """A test that sends mail must ask for ``mail_expected``; any other mail fails it."""
     yield

@@ -357,6 +357,7 @@ def test_a_broker_outage_never_fails_the_write(django_capture_on_commit_callback
         "broker_connection_retry",
         "broker_connection_max_retries",
         "task_publish_retry",
+        "broker_transport_options",
     ]
     saved = {key: app.conf[key] for key in keys}
     pools = (app._pool, app.amqp._producer_pool)
@@ -366,6 +367,7 @@ def test_a_broker_outage_never_fails_the_write(django_capture_on_commit_callback
         broker_connection_retry=False,
         broker_connection_max_retries=0,
         task_publish_retry=False,
+        broker_transport_options={"max_retries": 0, "socket_connect_timeout": 0.5},
     )
     app._pool, app.amqp._producer_pool = None, None
     try:
