@@ -330,6 +330,7 @@ def _shifts(admin: User, activities: dict[str, Activity], people: dict[str, User
         # The past four weeks, attended (for the hours views).
         first_past = _next_weekday(today - timedelta(days=28), weekday)
         team = [people[e] for e in TEAMS.get(name, []) if e in people]
+        profiles = {p.user_id: p for p in VolunteerProfile.objects.filter(user__in=team)}
         for week in range(4):
             day = first_past + timedelta(weeks=week)
             if day >= today:
@@ -337,9 +338,7 @@ def _shifts(admin: User, activities: dict[str, Activity], people: dict[str, User
             start, end = make_local(day, starts), make_local(day, ends)
             shift = Shift.objects.create(activity=activity, start=start, end=end, needed=needed)
             for person in team[:needed]:
-                if activity.children_under_15 and not person.volunteer_profile.certificate_valid_on(
-                    day
-                ):
+                if activity.children_under_15 and not profiles[person.pk].certificate_valid_on(day):
                     continue
                 hours = Decimal((end - start).total_seconds()) / Decimal(3600)
                 ShiftSignup.objects.create(

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.exceptions import RuleViolation
 from core.models import Audience, Branch, Track
@@ -148,10 +149,16 @@ class AttendanceForm(forms.Form):
         coerce=lambda v: v == "yes",
     )
     hours = forms.DecimalField(
-        label=_("Hours"), max_digits=5, decimal_places=2, min_value=0, required=False
+        label=pgettext_lazy("volunteer hours", "Hours"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        required=False,
     )
 
 
 class HoursCorrectionForm(forms.Form):
-    hours = forms.DecimalField(label=_("Hours"), max_digits=5, decimal_places=2, min_value=0)
+    hours = forms.DecimalField(
+        label=pgettext_lazy("volunteer hours", "Hours"), max_digits=5, decimal_places=2, min_value=0
+    )
     note = forms.CharField(label=_("Why"), max_length=300)
