@@ -10,6 +10,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rooms.models import EquipmentKind
+
 
 class EventState(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -56,6 +58,7 @@ class SharedEventFields(models.Model):
         _("licence course for"),
         max_length=60,
         blank=True,
+        choices=EquipmentKind.choices,
         help_text=_("Checking in at this event grants the licence for this kind of equipment."),
     )
 

@@ -216,6 +216,11 @@ def _check_data(data: dict[str, Any]) -> None:
         raise RuleViolation(
             _("At least 1 seat per registration."), field="max_seats_per_registration"
         )
+    host = data.get("host")
+    if host is not None and not (host.is_library_staff or host.is_volunteer):
+        raise RuleViolation(
+            _("The host must be a staff member or a volunteer."), field="host", code="bad_host"
+        )
     kind = data.get("licence_equipment_kind")
     if kind and kind not in EquipmentKind.values:
         raise RuleViolation(
