@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core import mail
+
+# The tests are written against this "today" (dates such as 10 December 2026 stay ahead).
+TODAY = datetime(2026, 11, 25, 12, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
+
+
+@pytest.fixture(autouse=True)
+def _pinned_today(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Run in-process tests on TODAY (the clock ticks on). Integration tests use the real
+    clock: their worker subprocess does."""
+    if "integration" in request.keywords:
+        yield
+        return
+    with time_machine.travel(TODAY, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)
