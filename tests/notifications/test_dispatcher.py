@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 from icalendar import Calendar
 
+from events.models import Registration
 from events.services import event_cancel, event_update, registration_cancel
 from notifications import services
 from notifications.models import Delivery, DeliveryStatus, ReminderDefault
@@ -430,3 +431,52 @@ def test_negative_control_without_the_claim_dispatchers_double_send(
     monkeypatch.setattr(services, "CLAIMS_ENABLED", False)
     _race(4)
     assert len(mail_expected) > 12
+
+
+def test_waiting_list_then_a_place_then_staff_cancel_with_reason(mail_expected, staff) -> None:
+    event = make_event(branch=staff.branches.get(), start=at(DAY, 10), capacity=1, title="Kor")
+    first, second = make_user(), make_user()
+    registered(event, first)
+    waiting = registered(event, second)
+    dispatch()
+    registration_cancel(actor=first, registration=Registration.objects.get(user=first))
+    dispatch()
+    registration_cancel(actor=staff, registration=waiting, reason="Dobbelt tilmeldt")
+    dispatch()
+
+    to_second = [m for m in mail_expected if m.to == [second.email]]
+    assert [m.subject for m in to_second] == [
+        "Du er på ventelisten: Kor",
+        "Du har fået en plads: Kor",
+        "Tilmelding afmeldt: Kor",
+    ]
+    waitlisted, promoted, cancelled = to_second
+    assert "Din plads i køen: 1." in waitlisted.body
+    assert ics_parts(waitlisted) == []  # not in the calendar while waiting
+    assert ics_parts(promoted)[0][0] == "REQUEST"
+    assert "Biblioteket har afmeldt din tilmelding" in cancelled.body
+    assert "Dobbelt tilmeldt" in cancelled.body
+    assert ics_parts(cancelled)[0][0] == "CANCEL"
+
+
+def test_the_delivery_log_in_the_admin_and_send_again(client, administrator, settings) -> None:
+    registered(make_event(start=at(DAY, 10)), make_user())
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    for hour in range(0, 40, 3):
+        with time_machine.travel(timezone.now() + timedelta(hours=hour), tick=False):
+            dispatch()
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatus.FAILED
+
+    client.force_login(administrator)
+    page = client.get("/admin/notifications/delivery/?status=failed")
+    assert page.status_code == 200
+    assert "registration.confirmed" in page.content.decode()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    client.post(
+        "/admin/notifications/delivery/",
+        {"action": "retry", "_selected_action": [delivery.pk]},
+    )
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 0)
