@@ -23,6 +23,12 @@ from plans.forms import InitiativeForm
 from plans.models import QUARTERS, Plan
 from plans.selectors import METRICS, Cell, Coverage
 
+GAP_METRICS = {
+    "initiatives": "initiatives",
+    "attendance": "attendance",
+    "no_event": "events_planned",
+}
+
 
 def metric_labels() -> dict[str, str]:
     return {
@@ -215,6 +221,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "years": years,
             "quarters": QUARTERS,
             "heatmap": _heatmap(cov, metric),
+            "gap_links": [
+                (
+                    gap,
+                    _drill_url(
+                        year=cov.year,
+                        metric=GAP_METRICS.get(gap.kind, "events_held"),
+                        track=gap.track,
+                        branch=gap.branch,
+                        quarter=gap.quarter,
+                    ),
+                )
+                for gap in cov.gaps
+            ],
             "charts": _charts(cov),
             "initiatives_by_track": selectors.initiatives_by_track(initiatives, cov.tracks),
             "editable": editable,
