@@ -1075,6 +1075,10 @@ def proposal_update(
         raise RuleViolation(
             _("This proposal has been decided and can no longer be changed."), code="decided"
         )
+    if "tracks" in data and not list(data["tracks"]):
+        raise RuleViolation(
+            _("Choose at least one of the plan's tracks the session belongs to."), field="tracks"
+        )
     for field in PROPOSAL_FIELDS & set(data):
         setattr(proposal, field, data[field])
     _check_proposal(
@@ -1143,6 +1147,11 @@ def proposal_approve(*, actor: User, proposal: SessionProposal) -> SessionPropos
     host = proposal.volunteer
     if host is None:
         raise RuleViolation(_("The volunteer's account no longer exists."), code="no_host")
+    if proposal.start <= timezone.now():
+        raise RuleViolation(
+            _("The proposed time has passed. Ask the volunteer for a new time instead."),
+            code="proposal_in_the_past",
+        )
     dates = proposal_dates(
         start=proposal.start, end=proposal.end, rrule=proposal.rrule, branch=proposal.branch
     )
