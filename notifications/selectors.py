@@ -14,6 +14,7 @@ from django.utils import timezone
 from core.models import User
 from core.timeutils import local_tz
 from events.models import Event, Registration
+from events.selectors import visible_q
 from notifications.calendar import CANCELLED_KEPT_FOR, CalendarItem
 from notifications.models import (
     DEFAULT_LEAD_MINUTES,
@@ -78,10 +79,15 @@ def public_events(
     """Published events (and those cancelled in the last 30 days), the filters as in /api/events/:
     ``branch``, ``track`` and ``audience`` are slugs, ``room`` is a room id."""
     now = now or timezone.now()
-    qs = Event.objects.filter(end__gte=now - FEED_PAST).filter(
-        Q(state="published")
-        | Q(state="cancelled", cancelled_at__gte=now - CANCELLED_KEPT_FOR)
-        | Q(state="cancelled", cancelled_at__isnull=True, updated_at__gte=now - CANCELLED_KEPT_FOR)
+    kept = now - CANCELLED_KEPT_FOR
+    qs = (
+        Event.objects.filter(visible_q(actor=None))  # what the events API shows everyone
+        .filter(end__gte=now - FEED_PAST)
+        .filter(
+            Q(state="published")
+            | Q(state="cancelled", cancelled_at__gte=kept)
+            | Q(state="cancelled", cancelled_at__isnull=True, updated_at__gte=kept)
+        )
     )
     if branch:
         qs = qs.filter(branch__slug=branch)

@@ -219,7 +219,11 @@ def outbox_add(
 
 
 def kick_dispatcher_on_commit() -> None:
-    """Ask a worker to dispatch as soon as the transaction commits (never fails the write)."""
+    """Ask a worker to dispatch as soon as the transaction commits (never fails the write).
+    One kick per transaction, however many messages it wrote."""
+    conn = transaction.get_connection()
+    if conn.in_atomic_block and any(entry[1] is _kick for entry in conn.run_on_commit):
+        return
     transaction.on_commit(_kick)
 
 

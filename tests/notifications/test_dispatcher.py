@@ -16,7 +16,7 @@ from events.models import Registration
 from events.services import event_cancel, event_update, registration_cancel
 from notifications import services
 from notifications.models import Delivery, DeliveryStatus, ReminderDefault
-from tests.events.factories import make_event
+from tests.events.factories import make_event, make_registration
 from tests.factories import make_user
 from tests.notifications.factories import at, ics_parts, registered
 
@@ -480,3 +480,29 @@ def test_the_delivery_log_in_the_admin_and_send_again(client, administrator, set
     )
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 0)
+
+
+def test_one_kick_per_transaction_however_many_messages(
+    django_capture_on_commit_callbacks, staff
+) -> None:
+    event = make_event(branch=staff.branches.get(), start=at(DAY, 10))
+    for _ in range(3):
+        make_registration(event=event)  # written directly: no signal, no kick yet
+    with django_capture_on_commit_callbacks() as callbacks:
+        event_cancel(actor=staff, event=event, reason="Storm")
+    assert Delivery.objects.filter(kind="event.cancelled").count() == 3
+    assert [cb for cb in callbacks if cb is services._kick] == [services._kick]
+
+
+def test_the_demo_loader_is_idempotent() -> None:
+    from notifications import demo
+
+    ReminderDefault.objects.all().delete()
+    demo.load()
+    demo.load()
+    assert sorted(ReminderDefault.objects.values_list("kind", flat=True)) == [
+        "booking",
+        "equipment_booking",
+        "registration",
+        "shift",
+    ]
