@@ -74,7 +74,7 @@ def volunteer_get_for(*, actor: User, pk: int) -> VolunteerProfile:
 
 
 def certificates_expiring(*, within_days: int = 60) -> QuerySet[VolunteerProfile]:
-    """Profiles of active volunteers on child activities (a regular activity with children
+    """Profiles of active (not paused) volunteers on child activities (a regular activity with children
     under 15, or a live sign-up for a coming shift of one) whose child certificate is missing
     (not clear) or is valid only until a day within ``within_days`` of today (or already past).
 
@@ -99,7 +99,7 @@ def certificates_expiring(*, within_days: int = 60) -> QuerySet[VolunteerProfile
         | Q(certificate_valid_until__lte=horizon)
     )
     ids = (
-        VolunteerProfile.objects.filter(user__is_active=True)
+        VolunteerProfile.objects.filter(user__is_active=True, status=ProfileStatus.ACTIVE)
         .filter(on_child_activity)
         .filter(missing_or_expiring)
         .values("pk")

@@ -74,3 +74,12 @@ def test_hours_report_query_count(branch: Any, django_assert_num_queries: Any, s
             # 1. one grouped aggregate
             rows = selectors.hours_report(year=2026, group_by=group_by, by_quarter=True)
         assert sum(r.hours for r in rows) == 2 * size * (2 if group_by == "track" else 1)
+
+
+def test_certificates_expiring_leaves_out_paused_volunteers(branch: Any) -> None:
+    homework = make_activity(branch=branch, children_under_15=True)
+    paused = make_volunteer(branches=[branch], status="paused")
+    paused.volunteer_profile.activities.add(homework)
+    active = make_volunteer(branches=[branch])
+    active.volunteer_profile.activities.add(homework)
+    assert [p.user for p in selectors.certificates_expiring()] == [active]
