@@ -1173,9 +1173,9 @@ def proposal_approve(*, actor: User, proposal: SessionProposal) -> SessionPropos
                 code=problem.code,
                 day=date_format(last_day, "DATE_FORMAT") if last_day else "",
             )
-    # The events app's composable series writer (its public event_create/series_create are
-    # durable entry points and cannot run inside this transaction).
-    series = event_services._series_create(  # noqa: SLF001
+    # The events app's composable series writer (its event_create/series_create are durable
+    # entry points and cannot run inside this transaction).
+    series = event_services.series_build(
         actor=actor,
         rrule=proposal.rrule,
         start=proposal.start,
