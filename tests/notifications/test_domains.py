@@ -10,6 +10,7 @@ import time_machine
 from django.utils import timezone
 from icalendar import Calendar
 
+from core.models import Track
 from core.signals import state_changed
 from core.timeutils import local_today
 from notifications import services
@@ -23,6 +24,7 @@ from tests.rooms.factories import make_equipment, make_room
 from tests.volunteers.factories import make_activity, make_shift, make_signup, make_volunteer
 from volunteers.models import CertificateStatus, SessionProposal, VolunteerProfile
 from volunteers.services import (
+    proposal_approve,
     proposal_reject,
     proposal_request_changes,
     shift_cancel,
@@ -167,8 +169,14 @@ def test_proposal_decisions_are_mailed_with_the_reason(mail_expected, staff) -> 
 
     proposal_reject(actor=staff, proposal=proposal("Tarotaften"), reason="Passer ikke ind")
     proposal_request_changes(actor=staff, proposal=proposal("Strikkeklub"), note="Kortere, tak")
+    approved = proposal("Brætspilscafé")
+    approved.tracks.set(Track.objects.filter(slug="hygge"))
+    proposal_approve(actor=staff, proposal=approved)
     dispatch()
-    rejected, changes = mail_expected
+    rejected, changes, yes = mail_expected
+    approved.refresh_from_db()
+    assert yes.subject == "Dit arrangement er godkendt: Brætspilscafé"
+    assert f"/arrangementer/{approved.event_id}/" in yes.body
     assert rejected.subject == "Dit forslag blev ikke godkendt: Tarotaften"
     assert "Passer ikke ind" in rejected.body
     assert changes.subject == "Ønske om ændringer i dit forslag: Strikkeklub"
