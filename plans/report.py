@@ -43,6 +43,11 @@ class TrackSection:
     gaps: list[Gap]
     next_initiatives: list[Initiative] = field(default_factory=list)
 
+    @property
+    def by_status(self) -> list[tuple[str, int]]:
+        counts = self.year_numbers.initiatives_by_status()
+        return [(str(label), counts[value]) for value, label in InitiativeStatus.choices]
+
 
 @dataclass
 class Report:

@@ -20,7 +20,7 @@ from core.selectors import branches_managed_by
 from plans import report as reports
 from plans import selectors, services
 from plans.forms import InitiativeForm
-from plans.models import QUARTERS, Plan
+from plans.models import QUARTERS, InitiativeStatus, Plan
 from plans.selectors import METRICS, Cell, Coverage
 
 GAP_METRICS = {
@@ -49,6 +49,12 @@ def metric_value(cell: Cell, metric: str) -> Any:
     if metric == "partners":
         return cell.partner_count
     return getattr(cell, metric)
+
+
+def _status_counts(cell: Cell) -> list[tuple[str, int]]:
+    """Initiatives by status in the scope, e.g. [("Planned", 1), ("In progress", 2), ...]."""
+    counts = cell.initiatives_by_status()
+    return [(str(label), counts[value]) for value, label in InitiativeStatus.choices]
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -235,7 +241,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 for gap in cov.gaps
             ],
             "charts": _charts(cov),
-            "initiatives_by_track": selectors.initiatives_by_track(initiatives, cov.tracks),
+            "initiatives_by_track": [
+                (track, items, _status_counts(cov.total(track=track)))
+                for track, items in selectors.initiatives_by_track(initiatives, cov.tracks)
+            ],
             "editable": editable,
             "can_add": can_add,
         },

@@ -36,6 +36,8 @@ def test_dashboard_heatmap_gaps_and_filters(world: World) -> None:
     for branch in world.branches:
         assert branch.name in html
     assert "Digitale forbindelser: 1 af 3 indsatser i 2027" in html
+    # Initiatives by status on Hygge: one planned (Ågerup), one in progress (Gadstrup, Jyllinge).
+    assert "planlagt 1 · i gang 1 · gennemført 0 · opgivet 0" in html
     # The number in the Hygge × Gadstrup cell links to its drill-down.
     held = sum(world.expected.held[("hygge", "gadstrup", q)] for q in (1, 2, 3, 4))
     link = re.search(

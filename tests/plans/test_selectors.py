@@ -184,3 +184,22 @@ def test_a_plan_meeting_its_targets_has_no_target_gaps(db: None) -> None:
     cov = selectors.coverage(year=YEAR + 1, now=NOW)
     hygge_gaps = [g for g in cov.gaps if g.track == hygge]
     assert hygge_gaps == []
+
+
+def test_quarters_follow_local_time_across_the_autumn_quarter_boundary(db: None) -> None:
+    from datetime import date, time
+
+    from core.timeutils import make_local
+
+    world = build_world(events_per_branch=0)
+    hygge, branch = world.tracks[1], world.branches[2]
+    # 23:30 on 30 September (summer time) is 21:30 UTC: Q3.
+    make_event(branch=branch, start=make_local(date(2027, 9, 30), time(23, 30)), tracks=[hygge])
+    # 00:30 on 1 October is still 30 September in UTC (22:30), yet Q4 locally.
+    make_event(branch=branch, start=make_local(date(2027, 10, 1), time(0, 30)), tracks=[hygge])
+    # The Sunday summer time ends (31 October): 03:30 exists once and is Q4.
+    make_event(branch=branch, start=make_local(date(2027, 10, 31), time(3, 30)), tracks=[hygge])
+    cov = selectors.coverage(year=YEAR, now=NOW)
+    assert cov.total(track=hygge, branch=branch, quarter=3).events_held == 0
+    assert cov.total(track=hygge, branch=branch, quarter=3).events_planned == 1
+    assert cov.total(track=hygge, branch=branch, quarter=4).events_planned == 2
