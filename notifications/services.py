@@ -439,7 +439,7 @@ def reminder_preference_set(
     return pref
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic  # not durable: the admin's change form already runs in a transaction
 def reminder_default_set(
     *, actor: User, kind: str, enabled: bool, lead_minutes: list[int]
 ) -> ReminderDefault:

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.cache import get_conditional_response
+from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -189,12 +189,12 @@ def feed_renew(request: HttpRequest) -> HttpResponse:
     """Make a new personal feed address; show it once (only its hash is kept)."""
     token = services.feed_token_renew(actor=request.user)
     path = reverse("notifications:personal-feed", args=[token])
-    return render(
-        request,
-        "notifications/feed_created.html",
-        {"feed": feed_urls(request, path)},
-        status=200,
+    response = render(
+        request, "notifications/feed_created.html", {"feed": feed_urls(request, path)}
     )
+    add_never_cache_headers(response)  # the page holds the secret: never kept in a cache
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @login_required

@@ -32,7 +32,10 @@ def test_my_page_offers_a_calendar_link_reminders_and_public_feeds(client) -> No
 
 def test_the_new_link_is_shown_once_with_a_copy_button(client) -> None:
     client.force_login(make_user())
-    page = client.post(reverse("notifications:feed-renew")).content.decode()
+    response = client.post(reverse("notifications:feed-renew"))
+    assert "no-store" in response["Cache-Control"]
+    assert response["Referrer-Policy"] == "no-referrer"
+    page = response.content.decode()
     assert 'data-copy="feed-url"' in page
     assert "webcal://testserver/feeds/personal/" in page
     assert '<meta name="referrer" content="no-referrer">' in page
@@ -83,3 +86,19 @@ def test_feed_links_tag_for_branch_and_event_pages() -> None:
         Context({"b": branch})
     )
     assert "/feeds/events.ics?branch=viby" in html
+
+
+def test_staff_change_a_default_in_the_admin(client, administrator) -> None:
+    from core.models import AuditLog
+    from notifications.models import ReminderDefault
+
+    row = ReminderDefault.objects.get(kind="shift")
+    client.force_login(administrator)
+    response = client.post(
+        f"/admin/notifications/reminderdefault/{row.pk}/change/",
+        {"kind": "shift", "enabled": "on", "lead_minutes": "[2880, 60]"},
+    )
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.lead_minutes == [2880, 60]
+    assert AuditLog.objects.filter(action="reminders.default_set", actor=administrator).exists()
