@@ -64,7 +64,7 @@ def test_occupy_rejects_overlapping_pending_requests_and_tells_them(staff, signa
     pending.refresh_from_db()
     other_day.refresh_from_db()
     assert pending.status == BookingStatus.REJECTED
-    assert "own event" in pending.rejection_reason
+    assert pending.rejection_reason == str(services.OWN_EVENT_REASON)
     assert pending.sequence == 1
     assert other_day.status == BookingStatus.PENDING
     assert [(k, i.pk) for k, i in signals] == [("booking.rejected", pending.pk)]

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.exceptions import BookingConflict, NotFound, RuleViolation
 from core.models import Closure, HoursKind, Role
@@ -184,7 +184,7 @@ def test_self_service_hours() -> None:
     branch = make_branch(hours=hours)
     day = future_day(4)
     staffed_only = make_room(branch=branch, self_service_allowed=False)
-    with pytest.raises(RuleViolation, match="staffed"):
+    with translation.override("en"), pytest.raises(RuleViolation, match="staffed"):
         book(staffed_only, make_user(), day, (15, 0), (16, 0))
     open_room = make_room(branch=branch, self_service_allowed=True, name="Studierum")
     book(open_room, make_user(birth_date=date(1980, 1, 1)), day, (13, 0), (16, 0))
