@@ -6,6 +6,7 @@ app_name = "plans"
 
 urlpatterns = [
     path("plan/", views.dashboard, name="dashboard"),
+    path("plan/opret/", views.plan_create, name="plan-create"),
     path("plan/tal/", views.drilldown, name="drilldown"),
     path("plan/indsatser/ny/", views.initiative_create, name="initiative-create"),
     path("plan/indsatser/<int:pk>/", views.initiative_edit, name="initiative-edit"),

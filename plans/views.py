@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError, NotFound, PermissionDenied
 from core.selectors import branches_managed_by
@@ -247,6 +248,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ],
             "editable": editable,
             "can_add": can_add,
+            "can_start_plan": cov.plan is None and request.user.is_administrator,
         },
     )
 
@@ -296,6 +298,24 @@ def drilldown(request: HttpRequest) -> HttpResponse:
             "back": f"{reverse('plans:dashboard')}?{urlencode({k: v for k, v in {'year': year, 'quarter': quarter or '', 'branch': branch_slug or '', 'metric': metric}.items()})}",
         },
     )
+
+
+@staff_required
+@require_POST
+def plan_create(request: HttpRequest) -> HttpResponse:
+    """Start the plan of a year (next year's as a draft); administrators only."""
+    year = selectors.parse_scope(year=request.POST.get("year"))[0]
+    if not request.user.is_administrator:
+        raise DjangoPermissionDenied(_("Only an administrator can start a new action plan."))
+    try:
+        services.plan_create(
+            actor=request.user, year=year, is_draft=year > selectors.current_year()
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The action plan for %(year)s was started.") % {"year": year})
+    return redirect(f"{reverse('plans:dashboard')}?year={year}")
 
 
 def _save_initiative(form: InitiativeForm, call: Callable[..., Any]) -> Any:

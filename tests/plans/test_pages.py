@@ -178,3 +178,20 @@ def test_administrator_can_edit_everything(world: World, role: str) -> None:
     admin = make_person(role=role)
     theirs = Initiative.objects.exclude(branches=world.branches[0]).first()
     assert login(admin).get(f"/plan/indsatser/{theirs.pk}/").status_code == 200
+
+
+def test_administrator_starts_next_years_plan_as_a_draft(world: World) -> None:
+    admin = make_person(role=Role.ADMINISTRATOR)
+    from plans.models import Plan
+    from plans.selectors import current_year
+
+    year = current_year() + 2  # the generated world already has a 2027 plan
+    page = login(admin).get("/plan/", {"year": year}).content.decode()
+    assert f"Opret handleplanen for {year}" in page
+    assert login(world.staff).post("/plan/opret/", {"year": year}).status_code == 403
+    response = login(admin).post("/plan/opret/", {"year": year})
+    assert response.status_code == 302
+    plan = Plan.objects.get(year=year)
+    assert plan.is_draft
+    assert login(admin).post("/plan/opret/", {"year": year}).status_code == 302  # refused politely
+    assert Plan.objects.filter(year=year).count() == 1
