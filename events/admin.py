@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 
 from events.models import Event, EventSeries, Registration
@@ -39,9 +41,28 @@ class EventAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     list_select_related = ["branch", "room"]
     filter_horizontal = ["tracks", "audiences", "partners"]
-    raw_id_fields = ["series", "host", "room_booking"]
+    raw_id_fields = ["host"]
     readonly_fields = ["sequence", "cancelled_at", "updated_at", "original_start"]
     inlines = [RegistrationInline]
+    # Time, place, seats and state change through the staff pages or the API (events.services),
+    # so rooms are occupied, waiting lists promoted and those registered told.
+    service_fields = [
+        "start",
+        "end",
+        "state",
+        "capacity",
+        "registration_required",
+        "room",
+        "place_kind",
+        "room_booking",
+        "series",
+    ]
+
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str]:
+        return [*self.readonly_fields, *self.service_fields]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False  # created on the staff page "New event or series" or by the API
 
 
 @admin.register(Registration)

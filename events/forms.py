@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
@@ -242,3 +242,96 @@ class SeriesForm(forms.Form):
 
 def local_datetime(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M")
+
+
+class EventEditForm(forms.Form):
+    """Change one date of a series (or a one-off event): it then keeps its own changes."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(
+        label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    end_time = forms.TimeField(
+        label=_("Ends at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    place_kind = forms.ChoiceField(label=_("Where"), choices=PlaceKind.choices)
+    room = forms.ModelChoiceField(label=_("Room"), queryset=Room.objects.none(), required=False)
+    address = forms.CharField(label=_("Address"), required=False, max_length=200)
+    online_url = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
+    capacity = forms.IntegerField(
+        label=_("Seats"), min_value=1, required=False, help_text=_("Empty: no limit.")
+    )
+    max_seats_per_registration = forms.IntegerField(
+        label=_("Most seats per registration"), min_value=1, max_value=50
+    )
+    tracks = forms.ModelMultipleChoiceField(
+        label=_("Tracks"),
+        queryset=Track.objects.order_by("position"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("At least one before publishing."),
+    )
+    published = forms.BooleanField(label=_("Published"), required=False)
+
+    def __init__(self, *args: Any, event: Any, **kwargs: Any) -> None:
+        from core.timeutils import local_tz
+
+        tz = local_tz()
+        start, end = event.start.astimezone(tz), event.end.astimezone(tz)
+        kwargs.setdefault(
+            "initial",
+            {
+                "title": event.title,
+                "description": event.description,
+                "day": start.date(),
+                "start_time": start.time(),
+                "end_time": end.time(),
+                "place_kind": event.place_kind,
+                "room": event.room_id,
+                "address": event.address,
+                "online_url": event.online_url,
+                "capacity": event.capacity,
+                "max_seats_per_registration": event.max_seats_per_registration,
+                "tracks": list(event.tracks.all()),
+                "published": event.state == "published",
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["room"].queryset = Room.objects.filter(branch_id=event.branch_id)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        from core.exceptions import RuleViolation
+
+        try:
+            start = make_local(data["day"], data["start_time"], field="start_time")
+            end_day = data["day"] + (
+                timedelta(days=1) if data["end_time"] <= data["start_time"] else timedelta(0)
+            )
+            end = make_local(end_day, data["end_time"], field="end_time")
+        except RuleViolation as error:
+            raise forms.ValidationError(error.message) from error
+        data["start"], data["end"] = start, end
+        return data
+
+    def changes(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        room = d["room"] if d["place_kind"] == PlaceKind.ROOM else None
+        return {
+            "title": d["title"],
+            "description": d["description"],
+            "start": d["start"],
+            "end": d["end"],
+            "place_kind": d["place_kind"],
+            "room": room,
+            "address": d["address"],
+            "online_url": d["online_url"],
+            "capacity": d["capacity"],
+            "max_seats_per_registration": d["max_seats_per_registration"],
+            "tracks": list(d["tracks"]),
+            "state": "published" if d["published"] else "draft",
+        }

@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("personale/arrangementer/", views.staff_events, name="staff-events"),
     path("personale/arrangementer/ny/", views.series_create, name="series-create"),
+    path("personale/arrangementer/<int:pk>/ret/", views.event_edit, name="event-edit"),
     path("personale/arrangementer/<int:pk>/tjek-ind/", views.check_in, name="check-in"),
     path("personale/arrangementer/<int:pk>/fremmoede/", views.attendance, name="attendance"),
     path("personale/arrangementer/<int:pk>/aflys/", views.event_cancel, name="event-cancel"),

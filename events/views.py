@@ -23,7 +23,14 @@ from core.recurrence import expand
 from core.selectors import branches_managed_by
 from core.timeutils import day_bounds, local_today, local_tz
 from events import selectors, services
-from events.forms import AttendanceForm, CalendarFilterForm, CancelForm, RegisterForm, SeriesForm
+from events.forms import (
+    AttendanceForm,
+    CalendarFilterForm,
+    CancelForm,
+    EventEditForm,
+    RegisterForm,
+    SeriesForm,
+)
 from events.models import EventState, RegistrationStatus
 
 MAX_LIST = 200
@@ -350,3 +357,26 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The event is cancelled and those registered are told."))
     return redirect("events:event-detail", pk=pk)
+
+
+@login_required
+def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change one date (time, place, seats, tracks, published); the rest of its series is untouched."""
+    _staff_required(request)
+    try:
+        event = selectors.event_get_for_staff(actor=request.user, pk=pk)
+    except NotFound as error:
+        raise Http404 from error
+    form = EventEditForm(request.POST or None, event=event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_update(actor=request.user, event=event, **form.changes())
+        except DomainError as error:
+            field = error.field if error.field in form.fields else None
+            if error.field in ("start", "end"):
+                field = f"{error.field}_time"
+            form.add_error(field, error.message)
+        else:
+            messages.success(request, _("The changes are saved; those registered are told."))
+            return redirect("events:event-detail", pk=event.pk)
+    return render(request, "events/event_edit.html", {"form": form, "event": event})

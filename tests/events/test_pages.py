@@ -155,3 +155,34 @@ def test_staff_cancel_event_from_the_page() -> None:
     assert event.state == "cancelled"
     page = Client().get(f"/arrangementer/{event.pk}/").content.decode()
     assert "Sygdom" in page
+
+
+def test_staff_change_one_date_and_those_registered_hear(signals: list) -> None:
+    branch = make_branch()
+    staff = make_staff(branch)
+    event = make_event(branch=branch, title="Koncert")
+    make_registration(event=event)
+    client = client_as(staff)
+    page = client.get(f"/personale/arrangementer/{event.pk}/ret/")
+    assert page.status_code == 200
+    form = page.context["form"].initial
+    data = {
+        **{k: v for k, v in form.items() if v is not None and k not in ("tracks", "published")},
+        "start_time": "18:00",
+        "end_time": "20:00",
+        "tracks": [t.pk for t in form["tracks"]],
+        "published": "on",
+        "room": "",
+    }
+    response = client.post(f"/personale/arrangementer/{event.pk}/ret/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    event.refresh_from_db()
+    assert event.start.astimezone(timezone.get_current_timezone()).hour == 18
+    assert event.sequence == 1
+    assert [k for k, _ in signals] == ["event.changed"]
+    assert (
+        client_as(make_staff(make_branch()))
+        .get(f"/personale/arrangementer/{event.pk}/ret/")
+        .status_code
+        == 404
+    )
