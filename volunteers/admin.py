@@ -25,7 +25,16 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
     search_fields = ["user__name", "user__email", "skills", "languages"]
     raw_id_fields = ["user", "certificate_checked_by"]
     filter_horizontal = ["branches", "activities"]
-    readonly_fields = ["certificate_valid_until", "created_at", "updated_at"]
+    # The certificate is recorded through the service (staff page or API), which keeps
+    # "valid until" right and writes the audit log.
+    readonly_fields = [
+        "certificate_status",
+        "certificate_checked_on",
+        "certificate_checked_by",
+        "certificate_valid_until",
+        "created_at",
+        "updated_at",
+    ]
 
 
 @admin.register(Activity)
@@ -38,10 +47,16 @@ class ActivityAdmin(admin.ModelAdmin):
 
 
 class ShiftSignupInline(admin.TabularInline):
+    """Read-only: sign-ups go through the service, which holds the capacity and overlap rules."""
+
     model = ShiftSignup
     extra = 0
     fields = ["volunteer", "status", "attended", "hours", "reported_hours"]
-    raw_id_fields = ["volunteer"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
 
 
 @admin.register(Shift)
@@ -52,6 +67,13 @@ class ShiftAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     raw_id_fields = ["room_booking", "series"]
     inlines = [ShiftSignupInline]
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # Time, room and cancellation change through the service (sign-ups' copies, the
+        # room's occupation, the volunteers' messages).
+        if obj is None:
+            return ["room", "room_booking", "cancelled_at", "sequence"]
+        return ["start", "end", "room", "room_booking", "cancelled_at", "sequence", "series"]
 
 
 @admin.register(ShiftSeries)
@@ -67,6 +89,10 @@ class ShiftSignupAdmin(admin.ModelAdmin):
     list_filter = ["status", "attended", "shift__activity__branch"]
     search_fields = ["volunteer__name", "volunteer__email", "shift__activity__name"]
     raw_id_fields = ["shift", "volunteer", "attendance_recorded_by"]
+    readonly_fields = ["shift", "volunteer", "status", "hours", "created_at"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
 
 
 @admin.register(HoursCorrection)

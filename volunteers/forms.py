@@ -13,6 +13,7 @@ from core.exceptions import RuleViolation
 from core.models import Audience, Branch, Track
 from core.timeutils import local_today, make_local
 from rooms.models import Room
+from volunteers.models import CertificateStatus
 
 REPEAT_CHOICES = [
     ("", _("Once")),
@@ -162,3 +163,10 @@ class HoursCorrectionForm(forms.Form):
         label=pgettext_lazy("volunteer hours", "Hours"), max_digits=5, decimal_places=2, min_value=0
     )
     note = forms.CharField(label=_("Why"), max_length=300)
+
+
+class CertificateForm(forms.Form):
+    status = forms.ChoiceField(label=_("Child certificate"), choices=CertificateStatus.choices)
+    checked_on = forms.DateField(
+        label=_("Checked on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -17,6 +17,11 @@ urlpatterns = [
         views.staff_certificates,
         name="staff-certificates",
     ),
+    path(
+        "personale/frivillige/boerneattester/<int:pk>/",
+        views.staff_certificate_record,
+        name="staff-certificate-record",
+    ),
     path("personale/frivillige/timer/", views.staff_hours, name="staff-hours"),
     path("personale/frivillige/forslag/", views.staff_proposals, name="staff-proposals"),
     path(

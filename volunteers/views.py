@@ -21,12 +21,13 @@ from core.timeutils import local_today
 from volunteers import selectors, services
 from volunteers.forms import (
     AttendanceForm,
+    CertificateForm,
     DecisionForm,
     HoursCorrectionForm,
     HoursFilterForm,
     ProposalForm,
 )
-from volunteers.models import ProposalStatus
+from volunteers.models import CertificateStatus, ProposalStatus
 
 
 def _volunteer(request: HttpRequest) -> Any:
@@ -210,8 +211,37 @@ def staff_certificates(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "volunteers/staff_certificates.html",
-        {"profiles": profiles, "today": local_today()},
+        {"profiles": profiles, "today": local_today(), "statuses": CertificateStatus.choices},
     )
+
+
+@login_required
+@require_POST
+def staff_certificate_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a volunteer's child-certificate status and the date it was checked."""
+    _staff(request)
+    try:
+        profile = selectors.volunteer_get_for(actor=request.user, pk=pk)
+    except NotFound as error:
+        raise Http404 from error
+    form = CertificateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a status and a valid date."))
+    else:
+        try:
+            services.certificate_record(
+                actor=request.user,
+                profile=profile,
+                status=form.cleaned_data["status"],
+                checked_on=form.cleaned_data["checked_on"],
+            )
+        except DomainError as error:
+            messages.error(request, f"{profile.user.name}: {error.message}")
+        else:
+            messages.success(
+                request, _("The certificate of %(name)s is recorded.") % {"name": profile.user.name}
+            )
+    return redirect("volunteers:staff-certificates")
 
 
 @login_required

@@ -200,3 +200,18 @@ def test_volunteer_reports_a_past_shift_from_the_dashboard(branch: Any) -> None:
         f"/frivillig/tilmeldinger/{signup.pk}/kom/"
         not in client.get("/frivillig/").content.decode()
     )
+
+
+def test_staff_records_a_certificate_from_the_page(branch: Any, staff: User) -> None:
+    homework = make_activity(branch=branch, children_under_15=True)
+    person = make_volunteer(branches=[branch], name="Mette Mangler")
+    person.volunteer_profile.activities.add(homework)
+    client = logged_in(staff)
+    url = f"/personale/frivillige/boerneattester/{person.volunteer_profile.pk}/"
+    client.post(url, {"status": "clear", "checked_on": local_today().isoformat()})
+    person.volunteer_profile.refresh_from_db()
+    assert person.volunteer_profile.certificate_valid_until == local_today().replace(
+        year=local_today().year + 2
+    )
+    html = client.get("/personale/frivillige/boerneattester/").content.decode()
+    assert "<td>Mette Mangler<br>" not in html  # no longer in the table (only in the message)
