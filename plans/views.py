@@ -281,6 +281,16 @@ def drilldown(request: HttpRequest) -> HttpResponse:
         else []
     )
     editable = selectors.editable_initiative_ids(user=request.user, initiatives=initiatives)
+    back = {
+        key: value
+        for key, value in {
+            "year": year,
+            "quarter": quarter,
+            "branch": branch_slug,
+            "metric": metric,
+        }.items()
+        if value
+    }
     return render(
         request,
         "plans/drilldown.html",
@@ -295,7 +305,7 @@ def drilldown(request: HttpRequest) -> HttpResponse:
             "initiatives": initiatives,
             "activities": activities,
             "editable": editable,
-            "back": f"{reverse('plans:dashboard')}?{urlencode({k: v for k, v in {'year': year, 'quarter': quarter or '', 'branch': branch_slug or '', 'metric': metric}.items()})}",
+            "back": f"{reverse('plans:dashboard')}?{urlencode(back)}",
         },
     )
 
