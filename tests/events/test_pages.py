@@ -186,3 +186,20 @@ def test_staff_change_one_date_and_those_registered_hear(signals: list) -> None:
         .status_code
         == 404
     )
+
+
+@pytest.mark.parametrize("size", [2, 10])
+def test_calendar_query_count_does_not_grow(django_assert_num_queries: Any, size: int) -> None:
+    branch = make_branch()
+    tracks = list(Track.objects.all()[:3])
+    for i in range(size):
+        event = make_event(branch=branch, tracks=None)
+        event.tracks.set(tracks[: 1 + i % 3])
+        make_registration(event=event)
+    client = Client()
+    # 1-3 the filter form's branches, tracks and audiences
+    # 4 the events (branch, room, stop joined; seats as subqueries)
+    # 5-6 their tracks and audiences (prefetch)
+    with django_assert_num_queries(6):
+        response = client.get("/arrangementer/")
+    assert response.content.decode().count('class="when"') == size
