@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 from collections.abc import Callable
@@ -44,6 +45,29 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
             item.add_marker(
                 pytest.mark.skip(reason="needs DATABASE_URL (PostgreSQL) and REDIS_URL")
             )
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    """Tracks and audiences come from a data migration; a transactional test's flush removes
+    them, so they are laid again before any test that uses the database and finds them gone."""
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        names & {"transactional_db", "live_server"}
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    elif marker or "db" in names:
+        request.getfixturevalue("db")
+    else:
+        return
+    from django.apps import apps
+
+    from core.models import Track
+
+    if not Track.objects.exists():
+        importlib.import_module("core.migrations.0002_tracks_and_audiences").create(apps, None)
 
 
 @pytest.fixture(scope="session")
