@@ -13,7 +13,7 @@ from core.exceptions import RuleViolation
 from core.models import Audience, Branch, Track
 from core.timeutils import local_today, make_local
 from rooms.models import Room
-from volunteers.models import CertificateStatus
+from volunteers.models import Activity, CertificateStatus
 
 REPEAT_CHOICES = [
     ("", _("Once")),
@@ -170,3 +170,50 @@ class CertificateForm(forms.Form):
     checked_on = forms.DateField(
         label=_("Checked on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class ShiftForm(forms.Form):
+    activity = forms.ModelChoiceField(label=_("Activity"), queryset=Activity.objects.none())
+    day = forms.DateField(
+        label=_("Date (first time)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    start_time = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}))
+    needed = forms.IntegerField(label=_("Volunteers needed"), min_value=1, max_value=100, initial=1)
+    room = forms.ModelChoiceField(
+        label=_("Room"),
+        queryset=Room.objects.none(),
+        required=False,
+        help_text=_("Leave empty if the shift needs no room."),
+    )
+    repeat = forms.ChoiceField(label=_("Repeats"), choices=REPEAT_CHOICES, required=False)
+    times = forms.IntegerField(
+        label=_("Number of times"),
+        min_value=1,
+        max_value=60,
+        required=False,
+        help_text=_("For a series: how many times in all."),
+    )
+
+    def __init__(self, *args: Any, activities: Any, rooms: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = activities
+        self.fields["room"].queryset = rooms
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        day: date | None = data.get("day")
+        if day and data.get("start_time") and data.get("end_time"):
+            try:
+                data["start"] = make_local(day, data["start_time"], field="start_time")
+                data["end"] = make_local(day, data["end_time"], field="end_time")
+            except RuleViolation as error:
+                self.add_error(error.field, error.message)
+            else:
+                if data["end"] <= data["start"]:
+                    self.add_error("end_time", _("The shift must end after it starts."))
+        repeat = data.get("repeat") or ""
+        if repeat and not data.get("times"):
+            self.add_error("times", _("Say how many times the shift is held."))
+        data["rrule"] = f"{repeat};COUNT={data['times']}" if repeat and data.get("times") else ""
+        return data

@@ -429,6 +429,14 @@ def rooms_at(*, branch: Branch | int) -> QuerySet[Room]:
     return Room.objects.filter(branch=branch).order_by("name")
 
 
+def rooms_in(*, branches: QuerySet[Branch]) -> QuerySet[Room]:
+    return (
+        Room.objects.filter(branch__in=branches)
+        .select_related("branch")
+        .order_by("branch__position", "name")
+    )
+
+
 def activity_get(*, pk: int) -> Activity:
     activity = Activity.objects.select_related("branch", "coordinator").filter(pk=pk).first()
     if activity is None:

@@ -29,5 +29,6 @@ urlpatterns = [
         views.staff_proposal_decide,
         name="staff-proposal-decide",
     ),
+    path("personale/frivillige/vagter/ny/", views.staff_shift_new, name="staff-shift-new"),
     path("personale/frivillige/vagter/<int:pk>/", views.staff_shift, name="staff-shift"),
 ]

@@ -26,6 +26,7 @@ from volunteers.forms import (
     HoursCorrectionForm,
     HoursFilterForm,
     ProposalForm,
+    ShiftForm,
 )
 from volunteers.models import CertificateStatus, ProposalStatus
 
@@ -329,6 +330,51 @@ def staff_proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, f"{proposal.title}: {error.message}")
     return redirect("volunteers:staff-proposals")
+
+
+@login_required
+def staff_shift_new(request: HttpRequest) -> HttpResponse:
+    """Create a shift, or a weekly/monthly series of them; "Preview" shows the dates first."""
+    _staff(request)
+    branches = branches_managed_by(user=request.user)
+    form = ShiftForm(
+        request.POST or None,
+        activities=selectors.activity_list().filter(branch__in=branches),
+        rooms=selectors.rooms_in(branches=branches),
+    )
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        activity = data["activity"]
+        try:
+            preview = services.proposal_occurrences(
+                start=data["start"], end=data["end"], rrule=data["rrule"], branch=activity.branch
+            )
+            if "preview" not in request.POST:
+                if data["rrule"]:
+                    services.shift_series_create(
+                        actor=request.user,
+                        activity=activity,
+                        start=data["start"],
+                        end=data["end"],
+                        rrule=data["rrule"],
+                        needed=data["needed"],
+                        room=data["room"],
+                    )
+                else:
+                    services.shift_create(
+                        actor=request.user,
+                        activity=activity,
+                        start=data["start"],
+                        end=data["end"],
+                        needed=data["needed"],
+                        room=data["room"],
+                    )
+                messages.success(request, _("The shifts are created."))
+                return redirect("volunteers:staff-unfilled")
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+    return render(request, "volunteers/staff_shift_new.html", {"form": form, "preview": preview})
 
 
 @login_required
