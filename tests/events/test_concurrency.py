@@ -92,3 +92,55 @@ def test_negative_control_without_the_lock_the_harness_sees_overselling(
             oversold = True
             break
     assert oversold, "without the row lock the race should oversell at least once"
+
+
+def _cancel_four_at_once(event: Event) -> list[Registration]:
+    """Four confirmed people cancel at the same moment; six wait. Returns the waiting ones."""
+    confirmed = [
+        services.registration_create(actor=make_person(), event=event, seats=1) for _ in range(4)
+    ]
+    waiting = [
+        services.registration_create(actor=make_person(), event=event, seats=1) for _ in range(6)
+    ]
+    barrier = threading.Barrier(len(confirmed))
+
+    def cancel(reg: Registration) -> None:
+        try:
+            barrier.wait(timeout=10)
+            services.registration_cancel(actor=reg.user, registration=reg)
+        except Exception:  # noqa: S110 (the negative control may hit constraint errors)
+            pass
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=cancel, args=(r,)) for r in confirmed]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return waiting
+
+
+def test_several_cancel_at_once_each_freed_seat_is_given_once_in_order() -> None:
+    event = make_event(capacity=4)
+    waiting = _cancel_four_at_once(event)
+    assert _confirmed_seats(event) == 4
+    status = {
+        r.pk: (r.status, r.waitlist_position) for r in Registration.objects.filter(event=event)
+    }
+    assert [status[r.pk][0] for r in waiting] == ["confirmed"] * 4 + ["waitlisted"] * 2
+    assert [status[r.pk][1] for r in waiting[4:]] == [1, 2]
+
+
+def test_negative_control_promotion_without_the_lock_loses_or_doubles_seats(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(core.locking, "LOCKS_ENABLED", False)
+    seen = False
+    for _attempt in range(5):
+        event = make_event(capacity=4)
+        _cancel_four_at_once(event)
+        if _confirmed_seats(event) != 4:
+            seen = True
+            break
+    assert seen, "without the row lock, simultaneous cancels should mis-give seats at least once"
