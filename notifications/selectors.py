@@ -27,12 +27,11 @@ from notifications.models import (
 from notifications.sources import (
     booking_item,
     equipment_booking_item,
-    equipment_booking_model,
     event_item,
     registration_item,
     signup_item,
 )
-from rooms.models import Booking, Room
+from rooms.models import Booking, EquipmentBooking, Room
 from volunteers.models import ShiftSignup
 
 # Feeds show what ended at most this long ago, and everything ahead.
@@ -158,23 +157,14 @@ def _not_library_hold() -> Q:
     return ~Q(kind__in=["event", "shift"])
 
 
-def personal_equipment_bookings(*, user: User, now: datetime) -> QuerySet[Any] | list[Any]:
-    model = equipment_booking_model()
-    if model is None:
-        return []
-    related = ["equipment"]
-    names = {f.name for f in model._meta.get_field("equipment").related_model._meta.get_fields()}
-    if "room" in names:
-        related.append("equipment__room__branch")
-    if "branch" in names:
-        related.append("equipment__branch")
+def personal_equipment_bookings(*, user: User, now: datetime) -> QuerySet[EquipmentBooking]:
     return (
-        model._default_manager.filter(booker=user, end__gte=now - FEED_PAST)
+        EquipmentBooking.objects.filter(booker=user, end__gte=now - FEED_PAST)
         .filter(
-            Q(status__in=["pending", "confirmed"])
-            | Q(status__in=["cancelled", "rejected"], cancelled_at__gte=now - CANCELLED_KEPT_FOR)
+            Q(status="confirmed")
+            | Q(status="cancelled", cancelled_at__gte=now - CANCELLED_KEPT_FOR)
         )
-        .select_related(*related)
+        .select_related("equipment__branch", "equipment__room__branch")
         .order_by("start", "pk")
     )
 
@@ -299,17 +289,15 @@ def _candidates(now: datetime) -> Iterator[tuple[str, Any, User, datetime, datet
     )
     for booking in bookings:
         yield ReminderKind.BOOKING, booking, booking.booker, booking.start, booking.created_at
-    model = equipment_booking_model()
-    if model is not None:
-        slots = model._default_manager.filter(
-            status="confirmed",
-            booker__isnull=False,
-            booker__is_active=True,
-            start__gt=now,
-            start__lte=horizon,
-        ).select_related("booker")
-        for slot in slots:
-            yield ReminderKind.EQUIPMENT_BOOKING, slot, slot.booker, slot.start, slot.created_at
+    slots = EquipmentBooking.objects.filter(
+        status="confirmed",
+        booker__isnull=False,
+        booker__is_active=True,
+        start__gt=now,
+        start__lte=horizon,
+    ).select_related("booker")
+    for slot in slots:
+        yield ReminderKind.EQUIPMENT_BOOKING, slot, slot.booker, slot.start, slot.created_at
     signups = ShiftSignup.objects.filter(
         status="signed_up",
         volunteer__isnull=False,

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -321,7 +321,6 @@ class DispatchResult:
     sent: int = 0
     skipped: int = 0
     failed: int = 0
-    errors: list[str] = field(default_factory=list)
 
 
 def dispatch_due(*, now: datetime | None = None, batch: int = BATCH) -> DispatchResult:

@@ -11,21 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
-from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from notifications.calendar import CalendarItem, ItemStatus, make_uid, newest
-
-
-def equipment_booking_model() -> type[models.Model] | None:
-    """``rooms.EquipmentBooking`` once the rooms app has it."""
-    try:
-        return apps.get_model("rooms", "EquipmentBooking")
-    except LookupError:
-        return None
 
 
 def site_url(name: str, *args: Any) -> str:
