@@ -120,10 +120,9 @@ def event_list(
 ) -> QuerySet[Event]:
     """Events people may see, filtered, in start order, with seats, branch, tracks and audiences.
 
-    Branch/track/audience are slugs. ``start_after``/``start_before`` filter on the
-    start (an event that started before ``start_after`` but is still running is
-    included, so "today" shows what is on now). Four queries for a page of any
-    size: the events (with seat counts), tracks, audiences (+ the page count).
+    Branch/track/audience are slugs. ``start_after`` (inclusive) and ``start_before``
+    (exclusive) filter on the start. Four queries for a page of any size: the
+    events (with seat counts), tracks, audiences (+ the page count).
     """
     qs = Event.objects.filter(visible_q(actor=actor))
     if branch:
@@ -137,7 +136,7 @@ def event_list(
     if room:
         qs = qs.filter(room_id=room)
     if start_after:
-        qs = qs.filter(end__gt=start_after)
+        qs = qs.filter(start__gte=start_after)
     if start_before:
         qs = qs.filter(start__lt=start_before)
     if q:
