@@ -299,3 +299,15 @@ def test_personal_feed_query_count_does_not_grow(client, django_assert_num_queri
     add(4, week=1)
     with django_assert_num_queries(5):
         client.get(f"/feeds/personal/{token}.ics")
+
+
+def test_room_feed_query_count_does_not_grow(client, django_assert_num_queries) -> None:
+    room = make_room()
+    make_booking(room=room, start=at(DAY, 8), end=at(DAY, 9))
+    # 1 the room with its branch, 2 its bookings (room and branch joined)
+    with django_assert_num_queries(2):
+        client.get(f"/feeds/rooms/{room.pk}.ics")
+    for i in range(5):
+        make_booking(room=room, start=at(DAY, 10 + i), end=at(DAY, 11 + i))
+    with django_assert_num_queries(2):
+        client.get(f"/feeds/rooms/{room.pk}.ics")
