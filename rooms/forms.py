@@ -24,7 +24,9 @@ FIELD_MAP = {
 
 
 class BookingForm(forms.Form):
-    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     start_time = forms.TimeField(
         label=_("From"), widget=forms.TimeInput(attrs={"type": "time", "step": 900})
     )
@@ -49,7 +51,7 @@ class BookingForm(forms.Form):
     until = forms.DateField(
         label=_("Last date of the series"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     take_free = forms.BooleanField(
         label=_("If some dates are taken, book the free ones"), required=False
