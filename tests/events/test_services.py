@@ -439,3 +439,30 @@ def test_a_new_rule_for_the_series_cancels_dates_taken_out_and_adds_new_ones(
     reg.refresh_from_db()
     assert reg.status == CANCELLED  # 28/9 was taken out: its registration is cancelled
     assert [i.pk for k, i in signals if k == "event.cancelled"] == [events[1].pk, events[3].pk]
+
+
+def test_a_series_image_is_shared_by_its_dates(tmp_path: Any, settings: Any) -> None:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(buffer, "PNG")
+    branch = make_branch()
+    start = (timezone.now() + timedelta(days=10)).replace(microsecond=0)
+    series = services.series_create(
+        actor=make_staff(branch),
+        rrule="FREQ=DAILY;COUNT=2",
+        start=start,
+        end=start + timedelta(hours=1),
+        title="Billedkunst",
+        branch=branch,
+        include_closed=True,
+        image=SimpleUploadedFile("plakat.png", buffer.getvalue(), content_type="image/png"),
+        image_alt="Plakat",
+    )
+    urls = {e.image.url for e in series.events.all()}
+    assert urls == {series.image.url}
+    assert (tmp_path / series.image.name).exists()
