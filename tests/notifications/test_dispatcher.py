@@ -506,3 +506,17 @@ def test_the_demo_loader_is_idempotent() -> None:
         "registration",
         "shift",
     ]
+
+
+def test_no_task_keeps_its_schedule_in_the_broker() -> None:
+    """Reminders come from the every-minute scan, never from an ETA or countdown held by
+    Redis (which its visibility timeout would deliver twice)."""
+    from pathlib import Path
+
+    import notifications
+
+    source = "\n".join(
+        path.read_text() for path in Path(notifications.__file__).parent.rglob("*.py")
+    )
+    for needle in ("countdown=", "eta=", "apply_async("):
+        assert needle not in source
