@@ -292,3 +292,7 @@ MODESTED_EXTRA_CLOSED_DAYS = env_list(
 )
 
 AUTHENTICATION_BACKENDS = ["core.auth.RoleBackend"]
+
+if TESTING:
+    # Real hashing costs a second a person on a loaded 2-core machine; tests need no strength.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
