@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV := $(BIN)/uv
 UV_VERSION := 0.13.9
+RUN_ADDR ?= 127.0.0.1:8000
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export PYTHONDONTWRITEBYTECODE :=
 
@@ -23,7 +24,7 @@ install: $(VENV)/.synced
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py runall
+	$(BIN)/python manage.py runall --addr $(RUN_ADDR)
 
 ## make test: the whole suite (SQLite by default; PostgreSQL and Redis with DATABASE_URL and REDIS_URL)
 test: install
