@@ -232,3 +232,23 @@ class LicenceOutputSerializer(serializers.ModelSerializer):
             "granted_by",
             "granted_by_name",
         ]
+
+
+class RoomAvailabilityOutputSerializer(serializers.Serializer):
+    room = serializers.IntegerField()
+    date = serializers.DateField()
+    free = IntervalSerializer(many=True)
+    busy = IntervalSerializer(many=True)
+    closed = serializers.CharField(allow_null=True)
+
+
+class SlotSerializer(IntervalSerializer):
+    free = serializers.BooleanField()
+
+
+class EquipmentAvailabilityOutputSerializer(serializers.Serializer):
+    equipment = serializers.IntegerField()
+    date = serializers.DateField()
+    free = IntervalSerializer(many=True)
+    busy = IntervalSerializer(many=True)
+    slots = SlotSerializer(many=True)

@@ -6,7 +6,8 @@ from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -53,9 +54,13 @@ class RoomDetailApi(APIView):
         return Response(s.RoomOutputSerializer(selectors.room_get(pk=pk)).data)
 
 
+DATE_PARAM = OpenApiParameter("date", OpenApiTypes.DATE, required=True, description="YYYY-MM-DD")
+
+
 class RoomAvailabilityApi(APIView):
     permission_classes: list[Any] = []
 
+    @extend_schema(parameters=[DATE_PARAM], responses={200: s.RoomAvailabilityOutputSerializer})
     def get(self, request: Request, pk: int) -> Response:
         room = selectors.room_get(pk=pk)
         day = _date_param(request)
@@ -208,6 +213,9 @@ class EquipmentDetailApi(APIView):
 class EquipmentAvailabilityApi(APIView):
     permission_classes: list[Any] = []
 
+    @extend_schema(
+        parameters=[DATE_PARAM], responses={200: s.EquipmentAvailabilityOutputSerializer}
+    )
     def get(self, request: Request, pk: int) -> Response:
         equipment = selectors.equipment_get(pk=pk)
         day = _date_param(request)

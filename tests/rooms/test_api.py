@@ -286,3 +286,30 @@ def test_dst_gap_local_time_is_refused(client_for) -> None:
     assert response.status_code == 400
     assert "daylight" in response.json()["detail"] or "sommertid" in response.json()["detail"]
     assert BookingStatus  # noqa: B018
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_equipment_booking_list_query_count_does_not_grow(
+    client_for, django_assert_num_queries, size
+) -> None:
+    maker = make_user()
+    day = future_day(3)
+    for i in range(size):
+        machine = make_equipment(name=f"Printer {i}")
+        EquipmentBooking.objects.create(
+            equipment=machine, booker=maker, start=at(day, 10), end=at(day, 12)
+        )
+    client = client_for(maker)
+    with django_assert_num_queries(2):
+        # 1: COUNT for the page; 2: the slots joined with machine, branch and booker
+        response = client.get("/api/equipment-bookings/")
+    assert response.json()["count"] == size
+
+
+def test_availability_of_a_machine_lists_slots(api) -> None:
+    machine = make_equipment(slot_minutes=120)
+    day = future_day(3)
+    body = api.get(f"/api/equipment/{machine.pk}/availability/?date={day.isoformat()}").json()
+    starts = [slot["start"] for slot in body["slots"]]
+    assert starts[:2] == [at(day, 8).isoformat(), at(day, 10).isoformat()]
+    assert all(slot["free"] for slot in body["slots"]) and len(body["free"]) == 7
