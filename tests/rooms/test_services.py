@@ -195,9 +195,10 @@ def test_self_service_hours() -> None:
 # --- Series --------------------------------------------------------------------------------
 
 
+@time_machine.travel(IN_2028, tick=False)
 def test_series_with_a_holiday_and_a_taken_date() -> None:
     room = make_room()
-    first = future_day(3, weekday=2)
+    first = date(2028, 2, 2)
     taken = first + timedelta(weeks=1)
     closed = first + timedelta(weeks=2)
     make_booking(room=room, start=at(taken, 18), end=at(taken, 19))
@@ -440,3 +441,18 @@ def test_retention_also_covers_machine_slots() -> None:
         assert services.bookings_anonymise_old() == 1
     slot.refresh_from_db()
     assert slot.booker is None
+
+
+def test_whole_series_approve_and_cancel(staff, branch) -> None:
+    room = make_room(branch=branch)
+    person = make_user()
+    with time_machine.travel(IN_2028, tick=False):
+        first = date(2028, 2, 7)
+        outcome = book(room, person, first, every_weeks=1, until=first + timedelta(weeks=2))
+        assert [b.status for b in outcome.bookings] == ["pending"] * 3
+        approved = services.booking_approve(actor=staff, booking=outcome.first, whole_series=True)
+        assert [b.status for b in approved] == ["confirmed"] * 3
+        cancelled = services.booking_cancel(
+            actor=person, booking=outcome.bookings[1], whole_series=True
+        )
+        assert len(cancelled) == 3 and {b.status for b in cancelled} == {"cancelled"}
