@@ -43,6 +43,7 @@ def test_branch_page_shows_hours_and_bookmobile_timetable(client: Client) -> Non
     )
     text = client.get("/bibliotek/bogbussen/").content.decode()
     assert "Trekroner Øst" in text and "15.10" in text
+    assert "/feeds/events.ics?branch=bogbussen" in text
     assert client.get("/bibliotek/findes-ikke/").status_code == 404
 
 
