@@ -195,3 +195,32 @@ def test_many_makers_one_machine_slot() -> None:
     assert len([r for r in results if not isinstance(r, Exception)]) == 1
     assert all(isinstance(r, BookingConflict) for r in results if isinstance(r, Exception))
     assert EquipmentBooking.objects.filter(equipment=machine, status="confirmed").count() == 1
+
+
+def test_over_the_api_every_loser_gets_the_same_409() -> None:
+    from rest_framework.test import APIClient
+
+    room = make_room(name="Musikrum")
+    day = future_day(5)
+    people = [make_user() for _ in range(5)]
+
+    def post(i: int) -> tuple[int, dict[str, Any]]:
+        client = APIClient()
+        client.force_authenticate(people[i])
+        response = client.post(
+            "/api/bookings/",
+            {
+                "room": room.pk,
+                "start": at(day, 10).isoformat(),
+                "end": at(day, 11).isoformat(),
+                "purpose": "Øvning",
+                "attendees": 3,
+            },
+            format="json",
+        )
+        return response.status_code, response.json()
+
+    results = run_together(5, post)
+    assert sorted(status for status, _body in results) == [201, 409, 409, 409, 409], results
+    details = {body["detail"] for status, body in results if status == 409}
+    assert len(details) == 1 and "Musikrum" in details.pop()
