@@ -1,0 +1,21 @@
+import pytest
+from django.test import Client
+
+from tests.factories import make_user
+from tests.rooms.factories import at, future_day, make_booking, make_equipment, make_room
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("model", ["room", "booking", "equipment", "licence", "equipmentbooking"])
+def test_admin_lists_and_searches(model: str) -> None:
+    admin = make_user(role="administrator", email="admin-rooms@example.org")
+    room = make_room()
+    day = future_day(3)
+    make_booking(room=room, start=at(day, 10), end=at(day, 11), booker=make_user())
+    make_equipment()
+    client = Client()
+    client.force_login(admin)
+    assert client.get(f"/admin/rooms/{model}/").status_code == 200
+    assert client.get(f"/admin/rooms/{model}/?q=x").status_code == 200
+    assert client.get("/admin/rooms/room/add/").status_code == 200
