@@ -1,5 +1,8 @@
+from typing import Any
+
 from django.contrib import admin
 
+from rooms import services
 from rooms.models import Booking, Equipment, EquipmentBooking, Licence, Room
 
 
@@ -104,7 +107,20 @@ class LicenceAdmin(admin.ModelAdmin):
     list_filter = ["equipment_kind", "source"]
     search_fields = ["person__email", "person__name"]
     autocomplete_fields = ["person"]
-    readonly_fields = ["granted_at"]
+    readonly_fields = ["granted_at", "granted_by"]
+
+    def save_model(self, request: Any, obj: Licence, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # granted through the service: idempotent, with who granted it and an audit row
+        granted = services.licence_grant(
+            person=obj.person,
+            equipment_kind=obj.equipment_kind,
+            actor=request.user,
+            source=obj.source,
+        )
+        obj.pk, obj.granted_by, obj.granted_at = granted.pk, granted.granted_by, granted.granted_at
 
 
 @admin.register(EquipmentBooking)

@@ -133,6 +133,8 @@ def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if request.GET.get(key):
             initial[key] = request.GET[key]
     form = BookingForm(request.POST or None, user=request.user, initial=initial)
+    for name in ("start_time", "end_time"):
+        form.fields[name].widget.attrs["step"] = room.slot_minutes * 60
     suggestions: list[Any] = []
     conflicts: list[dict[str, Any]] = []
     if request.method == "POST":

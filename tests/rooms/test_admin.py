@@ -19,3 +19,21 @@ def test_admin_lists_and_searches(model: str) -> None:
     assert client.get(f"/admin/rooms/{model}/").status_code == 200
     assert client.get(f"/admin/rooms/{model}/?q=x").status_code == 200
     assert client.get("/admin/rooms/room/add/").status_code == 200
+
+
+def test_admin_grants_a_licence_through_the_service() -> None:
+    from core.models import AuditLog
+    from rooms.models import Licence
+
+    admin = make_user(role="administrator", email="admin-lic@example.org")
+    person = make_user()
+    client = Client()
+    client.force_login(admin)
+    response = client.post(
+        "/admin/rooms/licence/add/",
+        {"person": person.pk, "equipment_kind": "laser_cutter", "source": "staff"},
+    )
+    assert response.status_code == 302
+    licence = Licence.objects.get(person=person)
+    assert licence.granted_by == admin
+    assert AuditLog.objects.filter(action="licence.granted", target_id=str(licence.pk)).exists()
