@@ -17,6 +17,7 @@ urlpatterns = [
     path("lokaler/godkendelse/<slug:slug>/", views.approval_queue, name="approval-queue"),
     path("makerspace/", views.makerspace, name="makerspace"),
     path("makerspace/book/", views.equipment_book, name="equipment-book"),
+    path("makerspace/koerekort/", views.licence_grant, name="licence-grant"),
     path(
         "makerspace/booking/<int:pk>/aflys/",
         views.equipment_booking_cancel,

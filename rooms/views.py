@@ -430,3 +430,30 @@ def equipment_booking_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("You are checked in. Enjoy!"))
     return _back(request, reverse("rooms:makerspace"))
+
+
+@login_required
+@require_POST
+def licence_grant(request: HttpRequest) -> HttpResponse:
+    """Staff give someone a machine licence from the makerspace page."""
+    from core.models import User
+
+    person = User.objects.filter(email__iexact=request.POST.get("email", "").strip()).first()
+    if person is None:
+        messages.error(request, _("No one has an account with that e-mail address."))
+        return _back(request, reverse("rooms:makerspace"))
+    try:
+        licence = services.licence_grant_by_staff(
+            actor=request.user, person=person, equipment_kind=request.POST.get("equipment_kind", "")
+        )
+    except DomainError as error:
+        if error.status_code == 403:
+            raise Http404 from error
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s now holds the licence for %(kind)s.")
+            % {"name": person.name or person.email, "kind": licence.get_equipment_kind_display()},
+        )
+    return _back(request, reverse("rooms:makerspace"))

@@ -148,3 +148,22 @@ def test_makerspace_page_shows_machines_licences_and_books_a_slot(branch) -> Non
     )
     assert response.status_code == 302
     assert EquipmentBooking.objects.filter(booker=maker, equipment=machine).count() == 1
+
+
+def test_staff_give_a_licence_on_the_makerspace_page(staff) -> None:
+    maker = make_user(email="maker@example.org")
+    client = logged_in(staff)
+    assert "grant-email" in client.get("/makerspace/").content.decode()
+    client.post(
+        "/makerspace/koerekort/", {"email": "MAKER@example.org", "equipment_kind": "vinyl_cutter"}
+    )
+    licence = Licence.objects.get(person=maker)
+    assert licence.equipment_kind == "vinyl_cutter" and licence.granted_by == staff
+    # citizens cannot
+    assert (
+        logged_in(maker)
+        .post("/makerspace/koerekort/", {"email": staff.email, "equipment_kind": "vinyl_cutter"})
+        .status_code
+        == 404
+    )
+    assert "grant-email" not in logged_in(maker).get("/makerspace/").content.decode()
