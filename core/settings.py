@@ -234,6 +234,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 3600.0,
     },
     "anonymise-old-bookings": {"task": "rooms.anonymise_old_bookings", "schedule": 3600.0},
+    # Makerspace slots not checked in within 15 minutes are given free again.
+    "release-unclaimed-slots": {"task": "rooms.release_unclaimed_slots", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Tests without a broker run tasks in-process; with REDIS_URL they go through Redis.
