@@ -8,9 +8,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.exceptions import RuleViolation
 from core.models import Audience, BookmobileStop, Branch, Partner, Track
 from core.selectors import audience_list, branch_list, track_list
-from core.timeutils import make_local
+from core.timeutils import check_day_in_range, make_local
 from events.models import DEFAULT_MAX_SEATS, PlaceKind
 from rooms.models import EquipmentKind, Room
 
@@ -48,6 +49,15 @@ class CalendarFilterForm(forms.Form):
         self.fields["branch"].choices = everything + [(b.slug, b.name) for b in branch_list()]
         self.fields["track"].choices = everything + [(t.slug, t.name) for t in track_list()]
         self.fields["audience"].choices = everything + [(a.slug, a.name) for a in audience_list()]
+
+    def clean_date(self) -> date | None:
+        day = self.cleaned_data.get("date")
+        if day is not None:
+            try:
+                check_day_in_range(day, field="date")
+            except RuleViolation as error:
+                raise forms.ValidationError(error.message) from error
+        return day
 
 
 class RegisterForm(forms.Form):

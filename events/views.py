@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from core.exceptions import DomainError, NotFound
 from core.recurrence import expand
 from core.selectors import branches_managed_by
-from core.timeutils import day_bounds, local_today, local_tz
+from core.timeutils import FIRST_YEAR, LAST_YEAR, day_bounds, local_today, local_tz
 from events import selectors, services
 from events.forms import (
     AttendanceForm,
@@ -54,7 +54,17 @@ def _decorate(events: list[Any], now: datetime) -> list[Any]:
 def calendar(request: HttpRequest) -> HttpResponse:
     """List (60 days), week (ISO week, Monday first) or month views, with filters."""
     form = CalendarFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
+    # A bad field (e.g. a date in the year 9999) is dropped; the other filters still apply.
+    data: dict[str, Any] = {}
+    if form.is_bound:
+        form.is_valid()
+        data = form.cleaned_data
+    if "date" in form.errors:
+        messages.warning(
+            request,
+            _("%(problem)s Showing the calendar from today instead.")
+            % {"problem": " ".join(form.errors["date"])},
+        )
     view = data.get("view") or "list"
     anchor: date = data.get("date") or local_today()
     if view == "week":
@@ -69,6 +79,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
     else:
         first, last = anchor, anchor + timedelta(days=59)
         prev_anchor, next_anchor = anchor - timedelta(days=60), last + timedelta(days=1)
+    # Near the edges of the calendar the window is cut so date arithmetic cannot overflow.
+    first = max(first, date(FIRST_YEAR, 1, 1))
+    last = min(last, date(LAST_YEAR, 12, 31))
     start_after, _unused = day_bounds(first)
     _unused2, start_before = day_bounds(last)
     events = list(

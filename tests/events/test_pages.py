@@ -44,6 +44,26 @@ def test_calendar_views_and_filters() -> None:
     assert client.get("/arrangementer/?date=not-a-date").status_code == 200
 
 
+@pytest.mark.parametrize("raw", ["9999-12-31", "0001-01-01", "2026-13-45", "rubbish"])
+@pytest.mark.parametrize("view", ["list", "week", "month"])
+def test_calendar_date_out_of_range_shows_notice_and_today(view: str, raw: str) -> None:
+    make_event(title="Strikkecafé", tracks=["hygge"], start=timezone.now() + timedelta(minutes=5))
+    response = Client().get(f"/arrangementer/?view={view}&date={raw}&track=hygge")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Viser kalenderen fra i dag i stedet." in page
+    assert "Strikkecafé" in page  # fell back to today; the other filter still applies
+
+
+@pytest.mark.parametrize("view", ["list", "week", "month"])
+def test_calendar_at_the_edges_of_the_allowed_years(view: str) -> None:
+    client = Client()
+    for raw in ("1900-01-01", "2200-12-31"):
+        response = client.get(f"/arrangementer/?view={view}&date={raw}")
+        assert response.status_code == 200
+        assert "Viser kalenderen fra i dag" not in response.content.decode()
+
+
 def test_register_then_waiting_list_in_plain_words_and_cancel_on_my_page() -> None:
     event = make_event(capacity=1, title="Forfatteraften")
     first, second = make_person(), make_person()
