@@ -92,6 +92,28 @@ def test_register_then_waiting_list_in_plain_words_and_cancel_on_my_page() -> No
     assert (reg1.status, reg2.status) == ("cancelled", "confirmed")
 
 
+def test_my_page_says_afmeld_and_forlad_ventelisten_with_a_confirmation() -> None:
+    event = make_event(capacity=1, title="Forfatteraften")
+    first, second = make_person(), make_person()
+    make_registration(event=event, user=first)
+    make_registration(event=event, user=second, status="waitlisted", waitlist_position=1)
+    mine = client_as(first).get("/min-side/").content.decode()
+    assert "Afmeld mig" in mine and "Er du sikker på, at du vil afmelde dig Forfatteraften?" in mine
+    assert "Ja, afmeld mig" in mine
+    waiting = client_as(second).get("/min-side/").content.decode()
+    assert "Forlad ventelisten" in waiting and "Ja, forlad ventelisten" in waiting
+    assert ">Aflys<" not in mine + waiting
+
+
+def test_logged_out_event_page_links_back_to_the_event() -> None:
+    event = make_event(title="Forfatteraften")
+    page = Client().get(f"/arrangementer/{event.pk}/").content.decode()
+    back = f"?next=/arrangementer/{event.pk}/"
+    assert page.count(back) == 2  # the login link and the "create an account" link
+    assert "Tilmeld dig herunder" not in page
+    assert "logge ind eller oprette en konto: du kommer direkte tilbage" in page
+
+
 def test_register_errors_show_beside_the_field() -> None:
     event = make_event(capacity=10, max_seats_per_registration=2)
     response = client_as(make_person()).post(f"/arrangementer/{event.pk}/", {"seats": 5})
