@@ -22,3 +22,18 @@ class UserLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
         return self.get_response(request)
+
+
+class DanishFirstMiddleware:
+    """The interface is Danish first: the browser's language is not guessed from.
+
+    English is one click away (the switch sets the language cookie) and is remembered on
+    the account; a visitor who has not chosen gets Danish.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

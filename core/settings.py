@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.middleware.DanishFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -264,6 +265,15 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Events, rooms, makerspace and volunteers of the public libraries.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "BranchKindEnum": "core.models.BranchKind",
+        "HoursKindEnum": "core.models.HoursKind",
+        "PartnerKindEnum": "core.models.PartnerKind",
+        "BookingKindEnum": "rooms.models.BookingKind",
+        "EquipmentKindEnum": "rooms.models.EquipmentKind",
+        "PlaceKindEnum": "events.models.PlaceKind",
+        "ReminderKindEnum": "notifications.models.ReminderKind",
+    },
 }
 
 # --- Security (production: DJANGO_DEBUG=0 behind HTTPS) -----------------------

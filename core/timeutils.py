@@ -61,8 +61,41 @@ def localize_naive(value: datetime, *, field: str | None = None) -> datetime:
     return make_local(value.date(), value.time(), field=field)
 
 
+# Dates people may ask about; outside this range date arithmetic would overflow.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
+def check_day_in_range(day: date, *, field: str | None = None) -> date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise RuleViolation(
+            _("Please choose a date between the years %(first)s and %(last)s."),
+            field=field,
+            code="date_out_of_range",
+            first=FIRST_YEAR,
+            last=LAST_YEAR,
+        )
+    return day
+
+
+def parse_day(raw: str | None, *, field: str = "date") -> date | None:
+    """A ``YYYY-MM-DD`` query parameter as a date: None when empty, 400 when not a real date."""
+    if raw is None or not raw.strip():
+        return None
+    try:
+        day = date.fromisoformat(raw.strip())
+    except ValueError as error:
+        raise RuleViolation(
+            _("%(value)s is not a date. Please write it as YYYY-MM-DD, e.g. 2027-03-28."),
+            field=field,
+            code="invalid_date",
+            value=raw.strip()[:40],
+        ) from error
+    return check_day_in_range(day, field=field)
+
+
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """The aware start and end of a local day (23 or 25 hours long on DST Sundays)."""
+    check_day_in_range(day)
     tz = local_tz()
     start = datetime.combine(day, time.min).replace(tzinfo=tz)
     end = datetime.combine(day + timedelta(days=1), time.min).replace(tzinfo=tz)

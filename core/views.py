@@ -51,7 +51,18 @@ def branch_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _safe_next(request: HttpRequest) -> str:
+    """The page to return to after signing up, if it is on this site."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return ""
+
+
 def signup(request: HttpRequest) -> HttpResponse:
+    next_url = _safe_next(request)
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -66,8 +77,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend="core.auth.RoleBackend")
             messages.success(request, _("Welcome! Your account has been created."))
-            return redirect("home")
-    return render(request, "core/signup.html", {"form": form})
+            return redirect(next_url or "home")
+    return render(request, "core/signup.html", {"form": form, "next": next_url})
 
 
 @login_required

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.models import Audience, BookmobileStop, Branch, Closure, OpeningHours, Partner, Track
@@ -66,6 +67,7 @@ class BranchSerializer(serializers.ModelSerializer):
             "stops",
         ]
 
+    @extend_schema_field(ClosureSerializer(many=True))
     def get_closures(self, branch: Branch) -> list[dict[str, object]]:
         """The branch's own upcoming closures and those of all branches, by date."""
         shared = self.context.get("closures_for_all", [])

@@ -22,9 +22,8 @@ class LoginFailureThrottle(SimpleRateThrottle):
         return int(num), int(digits) * units[unit]
 
     def get_cache_key(self, request: Any, view: Any) -> str:
-        email = (
-            str(request.data.get("email", "")).strip().lower() if hasattr(request, "data") else ""
-        )
+        data = getattr(request, "data", None)
+        email = str(data.get("email", "")).strip().lower() if isinstance(data, dict) else ""
         return self.cache_format % {
             "scope": self.scope,
             "ident": f"{self.get_ident(request)}:{email}",

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.authtoken.models import Token
@@ -57,7 +58,7 @@ class TokenApi(APIView):
         )
         if user is None:
             LoginFailureThrottle().record_failure(request, self)
-            raise RuleViolation("Wrong e-mail address or password.", code="invalid_credentials")
+            raise RuleViolation(_("Wrong e-mail address or password."), code="invalid_credentials")
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
@@ -87,7 +88,7 @@ class HolidayListApi(APIView):
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("year") or str(local_today().year)
         if not raw.isdigit() or not 1900 <= int(raw) <= 2200:
-            raise RuleViolation("year must be a year such as 2027.", field="year")
+            raise RuleViolation(_("year must be a year such as 2027."), field="year")
         year = int(raw)
         public = public_holidays(year)
         rows = [

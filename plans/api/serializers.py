@@ -14,8 +14,8 @@ from plans.selectors import Coverage
 
 
 class TargetOutputSerializer(serializers.Serializer):
-    track = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    branch = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    track = serializers.CharField(source="track.slug", read_only=True)
+    branch = serializers.CharField(source="branch.slug", read_only=True, allow_null=True)
     min_initiatives = serializers.IntegerField()
     min_events = serializers.IntegerField(allow_null=True)
     min_attendance = serializers.IntegerField(allow_null=True)
@@ -161,3 +161,42 @@ def coverage_as_dict(cov: Coverage) -> dict[str, Any]:
         "tracks": tracks,
         "gaps": [gap.as_dict() for gap in cov.gaps],
     }
+
+
+class _CoverageBranchSerializer(serializers.Serializer):
+    branch = serializers.CharField()
+    events_held = serializers.IntegerField()
+    attendance = serializers.IntegerField()
+    initiatives = serializers.IntegerField()
+
+
+class _CoverageTrackSerializer(serializers.Serializer):
+    track = serializers.CharField()
+    target_initiatives = serializers.IntegerField(allow_null=True)
+    initiatives = serializers.IntegerField()
+    events_held = serializers.IntegerField()
+    events_cancelled = serializers.IntegerField()
+    events_planned = serializers.IntegerField()
+    registrations = serializers.IntegerField()
+    attendance = serializers.IntegerField()
+    volunteer_hours = serializers.FloatField()
+    partners = serializers.IntegerField()
+    audiences = serializers.ListField(child=serializers.CharField())
+    by_branch = _CoverageBranchSerializer(many=True)
+
+
+class _CoverageGapSerializer(serializers.Serializer):
+    track = serializers.CharField(allow_null=True)
+    branch = serializers.CharField(allow_null=True)
+    quarter = serializers.IntegerField(allow_null=True)
+    message = serializers.CharField()
+
+
+class CoverageDocSerializer(serializers.Serializer):
+    """The shape of GET /api/coverage/, for the API documentation."""
+
+    year = serializers.IntegerField()
+    quarter = serializers.IntegerField(allow_null=True)
+    branch = serializers.CharField(allow_null=True)
+    tracks = _CoverageTrackSerializer(many=True)
+    gaps = _CoverageGapSerializer(many=True)

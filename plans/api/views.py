@@ -27,7 +27,8 @@ class CoverageApi(APIView):
             OpenApiParameter("year", int, description="Four digits; default this year"),
             OpenApiParameter("quarter", int, description="1-4; default the whole year"),
             OpenApiParameter("branch", str, description="Branch slug; default all branches"),
-        ]
+        ],
+        responses={200: serializers.CoverageDocSerializer},
     )
     def get(self, request: Request) -> Response:
         year, quarter, branch = selectors.parse_scope(

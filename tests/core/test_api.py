@@ -180,3 +180,18 @@ def test_load_demo_is_idempotent() -> None:
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert (User.objects.count(), Closure.objects.count()) == counts
     assert User.objects.get(email="personale@example.dk").branches.count() == 2
+
+
+@pytest.mark.parametrize("body", ["null", "[1]", '"text"', "{not json"])
+def test_token_with_a_body_that_is_not_an_object_is_a_400(api, body: str) -> None:
+    response = api.post("/api/auth/token/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["detail"]
+
+
+def test_the_api_schema_generates_without_warnings(tmp_path) -> None:
+    # drf-spectacular's warnings also fail `check --deploy --fail-level WARNING` in production.
+    call_command(
+        "spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "schema.yml")
+    )
+    assert (tmp_path / "schema.yml").read_text().startswith("openapi:")

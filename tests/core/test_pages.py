@@ -114,3 +114,23 @@ def test_staff_start_page_shows_only_their_branches(client: Client) -> None:
     assert "Jyllinge Bibliotek" in text and "Gadstrup Bibliotek" not in text
     client.force_login(make_user())
     assert client.get("/personale/").status_code == 404
+
+
+def test_danish_first_whatever_the_browser_prefers(client: Client) -> None:
+    text = client.get("/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").content.decode()
+    assert 'lang="da"' in text
+
+
+def test_signup_returns_to_the_page_the_person_came_from(client: Client) -> None:
+    data = {
+        "name": "Ny",
+        "email": "tilbage@example.org",
+        "password": PASSWORD,
+        "password_again": PASSWORD,
+        "language": "da",
+        "next": "/bibliotek/x/",
+    }
+    response = client.post("/konto/opret/", data)
+    assert response["Location"] == "/bibliotek/x/"
+    data.update(email="ude@example.org", next="https://evil.example.com/")
+    assert client.post("/konto/opret/", data)["Location"] == "/"

@@ -45,7 +45,9 @@ class Command(BaseCommand):
                 settings.CELERY_BEAT_SCHEDULE_FILENAME,
             ],
         }
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        # Links in e-mails and feeds point where this server really answers.
+        site_url = os.environ.get("MODESTED_SITE_URL") or f"http://{options['addr']}"
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "MODESTED_SITE_URL": site_url}
         processes = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}
 
         url = f"http://{options['addr']}/"
