@@ -8,8 +8,29 @@ class VolunteersConfig(AppConfig):
 
     def ready(self) -> None:
         from core.demo import register_loader
-        from core.mypage import register_section
+        from core.mypage import register_section, register_staff_link
         from volunteers import demo, views
 
         register_loader("volunteers", demo.load, order=40)
         register_section("volunteers", views.my_page_section, order=40)
+        register_staff_link(
+            "volunteers-unfilled",
+            _("Volunteer shifts without enough people"),
+            "volunteers:staff-unfilled",
+            order=40,
+        )
+        register_staff_link(
+            "volunteers-certificates",
+            _("Volunteers' child certificates"),
+            "volunteers:staff-certificates",
+            order=41,
+        )
+        register_staff_link(
+            "volunteers-hours", _("Volunteer hours"), "volunteers:staff-hours", order=42
+        )
+        register_staff_link(
+            "volunteers-proposals",
+            _("Activity proposals from volunteers"),
+            "volunteers:staff-proposals",
+            order=43,
+        )

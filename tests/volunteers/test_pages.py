@@ -267,3 +267,19 @@ def test_staff_cannot_create_shifts_for_another_branch(branch: Any, staff: User)
     from volunteers.models import Shift
 
     assert not Shift.objects.exists()
+
+
+def test_staff_start_page_links_the_volunteer_pages(client: Client) -> None:
+    from core.models import Role
+    from tests.factories import make_branch, make_user
+
+    client.force_login(make_user(role=Role.STAFF, branches=[make_branch()]))
+    text = client.get("/personale/").content.decode()
+    for href, label in [
+        ("/personale/frivillige/", "Frivillige vagter, der mangler folk"),
+        ("/personale/frivillige/boerneattester/", "Frivilliges børneattester"),
+        ("/personale/frivillige/timer/", "Frivillige timer"),
+        ("/personale/frivillige/forslag/", "Forslag til aktiviteter fra frivillige"),
+    ]:
+        assert f'href="{href}"' in text, href
+        assert label in text, label
