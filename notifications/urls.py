@@ -10,6 +10,7 @@ urlpatterns = [
     path("feeds/rooms/<int:room_id>.ics", views.room_feed, name="room-feed"),
     path("feeds/personal/<str:token>.ics", views.personal_feed, name="personal-feed"),
     path("min-side/kalender/forny/", views.feed_renew, name="feed-renew"),
+    path("min-side/kalender/nyt-link/", views.feed_created, name="feed-created"),
     path("min-side/kalender/sluk/", views.feed_revoke, name="feed-revoke"),
     path("min-side/paamindelser/", views.reminders_save, name="reminders-save"),
 ]

@@ -183,11 +183,31 @@ def my_page_section(request: HttpRequest) -> str:
     return render_to_string("notifications/my_page_section.html", context, request=request)
 
 
+NEW_FEED_TOKEN_KEY = "notifications_new_feed_token"  # noqa: S105 (a session key, not a secret)
+
+
 @login_required
 @require_POST
 def feed_renew(request: HttpRequest) -> HttpResponse:
-    """Make a new personal feed address; show it once (only its hash is kept)."""
+    """Make a new personal feed address, then redirect so a reload cannot renew it again."""
     token = services.feed_token_renew(actor=request.user)
+    request.session[NEW_FEED_TOKEN_KEY] = token
+    return redirect("notifications:feed-created")
+
+
+@login_required
+def feed_created(request: HttpRequest) -> HttpResponse:
+    """Show the new personal feed address once (only its hash is kept in the database)."""
+    token = request.session.pop(NEW_FEED_TOKEN_KEY, None)
+    if not token:
+        messages.info(
+            request,
+            _(
+                "Your calendar link is shown only once, right after you make it. "
+                "If you did not save it, make a new link."
+            ),
+        )
+        return redirect(reverse("my-page") + "#calendar")
     path = reverse("notifications:personal-feed", args=[token])
     response = render(
         request, "notifications/feed_created.html", {"feed": feed_urls(request, path)}

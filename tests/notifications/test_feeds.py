@@ -192,7 +192,7 @@ def test_room_feed_shows_busy_times_without_personal_data(client) -> None:
 
 def make_feed(client, user) -> str:
     client.force_login(user)
-    page = client.post(reverse("notifications:feed-renew"))
+    page = client.post(reverse("notifications:feed-renew"), follow=True)
     assert page.status_code == 200
     match = re.search(
         r'value="(http://testserver/feeds/personal/([^"]+)\.ics)"', page.content.decode()

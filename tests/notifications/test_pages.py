@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.template import Context, RequestContext, Template
 from django.test import Client, RequestFactory
@@ -32,13 +34,33 @@ def test_my_page_offers_a_calendar_link_reminders_and_public_feeds(client) -> No
 
 def test_the_new_link_is_shown_once_with_a_copy_button(client) -> None:
     client.force_login(make_user())
-    response = client.post(reverse("notifications:feed-renew"))
+    response = client.post(reverse("notifications:feed-renew"), follow=True)
     assert "no-store" in response["Cache-Control"]
     assert response["Referrer-Policy"] == "no-referrer"
     page = response.content.decode()
     assert 'data-copy="feed-url"' in page
     assert "webcal://testserver/feeds/personal/" in page
     assert '<meta name="referrer" content="no-referrer">' in page
+
+
+def test_reloading_the_new_link_page_does_not_renew_again(client) -> None:
+    person = make_user()
+    client.force_login(person)
+    response = client.post(reverse("notifications:feed-renew"))
+    assert response.status_code == 302  # POST/redirect/GET
+    assert response["Location"] == reverse("notifications:feed-created")
+    token_hash = FeedToken.objects.get(user=person).token_hash
+    first = client.get(response["Location"]).content.decode()
+    link = re.search(r"webcal://testserver/feeds/personal/([^\"<\s]+)\.ics", first)
+    assert link
+    reload = client.get(response["Location"], follow=True)
+    page = reload.content.decode()
+    assert "/feeds/personal/" not in page  # shown once only
+    assert "vises kun én gang" in page
+    assert FeedToken.objects.filter(user=person).count() == 1
+    assert FeedToken.objects.get(user=person).token_hash == token_hash  # not renewed by the reload
+    client.logout()
+    assert client.get(f"/feeds/personal/{link.group(1)}.ics").status_code == 200
 
 
 def test_renewing_needs_a_login_and_a_post_with_csrf() -> None:
