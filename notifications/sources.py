@@ -46,7 +46,15 @@ def event_location(event: Any) -> str:
         parts.append(event.address)
         return ", ".join(parts)
     if kind == "bookmobile_stop" and getattr(event, "stop_id", None):
-        parts.append(f"{event.stop.name}, {event.stop.place}".strip(", "))
+        name, place = event.stop.name.strip(), event.stop.place.strip()
+        # The place often repeats the stop's name ("Trekroner Øst, ved butikkerne").
+        if place.casefold().startswith(name.casefold()):
+            parts.append(place)
+        else:
+            parts.append(f"{name}, {place}".strip(", "))
+        # The bookmobile's own address is its garage, not where the event is.
+        parts.append(event.branch.name)
+        return ", ".join(p for p in parts if p)
     parts.append(_branch_place(event.branch))
     return ", ".join(p for p in parts if p)
 

@@ -146,7 +146,7 @@ class ReminderForm(forms.Form):
 
 def _public_feed_links(request: HttpRequest) -> list[dict[str, str]]:
     links = [{"label": _("All events"), **feed_urls(request, reverse("notifications:events-feed"))}]
-    for branch in Branch.objects.exclude(kind="bookmobile").order_by("position", "name"):
+    for branch in Branch.objects.order_by("position", "name"):
         path = reverse("notifications:events-feed") + f"?branch={branch.slug}"
         links.append({"label": branch.name, **feed_urls(request, path)})
     return links

@@ -124,3 +124,31 @@ def test_staff_change_a_default_in_the_admin(client, administrator) -> None:
     row.refresh_from_db()
     assert row.lead_minutes == [2880, 60]
     assert AuditLog.objects.filter(action="reminders.default_set", actor=administrator).exists()
+
+
+def test_the_bookmobile_is_in_the_public_feed_list_and_its_location_is_said_once(client) -> None:
+    from datetime import date, time
+
+    from core.models import BookmobileStop
+    from notifications.sources import event_location
+
+    bus = make_branch(slug="bogbussen", name="Bogbussen", kind="bookmobile", open_all_week=None)
+    stop = BookmobileStop.objects.create(
+        branch=bus,
+        name="Trekroner Øst",
+        place="Trekroner Øst, ved butikkerne",
+        weekday=1,
+        arrives=time(15, 10),
+        departs=time(17, 10),
+        valid_from=date(2020, 1, 1),
+    )
+    event = make_event(
+        branch=bus, title="Højtlæsning i bussen", place_kind="bookmobile_stop", stop=stop
+    )
+    client.force_login(make_user())
+    page = client.get(reverse("my-page")).content.decode()
+    assert "webcal://testserver/feeds/events.ics?branch=bogbussen" in page
+    assert event_location(event) == "Trekroner Øst, ved butikkerne, Bogbussen"
+    feed = client.get("/feeds/events.ics?branch=bogbussen").content.decode()
+    assert "Højtlæsning i bussen" in feed
+    assert "Trekroner Øst\\, Trekroner Øst" not in feed.replace("\r\n ", "")
