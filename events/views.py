@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -16,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError, NotFound
@@ -354,22 +356,51 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("events:check-in", pk=event.pk)
 
 
+class EventCancelForm(forms.Form):
+    """Cancelling a whole event needs a reason and a ticked confirmation."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (shown to those registered)"),
+        max_length=300,
+        widget=forms.TextInput,
+    )
+    confirm = forms.BooleanField(
+        label=gettext_lazy(
+            "Yes, cancel the event. Everyone registered and on the waiting list gets an e-mail."
+        ),
+    )
+
+
 @login_required
-@require_POST
 def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """A page of its own: what cancelling means, a required reason and a confirmation."""
     _staff_required(request)
     try:
         event = selectors.event_get_for_staff(actor=request.user, pk=pk)
-        form = CancelForm(request.POST)
-        reason = form.cleaned_data["reason"] if form.is_valid() else ""
-        services.event_cancel(actor=request.user, event=event, reason=reason)
     except NotFound as error:
         raise Http404 from error
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The event is cancelled and those registered are told."))
-    return redirect("events:event-detail", pk=pk)
+    form = EventCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_cancel(
+                actor=request.user, event=event, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The event is cancelled and those registered are told."))
+            return redirect("events:event-detail", pk=pk)
+    regs = list(selectors.event_registrations(event=event))
+    return render(
+        request,
+        "events/event_cancel.html",
+        {
+            "event": event,
+            "form": form,
+            "confirmed": sum(1 for r in regs if r.status == RegistrationStatus.CONFIRMED),
+            "waiting": sum(1 for r in regs if r.status == RegistrationStatus.WAITLISTED),
+        },
+    )
 
 
 @login_required

@@ -190,9 +190,22 @@ def test_staff_cancel_event_from_the_page() -> None:
     branch = make_branch()
     event = make_event(branch=branch)
     make_registration(event=event)
-    client_as(make_staff(branch)).post(
-        f"/personale/arrangementer/{event.pk}/aflys/", {"reason": "Sygdom"}
-    )
+    client = client_as(make_staff(branch))
+    check_in = client.get(f"/personale/arrangementer/{event.pk}/tjek-ind/").content.decode()
+    # The check-in page only links to a page of its own; no one-click cancel under attendance.
+    assert f'action="/personale/arrangementer/{event.pk}/aflys/"' not in check_in
+    assert f'href="/personale/arrangementer/{event.pk}/aflys/"' in check_in
+    confirm_page = client.get(f"/personale/arrangementer/{event.pk}/aflys/")
+    assert confirm_page.status_code == 200
+    assert "1 tilmelding er bekræftet" in confirm_page.content.decode()
+    url = f"/personale/arrangementer/{event.pk}/aflys/"
+    without_tick = client.post(url, {"reason": "Sygdom"})
+    without_reason = client.post(url, {"confirm": "on"})
+    assert without_tick.status_code == without_reason.status_code == 200
+    assert "errorlist" in without_tick.content.decode()
+    event.refresh_from_db()
+    assert event.state != "cancelled"
+    client.post(url, {"reason": "Sygdom", "confirm": "on"})
     event.refresh_from_db()
     assert event.state == "cancelled"
     page = Client().get(f"/arrangementer/{event.pk}/").content.decode()
