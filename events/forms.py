@@ -12,7 +12,7 @@ from core.exceptions import RuleViolation
 from core.models import Audience, BookmobileStop, Branch, Partner, Track
 from core.selectors import audience_list, branch_list, track_list
 from core.timeutils import check_day_in_range, make_local
-from events.models import DEFAULT_MAX_SEATS, PlaceKind
+from events.models import DEFAULT_MAX_SEATS, MAX_PEOPLE, PlaceKind
 from rooms.models import EquipmentKind, Room
 
 WEEKDAYS = [
@@ -79,7 +79,9 @@ class CancelForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    attendance_count = forms.IntegerField(label=_("How many came?"), min_value=0)
+    attendance_count = forms.IntegerField(
+        label=_("How many came?"), min_value=0, max_value=MAX_PEOPLE
+    )
 
 
 class SeriesForm(forms.Form):
@@ -139,7 +141,11 @@ class SeriesForm(forms.Form):
         label=_("Also on public holidays and days the library is closed"), required=False
     )
     capacity = forms.IntegerField(
-        label=_("Seats"), min_value=1, required=False, help_text=_("Empty: no limit.")
+        label=_("Seats"),
+        min_value=1,
+        max_value=MAX_PEOPLE,
+        required=False,
+        help_text=_("Empty: no limit."),
     )
     registration_required = forms.BooleanField(
         label=_("Registration required"),
@@ -271,7 +277,11 @@ class EventEditForm(forms.Form):
     address = forms.CharField(label=_("Address"), required=False, max_length=200)
     online_url = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
     capacity = forms.IntegerField(
-        label=_("Seats"), min_value=1, required=False, help_text=_("Empty: no limit.")
+        label=_("Seats"),
+        min_value=1,
+        max_value=MAX_PEOPLE,
+        required=False,
+        help_text=_("Empty: no limit."),
     )
     max_seats_per_registration = forms.IntegerField(
         label=_("Most seats per registration"), min_value=1, max_value=50

@@ -30,6 +30,11 @@ class PlaceKind(models.TextChoices):
 DEFAULT_MAX_SEATS = 4
 
 
+# The most people one event can hold or count; larger numbers are typing mistakes (and would
+# overflow the database's integer columns, a 500 instead of a form error).
+MAX_PEOPLE = 100_000
+
+
 class SharedEventFields(models.Model):
     """What a series and each of its occurrences both carry (the series is the template)."""
 

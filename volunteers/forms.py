@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from core.exceptions import RuleViolation
 from core.models import Audience, Branch, Track
 from core.timeutils import local_today, make_local
+from events.models import MAX_PEOPLE
 from rooms.models import Room
 from volunteers.models import Activity, CertificateStatus
 
@@ -61,7 +62,11 @@ class ProposalForm(forms.Form):
         required=False,
     )
     capacity = forms.IntegerField(
-        label=_("Places"), min_value=1, required=False, help_text=_("Empty: no limit.")
+        label=_("Places"),
+        min_value=1,
+        max_value=MAX_PEOPLE,
+        required=False,
+        help_text=_("Empty: no limit."),
     )
     children_under_15 = forms.BooleanField(label=_("Children under 15 take part"), required=False)
 

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from core.models import Audience, BookmobileStop, Branch, Partner, Track, User
 from events import selectors
-from events.models import Event, EventSeries, EventState, PlaceKind, Registration
+from events.models import MAX_PEOPLE, Event, EventSeries, EventState, PlaceKind, Registration
 from rooms.models import Room
 
 
@@ -109,7 +109,9 @@ class _EventInputBase(serializers.Serializer):
     )
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
     online_url = serializers.URLField(required=False, allow_blank=True)
-    capacity = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    capacity = serializers.IntegerField(
+        min_value=1, max_value=MAX_PEOPLE, required=False, allow_null=True
+    )
     registration_required = serializers.BooleanField(required=False)
     max_seats_per_registration = serializers.IntegerField(min_value=1, max_value=50, required=False)
     price_dkk = serializers.DecimalField(
@@ -168,7 +170,7 @@ class CancelInputSerializer(serializers.Serializer):
 
 
 class EventAttendanceInputSerializer(serializers.Serializer):
-    attendance_count = serializers.IntegerField(min_value=0)
+    attendance_count = serializers.IntegerField(min_value=0, max_value=MAX_PEOPLE)
 
 
 class RegistrationInputSerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -34,13 +35,21 @@ def _parse_dt(value: str | None, name: str) -> Any:
         ) from error
 
 
+# Ids are positive and fit the database's bigint; anything else is a typing mistake.
+MAX_ID = 2**63 - 1
+_ID_MESSAGE = _("%(name)s must be the id of a series, a whole number such as 12.")
+
+
 def _int(value: str | None, name: str) -> int | None:
     if value in (None, ""):
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError as error:
-        raise RuleViolation("%(name)s must be a number.", field=name, name=name) from error
+        raise RuleViolation(_ID_MESSAGE, field=name, name=name) from error
+    if not 0 < number <= MAX_ID:
+        raise RuleViolation(_ID_MESSAGE, field=name, name=name)
+    return number
 
 
 def _fields(data: dict[str, Any]) -> dict[str, Any]:

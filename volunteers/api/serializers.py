@@ -6,8 +6,11 @@ from typing import Any
 
 from rest_framework import serializers
 
+from events.models import MAX_PEOPLE
 from volunteers.models import CertificateStatus, ProfileStatus
 from volunteers.services import withdraw_deadline
+
+MAX_ID = 2**63 - 1  # ids fit the database's bigint; larger numbers would be a 500
 
 # --- Output -------------------------------------------------------------------------------
 
@@ -125,7 +128,7 @@ class SessionProposalOutput(serializers.Serializer):
 
 class ShiftFilterInput(serializers.Serializer):
     branch = serializers.SlugField(required=False)
-    activity = serializers.IntegerField(required=False)
+    activity = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     start_after = serializers.DateTimeField(required=False)
     start_before = serializers.DateTimeField(required=False)
     open = serializers.BooleanField(required=False, default=False)
@@ -219,7 +222,9 @@ class SessionProposalInput(serializers.Serializer):
     rrule = serializers.CharField(required=False, allow_blank=True, default="")
     tracks = serializers.ListField(child=serializers.SlugField(), required=False, default=list)
     audiences = serializers.ListField(child=serializers.SlugField(), required=False, default=list)
-    capacity = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    capacity = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_PEOPLE
+    )
     children_under_15 = serializers.BooleanField(required=False, default=False)
 
 
