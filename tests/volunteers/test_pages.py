@@ -283,3 +283,19 @@ def test_staff_start_page_links_the_volunteer_pages(client: Client) -> None:
     ]:
         assert f'href="{href}"' in text, href
         assert label in text, label
+
+
+def test_volunteer_pages_use_the_sites_danish_date_and_time_style(branch: Any) -> None:
+    me = make_volunteer(branches=[branch])
+    with time_machine.travel(date(2026, 11, 20)):
+        mine = make_shift(
+            activity=make_activity(branch=branch, name="Sprogcafé"),
+            start=at(date(2026, 11, 26), 10),
+        )
+        make_signup(shift=mine, volunteer=me)
+        make_shift(
+            activity=make_activity(branch=branch, name="IT-hjælp"), start=at(date(2026, 11, 26), 14)
+        )
+        html = logged_in(me).get("/frivillig/").content.decode()
+    assert "torsdag 26.11." in html and "10.00–12.00" in html and "14.00–16.00" in html
+    assert "10:00" not in html and "Nov" not in html and "november" not in html
