@@ -111,7 +111,8 @@ def _clash(room: Room, clashes: list[Booking], start: datetime, end: datetime) -
         buffer=buffer_note,
         extra={
             "conflicts": [
-                {"start": b.start.isoformat(), "end": b.end.isoformat()} for b in clashes
+                {"start": _local(b.start).isoformat(), "end": _local(b.end).isoformat()}
+                for b in clashes
             ],
         },
     )
@@ -793,7 +794,7 @@ def booking_cancel(
                     "Bookings can be cancelled until %(deadline)s. Please call or write to the library."
                 ),
                 code="cancel_deadline_passed",
-                deadline=f"{_local(deadline):%d.%m.%Y %H:%M}",
+                deadline=f"{selectors.cancel_deadline_shown(booking=target):%d.%m.%Y %H:%M}",
             )
         old = target.status
         target.status = BookingStatus.CANCELLED
