@@ -171,7 +171,9 @@ def room_availability(*, room: Room, day: date, now: datetime | None = None) -> 
             branch=room.branch, day=day, self_service_allowed=room.self_service_allowed
         )
     free = subtract_intervals(availability.open, availability.busy)
-    availability.free = [(max(s, now), e) for s, e in free if e > now and max(s, now) < e]
+    # Time already begun is not offered: a free time starts at the next slot of the room.
+    next_slot = _align_up(now, room.slot_minutes)
+    availability.free = [(max(s, next_slot), e) for s, e in free if max(s, next_slot) < e]
     return availability
 
 
@@ -226,7 +228,10 @@ def suggest_free_times(
 def week_grid(*, branch: Branch, monday: date) -> dict[str, object]:
     """The rooms of ``branch`` × the seven days from ``monday``, with the busy times of each.
 
-    Two queries: the rooms and the week's live bookings (plus the closure lookups).
+    Each cell has ``state``: "past" (the day is over), "closed" (a closure, or no hours
+    in which the room may be used that weekday) or "open"; ``closed`` holds the closure's
+    reason. Four queries: the rooms, the week's live bookings, the closures and the
+    branch's opening hours.
     """
     from core.selectors import closure_reasons
 
@@ -241,11 +246,27 @@ def week_grid(*, branch: Branch, monday: date) -> dict[str, object]:
     for booking in bookings:
         cells.setdefault((booking.room_id, to_local(booking.start).date()), []).append(booking)
     closed = closure_reasons(branch=branch, start=days[0], end=days[-1])
+    hours = list(branch.opening_hours.all()) if rooms else []
+    today = to_local(timezone.now()).date()
+
+    def state(room: Room, day: date) -> str:
+        if day < today:
+            return "past"
+        kinds = allowed_hours_kinds(self_service_allowed=room.self_service_allowed)
+        if day in closed or not any(h.weekday == day.weekday() and h.kind in kinds for h in hours):
+            return "closed"
+        return "open"
+
     rows = [
         {
             "room": room,
             "cells": [
-                {"day": day, "bookings": cells.get((room.pk, day), []), "closed": closed.get(day)}
+                {
+                    "day": day,
+                    "bookings": cells.get((room.pk, day), []),
+                    "closed": closed.get(day),
+                    "state": state(room, day),
+                }
                 for day in days
             ],
         }
@@ -324,6 +345,15 @@ def cancel_deadline(*, booking: Booking) -> datetime:
     return min(booking.start, day_bounds(day)[0])
 
 
+def cancel_deadline_shown(*, booking: Booking) -> datetime:
+    """The last local minute one may cancel, for showing: a deadline at midnight is shown
+    as 23.59 the evening before, so that it is not read as the booking's own day."""
+    deadline = to_local(cancel_deadline(booking=booking))
+    if deadline != booking.start and deadline.hour == 0 and deadline.minute == 0:
+        return to_local(utc(deadline) - timedelta(minutes=1))
+    return deadline
+
+
 def bookings_due_for_reminder(*, start: datetime, end: datetime) -> QuerySet[Booking]:
     """Confirmed bookings (of people) that start in [start, end): for reminders."""
     return _booking_queryset().filter(
@@ -377,7 +407,14 @@ def equipment_slots(
         while cursor + step <= utc(open_end):
             slot_end = cursor + step
             clash = any(s < slot_end and cursor < e for s, e, _b in taken)
-            slots.append({"start": cursor, "end": slot_end, "free": not clash and cursor >= now})
+            slots.append(
+                {
+                    "start": cursor,
+                    "end": slot_end,
+                    "free": not clash and cursor >= now,
+                    "past": cursor < now,
+                }
+            )
             cursor = slot_end
     return slots
 

@@ -53,7 +53,8 @@ def test_week_grid_query_count(django_assert_num_queries, size) -> None:
         room = make_room(branch=branch, name=f"Rum {i}")
         make_booking(room=room, start=at(day, 10), end=at(day, 11))
     monday = day - __import__("datetime").timedelta(days=day.weekday())
-    with django_assert_num_queries(3):
-        # 1: the rooms; 2: the week's live bookings; 3: the branch's closures
+    with django_assert_num_queries(4):
+        # 1: the rooms; 2: the week's live bookings; 3: the branch's closures;
+        # 4: the branch's opening hours (to tell closed weekdays)
         grid = selectors.week_grid(branch=branch, monday=monday)
     assert sum(len(c["bookings"]) for r in grid["rows"] for c in r["cells"]) == size
