@@ -17,18 +17,19 @@ from rest_framework.views import APIView
 from core.api.pagination import Pagination
 from core.api.permissions import IsLibraryStaff
 from core.exceptions import BookingConflict, RuleViolation
+from core.timeutils import parse_day
 from rooms import selectors, services
 from rooms.api import serializers as s
 
 
 def _date_param(request: Request) -> date:
-    raw = request.query_params.get("date", "")
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as error:
+    """``?date=YYYY-MM-DD``: a 400 with ``detail`` when missing, not a date or out of range."""
+    day = parse_day(request.query_params.get("date"), field="date")
+    if day is None:
         raise RuleViolation(
             _("Give the day as ?date=YYYY-MM-DD."), field="date", code="invalid_date"
-        ) from error
+        )
+    return day
 
 
 def _paginated(request: Request, view: APIView, queryset: Any, serializer: type) -> Response:
@@ -94,8 +95,9 @@ class BookingListCreateApi(APIView):
         repeat = v.get("repeat") or {}
         try:
             outcome = self._request(request, v, repeat)
-        except BookingConflict as error:
-            if not repeat:  # offer free times nearby, computed after the lock is gone
+        except (BookingConflict, RuleViolation) as error:
+            nearby = isinstance(error, BookingConflict) or error.code == "outside_hours"
+            if nearby and not repeat:  # offer free times nearby, computed after the lock is gone
                 error.extra["suggestions"] = s.intervals(
                     selectors.suggest_free_times(room=v["room"], start=v["start"], end=v["end"])
                 )
