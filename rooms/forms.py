@@ -8,9 +8,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.exceptions import DomainError
+from core.exceptions import BookingConflict, DomainError
 from core.models import Partner, User
-from core.timeutils import make_local
+from core.timeutils import check_day_in_range, make_local
 
 # Where a service's error about a field is shown on the booking form.
 FIELD_MAP = {
@@ -74,6 +74,12 @@ class BookingForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         day, start, end = data.get("day"), data.get("start_time"), data.get("end_time")
+        if day:
+            try:
+                check_day_in_range(day, field="day")
+            except DomainError as error:
+                self.add_error("day", error.message)
+                day = None
         if day and start and end:
             data["start"] = self._local("start_time", day, start)
             data["end"] = self._local("end_time", day, end)
@@ -83,6 +89,12 @@ class BookingForm(forms.Form):
 
     def add_domain_error(self, error: DomainError) -> None:
         field = FIELD_MAP.get(error.field or "")
+        if (
+            field is None
+            and isinstance(error, BookingConflict)
+            and not self.cleaned_data.get("every_weeks")
+        ):
+            field = "start_time"  # a taken time is about the chosen From–To
         self.add_error(field if field in self.fields else None, error.message)
 
 

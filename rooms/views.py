@@ -11,24 +11,38 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from core.exceptions import BookingConflict, DomainError
+from core.exceptions import BookingConflict, DomainError, RuleViolation
 from core.models import Branch
 from core.selectors import branch_list, branches_managed_by, can_manage_branch
-from core.timeutils import local_today
+from core.timeutils import check_day_in_range, local_today, parse_day
 from rooms import selectors, services
 from rooms.forms import BookingForm, ReasonForm
 from rooms.models import BookableBy, EquipmentKind, Room
 
 
 def _day_param(request: HttpRequest, name: str = "dato") -> date:
+    """The day asked for in ``?<name>=YYYY-MM-DD``; today, with a notice, when it cannot be shown."""
     try:
-        return date.fromisoformat(request.GET.get(name, ""))
-    except ValueError:
+        day = parse_day(request.GET.get(name), field=name)
+        if day is not None:
+            # The pages also link to the day or week before and after.
+            check_day_in_range(day - timedelta(days=7), field=name)
+            check_day_in_range(day + timedelta(days=7), field=name)
+    except RuleViolation as error:
+        messages.error(
+            request, _("%(problem)s Showing today instead.") % {"problem": error.message}
+        )
         return local_today()
+    return day or local_today()
+
+
+# Errors of a single booking after which free times nearby are worth offering.
+NEARBY_CODES = {"outside_hours"}
 
 
 def rule_lines(room: Room) -> list[str]:
@@ -136,6 +150,7 @@ def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for name in ("start_time", "end_time"):
         form.fields[name].widget.attrs["step"] = room.slot_minutes * 60
     suggestions: list[Any] = []
+    suggestions_reason = ""
     conflicts: list[dict[str, Any]] = []
     if request.method == "POST":
         if not request.user.is_authenticated:
@@ -158,9 +173,16 @@ def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except DomainError as error:
                 form.add_domain_error(error)
                 conflicts = error.extra.get("conflicts", []) if data.get("every_weeks") else []
-                if isinstance(error, BookingConflict) and not data.get("every_weeks"):
+                if not data.get("every_weeks") and (
+                    isinstance(error, BookingConflict) or error.code in NEARBY_CODES
+                ):
                     suggestions = selectors.suggest_free_times(
                         room=room, start=data["start"], end=data["end"]
+                    )
+                    suggestions_reason = (
+                        _("That time is taken. Free times nearby:")
+                        if isinstance(error, BookingConflict)
+                        else _("The room cannot be used at that time. Free times nearby:")
                     )
                 day = data["day"]
             else:
@@ -191,12 +213,26 @@ def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "availability": availability,
             "form": form,
             "suggestions": [(selectors.to_local(s), selectors.to_local(e)) for s, e in suggestions],
+            "suggestions_reason": suggestions_reason,
             "conflicts": conflicts,
             "can_book": selectors.can_book(user=request.user, room=room)
             if request.user.is_authenticated
             else None,
+            "prices": _prices(request, room),
         },
     )
+
+
+def _prices(request: HttpRequest, room: Room) -> list[tuple[str, Any]]:
+    """What booking ``room`` costs the person, and on behalf of each of their associations."""
+    if not request.user.is_authenticated:
+        return []
+    _tier, own = selectors.price_for(room=room, partner=None)
+    prices: list[tuple[str, Any]] = [(_("Booking for yourself"), own)]
+    for partner in request.user.partners.order_by("name"):
+        _tier, amount = selectors.price_for(room=room, partner=partner)
+        prices.append((_("On behalf of %(name)s") % {"name": partner.name}, amount))
+    return prices
 
 
 def week_grid(request: HttpRequest, slug: str) -> HttpResponse:
@@ -230,6 +266,8 @@ def _bookings_context(request: HttpRequest) -> dict[str, Any]:
     bookings = list(selectors.my_bookings(user=request.user))
     for booking in bookings:
         booking.deadline = selectors.cancel_deadline(booking=booking)
+        booking.deadline_is_start = booking.deadline == booking.start
+        booking.deadline_shown = selectors.cancel_deadline_shown(booking=booking)
     return {
         "bookings": bookings,
         "machine_bookings": selectors.my_equipment_bookings(user=request.user),
@@ -293,13 +331,17 @@ def approval_queue(request: HttpRequest, slug: str) -> HttpResponse:
     branch = Branch.objects.filter(slug=slug).first()
     if branch is None or not can_manage_branch(user=request.user, branch=branch):
         raise Http404
+    now = timezone.now()
+    upcoming = list(selectors.upcoming_bookings_for_branch(branch=branch, now=now)[:100])
+    for booking in upcoming:  # only buttons that can work now
+        booking.can_mark_no_show = not booking.no_show and booking.start <= now
     return render(
         request,
         "rooms/approval_queue.html",
         {
             "branch": branch,
             "pending": selectors.approval_queue(branch=branch),
-            "upcoming": selectors.upcoming_bookings_for_branch(branch=branch)[:100],
+            "upcoming": upcoming,
         },
     )
 
@@ -348,6 +390,26 @@ def booking_no_show(request: HttpRequest, pk: int) -> HttpResponse:
     return _staff_action(request, pk, "no_show")
 
 
+def _my_slots(request: HttpRequest) -> list[Any]:
+    """One's upcoming machine slots, each told which buttons can work now."""
+    if not request.user.is_authenticated:
+        return []
+    now = timezone.now()
+    slots = list(selectors.my_equipment_bookings(user=request.user, now=now))
+    for slot in slots:
+        confirmed = slot.status == "confirmed"
+        slot.check_in_from = selectors.to_local(slot.start - CHECK_IN_EARLY)
+        slot.can_check_in = (
+            confirmed and slot.checked_in_at is None and slot.start - CHECK_IN_EARLY <= now
+        )
+        slot.can_cancel = confirmed and slot.start > now
+    return slots
+
+
+# How long before its start a machine slot can be checked in (rooms.services).
+CHECK_IN_EARLY = timedelta(minutes=15)
+
+
 def makerspace(request: HttpRequest) -> HttpResponse:
     slug = request.GET.get("bibliotek") or None
     day = _day_param(request)
@@ -378,9 +440,7 @@ def makerspace(request: HttpRequest) -> HttpResponse:
             "next_day": day + timedelta(days=1),
             "slug": slug,
             "kinds": EquipmentKind,
-            "my_slots": selectors.my_equipment_bookings(user=request.user)
-            if request.user.is_authenticated
-            else [],
+            "my_slots": _my_slots(request),
         },
     )
 
