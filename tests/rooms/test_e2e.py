@@ -48,6 +48,17 @@ def test_book_a_room_on_a_phone_then_cancel(page: Page, live_server: Any) -> Non
     page.get_by_label("Forventet antal personer").fill("5")
     page.get_by_role("button", name="Book").click()
     expect(page.get_by_role("status").first).to_contain_text("bekræftet")
-    expect(page.get_by_role("cell", name="Bestyrelsesmøde")).to_be_visible()
+    expect(page.get_by_text("Bestyrelsesmøde", exact=True)).to_be_visible()
+    # my bookings fit a phone: no sideways scrolling, not even inside a table
+    page.goto(live_server.url + "/min-side/")
+    sticking_out = page.evaluate(
+        "() => [...document.querySelectorAll('main *')]"
+        ".filter(e => !e.closest('.visually-hidden'))"
+        ".filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)"
+        ".map(e => e.tagName + ' ' + e.textContent.slice(0, 40))"
+    )
+    assert sticking_out == []
+    expect(page.get_by_text("aflyse senest", exact=False)).to_be_visible()
+    page.goto(live_server.url + "/lokaler/mine/")
     page.get_by_role("button", name="Aflys").click()
     expect(page.get_by_role("status").first).to_contain_text("aflyst")
