@@ -73,9 +73,17 @@ class ProposalForm(forms.Form):
     def __init__(self, *args: Any, branches: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = branches if branches is not None else Branch.objects.all()
-        self.fields["room"].queryset = Room.objects.select_related("branch").order_by(
-            "branch__position", "name"
+        rooms = Room.objects.select_related("branch").order_by(
+            "branch__position", "branch__name", "name"
         )
+        if branches is not None:
+            rooms = rooms.filter(branch__in=branches)  # only the volunteer's own libraries
+        self.fields["room"].queryset = rooms
+        # Grouped by library in the list, so nobody picks a room at another library by mistake.
+        grouped: dict[str, list[tuple[int, str]]] = {}
+        for room in rooms:
+            grouped.setdefault(room.branch.name, []).append((room.pk, room.name))
+        self.fields["room"].choices = [("", _("No room")), *grouped.items()]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -91,6 +99,13 @@ class ProposalForm(forms.Form):
             else:
                 if data["end"] <= data["start"]:
                     self.add_error("end_time", _("The session must end after it starts."))
+        room, branch = data.get("room"), data.get("branch")
+        if room is not None and branch is not None and room.branch_id != branch.pk:
+            self.add_error(
+                "room",
+                _("%(room)s is at %(room_branch)s. Choose a room at %(branch)s, or no room.")
+                % {"room": room.name, "room_branch": room.branch.name, "branch": branch.name},
+            )
         repeat = data.get("repeat") or ""
         if repeat and not data.get("times"):
             self.add_error("times", _("Say how many times the session is held."))

@@ -299,3 +299,35 @@ def test_volunteer_pages_use_the_sites_danish_date_and_time_style(branch: Any) -
         html = logged_in(me).get("/frivillig/").content.decode()
     assert "torsdag 26.11." in html and "10.00–12.00" in html and "14.00–16.00" in html
     assert "10:00" not in html and "Nov" not in html and "november" not in html
+
+
+def test_proposal_preview_refuses_a_room_at_another_library_and_groups_the_rooms(
+    branch: Any,
+) -> None:
+    from tests.factories import make_branch
+    from tests.rooms.factories import make_room
+
+    other = make_branch(name="Gadstrup Bibliotek")
+    elsewhere = make_branch(name="Viby Bibliotek")
+    make_room(branch=branch, name="Mødelokale 1")
+    far_room = make_room(branch=other, name="Lille sal")
+    make_room(branch=elsewhere, name="Fremmed rum")
+    client = logged_in(make_volunteer(branches=[branch, other]))
+    form_page = client.get("/frivillig/forslag/ny/").content.decode()
+    assert '<optgroup label="Gadstrup Bibliotek">' in form_page
+    assert "Mødelokale 1" in form_page and "Lille sal" in form_page
+    assert "Fremmed rum" not in form_page  # not one of the volunteer's libraries
+    data = {
+        "title": "Julehygge",
+        "branch": branch.pk,
+        "room": far_room.pk,
+        "day": "2026-12-17",
+        "start_time": "10:00",
+        "end_time": "12:00",
+        "tracks": [Track.objects.get(slug="hygge").pk],
+        "preview": "1",
+    }
+    html = client.post("/frivillig/forslag/ny/", data).content.decode()
+    assert "Lille sal ligger på Gadstrup Bibliotek" in html
+    assert "17.12.2026" not in html  # no preview of dates for a wrong room
+    assert not SessionProposal.objects.exists()
