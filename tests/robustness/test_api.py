@@ -174,3 +174,44 @@ def test_someone_elses_sign_up_is_a_404(client_for: Any, branch: Any) -> None:
     assert response.status_code == 404
     signup.refresh_from_db()
     assert signup.status == "signed_up"
+
+
+@pytest.mark.parametrize("start", ["2027-03-28T02:30:00", "2026-12-08T10:00:00"])
+def test_shift_create_refuses_a_time_without_offset(
+    client_for: Any, branch: Any, staff: User, start: str
+) -> None:
+    """A naive time is not guessed: 02:30 on the last Sunday of March does not exist here."""
+    activity = make_activity(branch=branch)
+    body = {"activity": activity.pk, "start": start, "end": "2027-03-28T05:00:00+02:00"}
+    response = client_for(staff).post("/api/shifts/", body, format="json")
+    assert assert_readable(response, 400).startswith("start:")
+    assert not activity.shifts.exists()
+
+
+def test_proposal_refuses_a_time_in_the_dst_gap_without_offset(
+    client_for: Any, branch: Any
+) -> None:
+    body = {
+        "title": "Påskeklip",
+        "branch": branch.slug,
+        "start": "2027-03-28T02:30:00",
+        "end": "2027-03-28T04:00:00+02:00",
+    }
+    response = client_for(make_volunteer(branches=[branch])).post(
+        "/api/session-proposals/", body, format="json"
+    )
+    assert assert_readable(response, 400).startswith("start:")
+    assert not SessionProposal.objects.exists()
+
+
+def test_someone_elses_sign_up_is_a_404_even_with_bad_hours(client_for: Any, branch: Any) -> None:
+    """Whether the input is valid is nobody's business until the sign-up is yours."""
+    shift = make_shift(activity=make_activity(branch=branch))
+    signup = make_signup(shift=shift, volunteer=make_volunteer(branches=[branch]))
+    other = client_for(make_volunteer(branches=[branch]))
+    response = other.post(
+        f"/api/shift-signups/{signup.pk}/report/", {"hours": "abc"}, format="json"
+    )
+    assert response.status_code == 404
+    signup.refresh_from_db()
+    assert signup.reported_hours is None

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from events.api.serializers import AwareDateTimeField
 from events.models import MAX_PEOPLE
 from volunteers.models import CertificateStatus, ProfileStatus
 from volunteers.services import withdraw_deadline
@@ -129,15 +130,15 @@ class SessionProposalOutput(serializers.Serializer):
 class ShiftFilterInput(serializers.Serializer):
     branch = serializers.SlugField(required=False)
     activity = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    start_after = serializers.DateTimeField(required=False)
-    start_before = serializers.DateTimeField(required=False)
+    start_after = AwareDateTimeField(required=False)
+    start_before = AwareDateTimeField(required=False)
     open = serializers.BooleanField(required=False, default=False)
 
 
 class ShiftCreateInput(serializers.Serializer):
     activity = serializers.IntegerField()
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = AwareDateTimeField()
+    end = AwareDateTimeField()
     needed = serializers.IntegerField(min_value=1, max_value=100, default=1)
     room = serializers.IntegerField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
@@ -145,8 +146,8 @@ class ShiftCreateInput(serializers.Serializer):
 
 
 class ShiftUpdateInput(serializers.Serializer):
-    start = serializers.DateTimeField(required=False)
-    end = serializers.DateTimeField(required=False)
+    start = AwareDateTimeField(required=False)
+    end = AwareDateTimeField(required=False)
     needed = serializers.IntegerField(min_value=1, max_value=100, required=False)
     room = serializers.IntegerField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -217,8 +218,8 @@ class SessionProposalInput(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, default="")
     branch = serializers.SlugField()
     room = serializers.IntegerField(required=False, allow_null=True)
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = AwareDateTimeField()
+    end = AwareDateTimeField()
     rrule = serializers.CharField(required=False, allow_blank=True, default="")
     tracks = serializers.ListField(child=serializers.SlugField(), required=False, default=list)
     audiences = serializers.ListField(child=serializers.SlugField(), required=False, default=list)

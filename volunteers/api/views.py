@@ -189,8 +189,8 @@ class SignupReportApi(APIView):
 
     @extend_schema(request=s.AttendanceReportInput, responses={200: s.SignupDetailOutput})
     def post(self, request: Request, pk: int) -> Response:
+        signup = selectors.signup_get_for(actor=request.user, pk=pk)  # 404 before 400
         data = _valid(s.AttendanceReportInput, request.data)
-        signup = selectors.signup_get_for(actor=request.user, pk=pk)
         signup = services.attendance_report(
             actor=request.user, signup=signup, hours=data.get("hours")
         )
@@ -206,8 +206,8 @@ class SignupAttendanceApi(APIView):
 
     @extend_schema(request=s.AttendanceInput, responses={200: s.SignupDetailOutput})
     def post(self, request: Request, pk: int) -> Response:
+        signup = selectors.signup_get_for(actor=request.user, pk=pk)  # 404 before 400
         data = _valid(s.AttendanceInput, request.data)
-        signup = selectors.signup_get_for(actor=request.user, pk=pk)
         services.attendance_record(
             actor=request.user, signup=signup, attended=data["attended"], hours=data.get("hours")
         )
@@ -223,8 +223,8 @@ class SignupHoursApi(APIView):
 
     @extend_schema(request=s.HoursCorrectionInput, responses={200: s.SignupDetailOutput})
     def post(self, request: Request, pk: int) -> Response:
+        signup = selectors.signup_get_for(actor=request.user, pk=pk)  # 404 before 400
         data = _valid(s.HoursCorrectionInput, request.data)
-        signup = selectors.signup_get_for(actor=request.user, pk=pk)
         services.hours_correct(
             actor=request.user, signup=signup, hours=data["hours"], note=data["note"]
         )
@@ -301,8 +301,8 @@ class VolunteerCertificateApi(APIView):
 
     @extend_schema(request=s.ChildCertificateInput, responses={200: s.VolunteerProfileOutput})
     def post(self, request: Request, pk: int) -> Response:
+        profile = selectors.volunteer_get_for(actor=request.user, pk=pk)  # 404 before 400
         data = _valid(s.ChildCertificateInput, request.data)
-        profile = selectors.volunteer_get_for(actor=request.user, pk=pk)
         services.certificate_record(
             actor=request.user,
             profile=profile,
@@ -320,8 +320,8 @@ class VolunteerStatusApi(APIView):
 
     @extend_schema(request=s.VolunteerStatusInput, responses={200: s.VolunteerProfileOutput})
     def post(self, request: Request, pk: int) -> Response:
+        profile = selectors.volunteer_get_for(actor=request.user, pk=pk)  # 404 before 400
         data = _valid(s.VolunteerStatusInput, request.data)
-        profile = selectors.volunteer_get_for(actor=request.user, pk=pk)
         services.volunteer_set_status(actor=request.user, profile=profile, status=data["status"])
         return Response(
             s.VolunteerProfileOutput(selectors.volunteer_get_for(actor=request.user, pk=pk)).data
@@ -462,8 +462,8 @@ class ProposalRejectApi(APIView):
 
     @extend_schema(request=s.ProposalReasonInput, responses={200: s.SessionProposalOutput})
     def post(self, request: Request, pk: int) -> Response:
+        proposal = selectors.proposal_get_for(actor=request.user, pk=pk)  # 404 before 400
         data = _valid(s.ProposalReasonInput, request.data)
-        proposal = selectors.proposal_get_for(actor=request.user, pk=pk)
         services.proposal_reject(actor=request.user, proposal=proposal, reason=data["reason"])
         return Response(
             s.SessionProposalOutput(selectors.proposal_get_for(actor=request.user, pk=pk)).data
@@ -475,8 +475,8 @@ class ProposalRequestChangesApi(APIView):
 
     @extend_schema(request=s.ProposalNoteInput, responses={200: s.SessionProposalOutput})
     def post(self, request: Request, pk: int) -> Response:
+        proposal = selectors.proposal_get_for(actor=request.user, pk=pk)  # 404 before 400
         data = _valid(s.ProposalNoteInput, request.data)
-        proposal = selectors.proposal_get_for(actor=request.user, pk=pk)
         services.proposal_request_changes(actor=request.user, proposal=proposal, note=data["note"])
         return Response(
             s.SessionProposalOutput(selectors.proposal_get_for(actor=request.user, pk=pk)).data
