@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -300,3 +301,23 @@ def event_attendance(event: Event) -> int:
         ).aggregate(n=Sum("seats"))["n"]
         or 0
     )
+
+
+def room_clashes(*, room: Any, start: datetime, end: datetime) -> list[Any]:
+    """Confirmed bookings that would refuse an event in ``room`` at [start, end).
+
+    Mirrors rooms.services.room_occupy without locking (for previews): the room's buffer
+    counts after each booking; pending requests are not in the way (the event rejects them).
+    """
+    from rooms.models import BookingStatus
+    from rooms.selectors import live_bookings_between
+
+    buffer = timedelta(minutes=room.buffer_minutes)
+    blocked_end = end + buffer
+    return [
+        booking
+        for booking in live_bookings_between(room=room, start=start - buffer, end=blocked_end)
+        if booking.status == BookingStatus.CONFIRMED
+        and booking.blocked_start < blocked_end
+        and start < booking.blocked_end
+    ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -278,12 +278,14 @@ def series_create(
     tracks: Iterable[Track] = (),
     audiences: Iterable[Audience] = (),
     partners: Iterable[Partner] = (),
+    skip_days: Iterable[date] = (),
     **fields: Any,
 ) -> EventSeries:
     """A series from ``rrule`` and its first occurrence; one Event row per kept date.
 
     Rooms are occupied for every occurrence; a clash anywhere refuses the whole
-    series (409 naming the clash), so nothing is half-written.
+    series (409 naming the clash), so nothing is half-written. ``skip_days`` (local
+    dates) are left out, e.g. the dates the preview showed the room taken.
     """
     return series_build(
         actor=actor,
@@ -297,6 +299,7 @@ def series_create(
         tracks=tracks,
         audiences=audiences,
         partners=partners,
+        skip_days=skip_days,
         **fields,
     )
 
@@ -315,6 +318,7 @@ def series_build(
     tracks: Iterable[Track],
     audiences: Iterable[Audience],
     partners: Iterable[Partner],
+    skip_days: Iterable[date] = (),
     **fields: Any,
 ) -> EventSeries:
     """Composable ``series_create`` (runs in the caller's transaction; volunteers' approval uses it).
@@ -350,6 +354,14 @@ def series_build(
                 _("Every date of this series falls on a closing day. Choose other dates."),
                 field="rrule",
             )
+        skip = set(skip_days)
+        if skip:
+            occurrences = [o for o in occurrences if o.day not in skip]
+            if not occurrences:
+                raise RuleViolation(
+                    _("Every date of this series is left out. Choose other dates."),
+                    field="rrule",
+                )
         times = [(o.start, o.end) for o in occurrences]
     else:
         times = [(start, end)]

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -242,32 +243,40 @@ def series_create(request: HttpRequest) -> HttpResponse:
     branches = branches_managed_by(user=request.user)
     form = SeriesForm(request.POST or None, request.FILES or None, branches=branches)
     preview = None
+    room_taken: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():
         kwargs = form.service_kwargs()
         rrule = form.cleaned_data["rrule"]
         try:
+            occurrences = expand(
+                rrule=rrule or "FREQ=DAILY;COUNT=1",
+                first_start=kwargs["start"],
+                first_end=kwargs["end"],
+                branch=kwargs["branch"],
+                include_closed=form.cleaned_data["include_closed"] if rrule else True,
+            )
+            rows = _preview_rows(occurrences, room=kwargs.get("room"))
+            room_taken = [row for row in rows if row["clashes"]]
+            skip_taken = bool(request.POST.get("skip_room_taken"))
             if "preview" in request.POST:
-                if rrule:
-                    preview = expand(
-                        rrule=rrule,
-                        first_start=kwargs["start"],
-                        first_end=kwargs["end"],
-                        branch=kwargs["branch"],
-                        include_closed=form.cleaned_data["include_closed"],
+                preview = rows
+            elif rrule and room_taken and not skip_taken:
+                preview = rows
+                form.add_error(
+                    None,
+                    _(
+                        "The room is taken on %(days)s. Tick “Leave out the dates when the room "
+                        "is taken” to create the series without them, or choose another room "
+                        "or time."
                     )
-                else:
-                    preview = expand(
-                        rrule="FREQ=DAILY;COUNT=1",
-                        first_start=kwargs["start"],
-                        first_end=kwargs["end"],
-                        branch=kwargs["branch"],
-                        include_closed=True,
-                    )
+                    % {"days": ", ".join(date_format(r["start"], "j.n.Y") for r in room_taken)},
+                )
             elif rrule:
                 series = services.series_create(
                     actor=request.user,
                     rrule=rrule,
                     include_closed=form.cleaned_data["include_closed"],
+                    skip_days=[row["start"].date() for row in room_taken] if skip_taken else (),
                     **kwargs,
                 )
                 messages.success(
@@ -286,7 +295,31 @@ def series_create(request: HttpRequest) -> HttpResponse:
             elif error.field in ("start", "end"):
                 field = f"{error.field}_time"
             form.add_error(field, error.message)
-    return render(request, "events/series_form.html", {"form": form, "preview": preview})
+    return render(
+        request,
+        "events/series_form.html",
+        {"form": form, "preview": preview, "room_taken": room_taken},
+    )
+
+
+def _preview_rows(occurrences: list[Any], *, room: Any) -> list[dict[str, Any]]:
+    """The preview's dates; where the room is taken, what is in the way."""
+    tz = local_tz()
+    rows = []
+    for occ in occurrences:
+        clashes = []
+        if room is not None and not occ.skipped:
+            clashes = selectors.room_clashes(room=room, start=occ.start, end=occ.end)
+        rows.append(
+            {
+                "start": occ.start.astimezone(tz),
+                "end": occ.end.astimezone(tz),
+                "skipped": occ.skipped,
+                "reason": occ.reason,
+                "clashes": clashes,
+            }
+        )
+    return rows
 
 
 def _host_event(request: HttpRequest, pk: int) -> Any:

@@ -186,6 +186,61 @@ def test_check_in_on_a_tablet_and_drop_in_attendance() -> None:
     assert outsider.get(f"/personale/arrangementer/{event.pk}/tjek-ind/").status_code == 404
 
 
+def test_series_preview_marks_the_dates_the_room_is_taken_and_create_can_skip_them() -> None:
+    from core.timeutils import make_local
+    from tests.rooms.factories import make_booking, make_room
+
+    branch = make_branch()
+    staff = make_staff(branch)
+    room = make_room(branch=branch, name="Store sal")
+    form = {
+        "title": "Sprogcafé",
+        "branch": branch.pk,
+        "place_kind": "room",
+        "room": room.pk,
+        "day": "2027-05-03",  # a Monday; five weekdays without holidays
+        "start_time": "10:00",
+        "end_time": "12:00",
+        "repeat": "DAILY",
+        "interval": 1,
+        "count": 3,
+        "registration_required": "on",
+        "max_seats_per_registration": 1,
+        "price_dkk": "0",
+        "capacity": 6,
+        "tracks": [Track.objects.get(slug="hygge").pk],
+        "publish": "on",
+    }
+    with time_machine.travel("2027-04-20T09:00:00+02:00"):
+        from datetime import date, time
+
+        make_booking(
+            room=room,
+            start=make_local(date(2027, 5, 4), time(11)),
+            end=make_local(date(2027, 5, 4), time(13)),
+            purpose="Generalforsamling",
+        )
+        client = client_as(staff)
+        preview = client.post("/personale/arrangementer/ny/", {**form, "preview": "1"})
+        text = preview.content.decode()
+        assert text.count('class="room-taken"') == 1
+        assert "lokalet er optaget:" in text and "Generalforsamling" in text
+        assert 'name="skip_room_taken"' in text
+        refused = client.post("/personale/arrangementer/ny/", {**form, "create": "1"})
+        assert refused.status_code == 200
+        assert "Lokalet er optaget den 4.5.2027" in refused.content.decode()
+        assert not Event.objects.exists()
+        created = client.post(
+            "/personale/arrangementer/ny/", {**form, "create": "1", "skip_room_taken": "1"}
+        )
+        assert created.status_code == 302
+        days = sorted(
+            e.start.astimezone(make_local(date(2027, 5, 3), time(0)).tzinfo).day
+            for e in Event.objects.all()
+        )
+        assert days == [3, 5]
+
+
 def test_staff_cancel_event_from_the_page() -> None:
     branch = make_branch()
     event = make_event(branch=branch)
