@@ -30,6 +30,10 @@ run: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## make e2e: only the browser tests (headless Chromium at /usr/bin/chromium)
+e2e: install
+	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check core events rooms volunteers notifications plans tests

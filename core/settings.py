@@ -144,7 +144,8 @@ else:
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Each app keeps its own translations in <app>/locale/.
+LOCALE_PATHS: list[Path] = []
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/Copenhagen")
 USE_I18N = True
 USE_TZ = True
