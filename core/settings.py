@@ -230,7 +230,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Finds every message that is due (confirmations, reminders...) from the current state.
-    "dispatch-due": {"task": "notifications.dispatch_due", "schedule": 60.0},
+    "dispatch-due": {
+        "task": "notifications.dispatch_due",
+        "schedule": float(os.environ.get("MODESTED_DISPATCH_SECONDS", "60")),
+    },
     # Retention: personal links of old registrations and bookings are removed (see docs/privacy.md).
     "anonymise-old-registrations": {
         "task": "events.anonymise_old_registrations",
