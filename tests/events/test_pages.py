@@ -103,6 +103,8 @@ def test_my_page_says_afmeld_and_forlad_ventelisten_with_a_confirmation() -> Non
     waiting = client_as(second).get("/min-side/").content.decode()
     assert "Forlad ventelisten" in waiting and "Ja, forlad ventelisten" in waiting
     assert ">Aflys<" not in mine + waiting
+    event_page = client_as(first).get(f"/arrangementer/{event.pk}/").content.decode()
+    assert "Afmeld mig" in event_page and "Ja, afmeld mig" in event_page
 
 
 def test_logged_out_event_page_links_back_to_the_event() -> None:
