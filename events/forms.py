@@ -26,6 +26,25 @@ WEEKDAYS = [
 ]
 
 
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Checkboxes of objects; a tampered id too large for the database is an error beside the
+    field, not a 500 (``pk__in=[2**63]`` overflows the database's integer)."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value or []:
+            try:
+                number = int(str(pk))
+            except (TypeError, ValueError):
+                continue  # Django itself answers "not a valid value"
+            if not -(2**63) <= number < 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
 class CalendarFilterForm(forms.Form):
     VIEWS = [("list", _("List")), ("week", _("Week")), ("month", _("Month"))]
 
@@ -161,20 +180,20 @@ class SeriesForm(forms.Form):
     price_dkk = forms.DecimalField(
         label=_("Price (kr.)"), min_value=0, max_digits=8, decimal_places=2, initial=0
     )
-    tracks = forms.ModelMultipleChoiceField(
+    tracks = IdMultipleChoiceField(
         label=_("Tracks"),
         queryset=Track.objects.order_by("position"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("At least one before publishing."),
     )
-    audiences = forms.ModelMultipleChoiceField(
+    audiences = IdMultipleChoiceField(
         label=_("For whom"),
         queryset=Audience.objects.order_by("position"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    partners = forms.ModelMultipleChoiceField(
+    partners = IdMultipleChoiceField(
         label=_("Partners"), queryset=Partner.objects.order_by("name"), required=False
     )
     licence_equipment_kind = forms.ChoiceField(
@@ -286,7 +305,7 @@ class EventEditForm(forms.Form):
     max_seats_per_registration = forms.IntegerField(
         label=_("Most seats per registration"), min_value=1, max_value=50
     )
-    tracks = forms.ModelMultipleChoiceField(
+    tracks = IdMultipleChoiceField(
         label=_("Tracks"),
         queryset=Track.objects.order_by("position"),
         required=False,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Branch, Partner, Role, Track, User
 from core.selectors import branches_managed_by
+from events.forms import IdMultipleChoiceField
 from events.models import Event, EventSeries
 from plans.models import QUARTERS, InitiativeStatus, Plan
 from plans.selectors import year_bounds
@@ -28,18 +29,18 @@ class InitiativeForm(forms.Form):
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
     )
-    tracks = forms.ModelMultipleChoiceField(
+    tracks = IdMultipleChoiceField(
         label=_("Tracks"),
         queryset=Track.objects.order_by("position"),
         widget=forms.CheckboxSelectMultiple,
     )
-    branches = forms.ModelMultipleChoiceField(
+    branches = IdMultipleChoiceField(
         label=_("Branches"),
         queryset=Branch.objects.order_by("position", "name"),
         widget=forms.CheckboxSelectMultiple,
         help_text=_("You can add and remove only your own branches."),
     )
-    partners = forms.ModelMultipleChoiceField(
+    partners = IdMultipleChoiceField(
         label=_("Partners"),
         queryset=Partner.objects.order_by("name"),
         required=False,
@@ -56,13 +57,13 @@ class InitiativeForm(forms.Form):
     evaluation = forms.CharField(
         label=_("Short evaluation"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    events = forms.ModelMultipleChoiceField(
+    events = IdMultipleChoiceField(
         label=_("Events that carry it out"),
         queryset=Event.objects.none(),
         required=False,
         help_text=_("Events of the plan's year; hold Ctrl (or ⌘) to choose several."),
     )
-    series = forms.ModelMultipleChoiceField(
+    series = IdMultipleChoiceField(
         label=_("Event series that carry it out"),
         queryset=EventSeries.objects.none(),
         required=False,

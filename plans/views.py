@@ -340,7 +340,11 @@ def _save_initiative(form: InitiativeForm, call: Callable[..., Any]) -> Any:
 
 @staff_required
 def initiative_create(request: HttpRequest) -> HttpResponse:
-    year = selectors.parse_scope(year=request.GET.get("year"))[0]
+    try:
+        year = selectors.parse_scope(year=request.GET.get("year"))[0]
+    except DomainError:
+        year = selectors.current_year()
+        messages.error(request, _("The filter was not understood; showing this year."))
     plan = selectors.plan_for_year(year=year)
     form = InitiativeForm(
         request.POST or None,

@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from core.exceptions import RuleViolation
 from core.models import Audience, Branch, Track
 from core.timeutils import local_today, make_local
+from events.forms import IdMultipleChoiceField
 from events.models import MAX_PEOPLE
 from rooms.models import Room
 from volunteers.models import Activity, CertificateStatus
@@ -49,13 +50,13 @@ class ProposalForm(forms.Form):
         required=False,
         help_text=_("For a series: how many times in all."),
     )
-    tracks = forms.ModelMultipleChoiceField(
+    tracks = IdMultipleChoiceField(
         label=_("Tracks"),
         queryset=Track.objects.order_by("position"),
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Which of the plan's tracks does the session belong to?"),
     )
-    audiences = forms.ModelMultipleChoiceField(
+    audiences = IdMultipleChoiceField(
         label=_("For whom"),
         queryset=Audience.objects.order_by("position"),
         widget=forms.CheckboxSelectMultiple,
