@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import RuleViolation
@@ -92,3 +95,46 @@ def user_set_language(*, user: User, language: str) -> User:
     user.language = language
     user.save(update_fields=["language"])
     return user
+
+
+# Accounts nobody has used for three years are deleted (the libraries' privacy rules).
+INACTIVE_ACCOUNT_DAYS = 3 * 365
+
+
+def user_touch(*, user: User, now: datetime | None = None) -> None:
+    """Remember that ``user`` was active today (written at most once a day)."""
+    now = now or timezone.now()
+    if user.last_activity is not None and user.last_activity.date() >= now.date():
+        return
+    User.objects.filter(pk=user.pk).update(last_activity=now)
+    user.last_activity = now
+
+
+@transaction.atomic(durable=True)
+def accounts_delete_inactive(*, now: datetime | None = None) -> int:
+    """Delete citizens' accounts unused for three years.
+
+    Their registrations and bookings stay, without the link to the person, so the plan's
+    numbers do not change. Staff, administrators and volunteers are kept: their accounts
+    end when their work for the library does.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=INACTIVE_ACCOUNT_DAYS)
+    last_seen = Coalesce("last_activity", "last_login", "date_joined")
+    stale = (
+        User.objects.filter(role=Role.CITIZEN, is_superuser=False)
+        .annotate(last_seen=last_seen)
+        .filter(last_seen__lt=cutoff)
+    )
+    ids = list(stale.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    User.objects.filter(pk__in=ids).delete()
+    AuditLog.objects.create(
+        actor=None,
+        action="user.deleted_inactive",
+        target_type="core.user",
+        target_id="*",
+        data={"count": len(ids)},
+    )
+    return len(ids)
