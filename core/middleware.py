@@ -37,19 +37,3 @@ class DanishFirstMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
-
-
-class LastActivityMiddleware:
-    """Notes once a day that a signed-in person used Mødested (for the three-year rule)."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        user = getattr(request, "user", None)  # API tokens authenticate inside the view
-        if user is not None and user.is_authenticated:
-            from core.services import user_touch
-
-            user_touch(user=user)
-        return response

@@ -101,15 +101,6 @@ def user_set_language(*, user: User, language: str) -> User:
 INACTIVE_ACCOUNT_DAYS = 3 * 365
 
 
-def user_touch(*, user: User, now: datetime | None = None) -> None:
-    """Remember that ``user`` was active today (written at most once a day)."""
-    now = now or timezone.now()
-    if user.last_activity is not None and user.last_activity.date() >= now.date():
-        return
-    User.objects.filter(pk=user.pk).update(last_activity=now)
-    user.last_activity = now
-
-
 @transaction.atomic(durable=True)
 def accounts_delete_inactive(*, now: datetime | None = None) -> int:
     """Delete citizens' accounts unused for three years.
@@ -120,6 +111,7 @@ def accounts_delete_inactive(*, now: datetime | None = None) -> int:
     """
     now = now or timezone.now()
     cutoff = now - timedelta(days=INACTIVE_ACCOUNT_DAYS)
+    # Logging in (a page session or a new API token) sets last_login.
     last_seen = Coalesce("last_activity", "last_login", "date_joined")
     stale = (
         User.objects.filter(role=Role.CITIZEN, is_superuser=False)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import update_last_login
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -59,6 +60,7 @@ class TokenApi(APIView):
         if user is None:
             LoginFailureThrottle().record_failure(request, self)
             raise RuleViolation(_("Wrong e-mail address or password."), code="invalid_credentials")
+        update_last_login(None, user)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

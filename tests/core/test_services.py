@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from core.models import Role, User
 from core.services import accounts_delete_inactive
-from tests.factories import make_user
+from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -26,13 +26,13 @@ def test_citizens_unused_for_three_years_are_deleted_others_kept() -> None:
     assert accounts_delete_inactive(now=now) == 0
 
 
-def test_using_the_site_counts_as_activity_once_a_day(client: Client) -> None:
-    user = make_user()
-    client.force_login(user)
-    client.get("/")
-    user.refresh_from_db()
-    first = user.last_activity
-    assert first is not None
-    client.get("/")
-    user.refresh_from_db()
-    assert user.last_activity == first
+def test_logging_in_counts_as_activity(client: Client, api) -> None:
+    old = timezone.now() - timedelta(days=3 * 365 + 5)
+    by_page, by_api = make_user(date_joined=old), make_user(date_joined=old)
+    client.post("/konto/log-ind/", {"username": by_page.email, "password": PASSWORD})
+    response = api.post(
+        "/api/auth/token/", {"email": by_api.email, "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 200
+    assert accounts_delete_inactive() == 0
+    assert User.objects.filter(pk__in=[by_page.pk, by_api.pk]).count() == 2
