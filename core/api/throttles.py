@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.core.cache import cache
@@ -26,7 +27,8 @@ class LoginFailureThrottle(SimpleRateThrottle):
         email = str(data.get("email", "")).strip().lower() if isinstance(data, dict) else ""
         return self.cache_format % {
             "scope": self.scope,
-            "ident": f"{self.get_ident(request)}:{email}",
+            # Hashed: any text may be sent as "email", and cache keys must stay short and plain.
+            "ident": f"{self.get_ident(request)}:{hashlib.sha256(email.encode()).hexdigest()}",
         }
 
     def allow_request(self, request: Any, view: Any) -> bool:
