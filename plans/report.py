@@ -223,10 +223,27 @@ def number_rows(report: Report) -> list[list[Any]]:
     return rows
 
 
+CSV_DELIMITER = ";"
+CSV_ENCODING = "utf-8-sig"  # UTF-8 with a BOM, so Excel shows æ, ø and å
+
+
+def _csv_value(value: Any) -> Any:
+    """Decimal numbers with a decimal comma, as Danish Excel reads them ("1,5", "0,0")."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, Decimal | float):
+        return str(value).replace(".", ",")
+    return value
+
+
 def render_csv(report: Report) -> str:
+    """The numbers for Danish Excel: semicolon-separated, decimal comma.
+
+    ``render()`` encodes it as UTF-8 with a BOM (``CSV_ENCODING``).
+    """
     with translation.override(REPORT_LANGUAGE):
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
         writer.writerow(
             [
                 pgettext("plan report column", "Track"),
@@ -235,7 +252,7 @@ def render_csv(report: Report) -> str:
                 *_numbers_header(),
             ]
         )
-        writer.writerows(number_rows(report))
+        writer.writerows([_csv_value(v) for v in row] for row in number_rows(report))
         return out.getvalue()
 
 
@@ -397,5 +414,5 @@ def render(report: Report, fmt: str) -> bytes:
     if fmt == "xlsx":
         return render_xlsx(report)
     if fmt == "csv":
-        return render_csv(report).encode("utf-8")
+        return render_csv(report).encode(CSV_ENCODING)
     return render_html(report).encode("utf-8")

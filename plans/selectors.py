@@ -569,8 +569,14 @@ def _target_gaps(
 # --- Plans and initiatives --------------------------------------------------------
 
 
-def plan_list() -> QuerySet[Plan]:
-    return Plan.objects.order_by("-year").prefetch_related(
+def can_see_drafts(user: User | None) -> bool:
+    """Draft plans (next year's, before the committee has seen it) are for library staff only."""
+    return bool(user is not None and user.is_authenticated and user.is_library_staff)
+
+
+def plan_list(*, include_drafts: bool = True) -> QuerySet[Plan]:
+    qs = Plan.objects.all() if include_drafts else Plan.objects.filter(is_draft=False)
+    return qs.order_by("-year").prefetch_related(
         Prefetch(
             "targets",
             queryset=TrackTarget.objects.select_related("track", "branch").order_by(
@@ -590,8 +596,13 @@ def initiative_list(
     track: str | None = None,
     branch: str | None = None,
     status: str | None = None,
+    include_drafts: bool = True,
 ) -> QuerySet[Initiative]:
-    """Initiatives with everything a list shows, in a fixed number of queries."""
+    """Initiatives with everything a list shows, in a fixed number of queries.
+
+    ``include_drafts=False`` leaves out the initiatives of draft plans (for anyone who is
+    not library staff, see ``can_see_drafts``).
+    """
     qs = Initiative.objects.select_related("plan", "responsible").prefetch_related(
         Prefetch("tracks", queryset=Track.objects.order_by("position")),
         Prefetch("branches", queryset=Branch.objects.order_by("position", "name")),
@@ -599,6 +610,8 @@ def initiative_list(
         Prefetch("events", queryset=Event.objects.only("id").order_by()),
         Prefetch("series", queryset=EventSeries.objects.only("id").order_by()),
     )
+    if not include_drafts:
+        qs = qs.filter(plan__is_draft=False)
     if year is not None:
         qs = qs.filter(plan__year=year)
     if track:
@@ -642,9 +655,9 @@ def editable_initiative_ids(*, user: User | None, initiatives: Iterable[Initiati
     return {i.pk for i in items if mine & {b.pk for b in i.branches.all()}}
 
 
-def initiative_get(*, pk: int) -> Initiative:
+def initiative_get(*, pk: int, include_drafts: bool = True) -> Initiative:
     try:
-        return initiative_list().get(pk=pk)
+        return initiative_list(include_drafts=include_drafts).get(pk=pk)
     except Initiative.DoesNotExist as error:
         raise NotFound(_("There is no such initiative.")) from error
 

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.permissions import IsLibraryStaff
-from core.exceptions import RuleViolation
+from core.exceptions import PermissionDenied, RuleViolation
 from plans import selectors, services
 from plans.api import serializers
 from plans.models import InitiativeStatus
@@ -37,15 +37,30 @@ class CoverageApi(APIView):
             branch=request.query_params.get("branch"),
         )
         cov = selectors.coverage(year=year, quarter=quarter, branch=branch)
+        if (
+            cov.plan is not None
+            and cov.plan.is_draft
+            and not selectors.can_see_drafts(request.user)
+        ):
+            # A draft plan's targets and initiatives are internal until it is adopted.
+            raise PermissionDenied(
+                _(
+                    "The plan for %(year)s is still a draft; only library staff can see it. "
+                    "Ask for a year whose plan is adopted."
+                )
+                % {"year": year}
+            )
         return Response(serializers.coverage_as_dict(cov))
 
 
 class PlanListApi(generics.ListAPIView):
+    """All plans for library staff; adopted plans only for everyone else (drafts are internal)."""
+
     permission_classes = [AllowAny]
     serializer_class = serializers.PlanOutputSerializer
 
     def get_queryset(self) -> Any:
-        return selectors.plan_list()
+        return selectors.plan_list(include_drafts=selectors.can_see_drafts(self.request.user))
 
 
 class InitiativeListApi(generics.ListCreateAPIView):
@@ -82,6 +97,7 @@ class InitiativeListApi(generics.ListCreateAPIView):
             track=params.get("track") or None,
             branch=params.get("branch") or None,
             status=status_value,
+            include_drafts=selectors.can_see_drafts(self.request.user),
         )
 
     @extend_schema(
@@ -107,7 +123,9 @@ class InitiativeDetailApi(APIView):
 
     @extend_schema(responses={200: serializers.InitiativeOutputSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        initiative = selectors.initiative_get(pk=pk)
+        initiative = selectors.initiative_get(
+            pk=pk, include_drafts=selectors.can_see_drafts(request.user)
+        )
         return Response(
             serializers.InitiativeOutputSerializer(initiative, context={"request": request}).data
         )

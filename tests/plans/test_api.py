@@ -105,14 +105,69 @@ def test_coverage_query_count_is_constant(
         assert api.get("/api/coverage/", {"year": YEAR}).status_code == 200
 
 
-def test_plan_list(api, db: None) -> None:
+def test_plan_list_shows_drafts_to_staff(client_for, db: None) -> None:
     make_plan(year=2027, period="2027–2030")
     make_plan(year=2028, is_draft=True)
-    data = api.get("/api/plans/").json()
+    staff = make_person(role=Role.STAFF, branches=[make_branch(name="Roskilde", slug="roskilde")])
+    data = client_for(staff).get("/api/plans/").json()
     assert [(p["year"], p["period"], p["is_draft"]) for p in data["results"]] == [
         (2028, "2027–2030", True),
         (2027, "2027–2030", False),
     ]
+
+
+def test_plan_list_hides_drafts_from_anonymous_and_citizens(api, client_for, db: None) -> None:
+    make_plan(year=2027, period="2027–2030")
+    make_plan(year=2028, is_draft=True)
+    citizen = make_person(role=Role.CITIZEN)
+    for client in (api, client_for(citizen)):
+        data = client.get("/api/plans/").json()
+        assert [(p["year"], p["is_draft"]) for p in data["results"]] == [(2027, False)]
+
+
+@pytest.fixture
+def draft_setup(db: None) -> dict:
+    roskilde = make_branch(name="Roskilde", slug="roskilde")
+    hygge = Track.objects.get(slug="hygge")
+    adopted = make_plan(year=2027)
+    draft = make_plan(year=2028, is_draft=True)
+    make_initiative(plan=adopted, title="Strikkecafé", tracks=[hygge], branches=[roskilde])
+    secret = make_initiative(
+        plan=draft, title="Læsekredse for unge", tracks=[hygge], branches=[roskilde]
+    )
+    return {
+        "roskilde": roskilde,
+        "secret": secret,
+        "staff": make_person(role=Role.STAFF, branches=[roskilde]),
+        "citizen": make_person(role=Role.CITIZEN),
+    }
+
+
+def test_draft_initiatives_are_hidden_from_anonymous_and_citizens(
+    api, client_for, draft_setup: dict
+) -> None:
+    secret = draft_setup["secret"]
+    for client in (api, client_for(draft_setup["citizen"])):
+        assert client.get("/api/initiatives/", {"year": 2028}).json()["results"] == []
+        titles = [i["title"] for i in client.get("/api/initiatives/").json()["results"]]
+        assert titles == ["Strikkecafé"]
+        assert client.get(f"/api/initiatives/{secret.pk}/").status_code == 404
+        response = client.get("/api/coverage/", {"year": 2028})
+        assert response.status_code == 403
+        assert "2028" in response.json()["detail"]
+        # The adopted year's coverage stays public.
+        assert client.get("/api/coverage/", {"year": 2027}).status_code == 200
+
+
+def test_staff_see_draft_initiatives_and_coverage(client_for, draft_setup: dict) -> None:
+    client = client_for(draft_setup["staff"])
+    titles = [i["title"] for i in client.get("/api/initiatives/", {"year": 2028}).json()["results"]]
+    assert titles == ["Læsekredse for unge"]
+    assert client.get(f"/api/initiatives/{draft_setup['secret'].pk}/").status_code == 200
+    response = client.get("/api/coverage/", {"year": 2028})
+    assert response.status_code == 200
+    hygge = next(t for t in response.json()["tracks"] if t["track"] == "hygge")
+    assert hygge["initiatives"] == 1
 
 
 @pytest.fixture

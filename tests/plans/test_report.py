@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -106,11 +107,20 @@ def test_december_xlsx_has_the_draft_sheet(with_draft: World) -> None:
     ]
 
 
+def _read_csv(content: bytes) -> list[dict[str, str]]:
+    """Read the CSV back the way Danish Excel does: UTF-8 with BOM, semicolons."""
+    assert content.startswith(b"\xef\xbb\xbf"), "no UTF-8 BOM: Excel would garble æøå"
+    text = content.decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
+
+
 def test_csv_rows_per_track_branch_quarter(world: World) -> None:
     report = reports.build_report(year=YEAR, period="year", now=NOW)
-    rows = list(csv.DictReader(io.StringIO(reports.render_csv(report))))
+    rows = _read_csv(reports.render(report, "csv"))
     assert list(rows[0])[:3] == ["Spor", "Bibliotek", "Kvartal"]
+    assert "Frivillige timer" in rows[0]
     exp = world.expected
+    checked = 0
     for row in rows:
         if row["Bibliotek"] == "Alle":
             continue
@@ -121,6 +131,32 @@ def test_csv_rows_per_track_branch_quarter(world: World) -> None:
         key = (track.slug, branch.slug, int(row["Kvartal"]))
         assert int(row["Afholdte arrangementer"]) == exp.held[key]
         assert int(row["Fremmøde"]) == exp.attendance[key]
+        hours = row["Frivillige timer"]
+        assert "." not in hours, hours  # decimal comma, never a point
+        assert Decimal(hours.replace(",", ".")) == exp.hours[key]
+        checked += 1
+    assert checked > 0
+
+
+def test_csv_uses_decimal_comma_and_keeps_danish_letters(world: World) -> None:
+    report = reports.build_report(year=YEAR, period="year", now=NOW)
+    content = reports.render(report, "csv")
+    first_line = content.decode("utf-8-sig").splitlines()[0]
+    assert first_line.startswith("Spor;Bibliotek;Kvartal;")
+    assert "Fremmøde" in first_line  # ø survives the round trip
+    rows = _read_csv(content)
+    hours = [r["Frivillige timer"] for r in rows]
+    assert all("," in h for h in hours), hours[:5]  # e.g. "0,0" and "1,5"
+    assert any(h not in {"0,0"} for h in hours)
+
+
+def test_command_writes_csv_for_excel(world: World, tmp_path: Path) -> None:
+    out = tmp_path / "r.csv"
+    call_command(
+        "plan_report", str(YEAR), "--period", "h1", "--format", "csv", "--output", str(out)
+    )
+    rows = _read_csv(out.read_bytes())
+    assert {r["Kvartal"] for r in rows} == {"1", "2", "Alle"}
 
 
 def test_command_writes_each_format(world: World, tmp_path: Path) -> None:
