@@ -527,7 +527,9 @@ def find_gaps(cov: Coverage) -> list[Gap]:
                             branch=branch,
                             quarter=q,
                             kind="no_event",
-                            message=_("%(branch)s: no event on %(track)s in Q%(quarter)s")
+                            message=_(
+                                "%(branch)s: no event held or planned on %(track)s in Q%(quarter)s"
+                            )
                             % {"branch": branch.name, "track": track.name, "quarter": q},
                         )
                     )
@@ -539,29 +541,44 @@ def _target_gaps(
 ) -> list[Gap]:
     found: list[Gap] = []
     where = f"{branch.name} – {track.name}" if branch is not None else track.name
+    # Each sentence says what it counts, so it matches the numbers beside it: an events
+    # target counts held *and* planned events (the heatmap shows them apart).
     checks = [
         (
             "initiatives",
             target.min_initiatives,
             cell.initiative_count,
-            _("%(where)s: %(count)s of %(target)s initiatives in %(year)s"),
+            _(
+                "%(where)s: %(count)s of %(target)s initiatives in the plan for %(year)s "
+                "(dropped ones not counted)"
+            ),
         ),
         (
             "events",
             target.min_events,
             cell.events,
-            _("%(where)s: %(count)s of %(target)s events in %(year)s"),
+            _(
+                "%(where)s: %(count)s of %(target)s events (held or planned) in %(year)s: "
+                "%(held)s held, %(planned)s planned"
+            ),
         ),
         (
             "attendance",
             target.min_attendance,
             cell.attendance,
-            _("%(where)s: attendance %(count)s of %(target)s in %(year)s"),
+            _("%(where)s: attendance %(count)s of %(target)s people at held events in %(year)s"),
         ),
     ]
     for kind, minimum, count, text in checks:
         if minimum and count < minimum:
-            message = text % {"where": where, "count": count, "target": minimum, "year": year}
+            message = text % {
+                "where": where,
+                "count": count,
+                "target": minimum,
+                "year": year,
+                "held": cell.events_held,
+                "planned": cell.events_planned,
+            }
             found.append(Gap(track=track, branch=branch, quarter=None, kind=kind, message=message))
     return found
 

@@ -5,6 +5,8 @@ from typing import Any
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -37,3 +39,18 @@ def audience_names(slugs: set[str], names: dict[str, str] | None = None) -> list
 @register.filter
 def lookup(mapping: dict[Any, Any], key: Any) -> Any:
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def initiatives_against_target(count: int, target: int | None) -> str:
+    """ "5 initiatives (target: 3)", "1 initiative (target: 3, 2 missing)" – never "5 of 3"."""
+    counted = ngettext("%(count)s initiative", "%(count)s initiatives", count) % {"count": count}
+    if not target:
+        return counted
+    if count >= target:
+        return _("%(counted)s (target: %(target)s)") % {"counted": counted, "target": target}
+    return _("%(counted)s (target: %(target)s, %(missing)s missing)") % {
+        "counted": counted,
+        "target": target,
+        "missing": target - count,
+    }

@@ -35,7 +35,12 @@ def test_dashboard_heatmap_gaps_and_filters(world: World) -> None:
     # Every branch is a column and the gap list names the shortfalls in Danish.
     for branch in world.branches:
         assert branch.name in html
-    assert "Digitale forbindelser: 1 af 3 indsatser i 2027" in html
+    assert (
+        "Digitale forbindelser: 1 af 3 indsatser i handleplanen for 2027 (opgivne tæller ikke med)"
+        in html
+    )
+    # The gap list explains that an events target counts held and planned events together.
+    assert "tæller afholdte og planlagte arrangementer sammen" in html
     # Initiatives by status on Hygge: one planned (Ågerup), one in progress (Gadstrup, Jyllinge).
     assert "planlagt 1 · i gang 1 · gennemført 0 · opgivet 0" in html
     # The number in the Hygge × Gadstrup cell links to its drill-down.

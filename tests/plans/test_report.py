@@ -60,7 +60,10 @@ def test_december_pdf_has_a_section_per_track_and_the_draft(with_draft: World) -
         assert name in text
     assert "Handleplan 2028 (udkast)" in text
     assert "Læsekredse for unge" in text
-    assert "Digitale forbindelser: 1 af 3 indsatser i 2027" in text
+    assert (
+        "Digitale forbindelser: 1 af 3 indsatser i handleplanen for 2027 (opgivne tæller ikke med)"
+        in text
+    )
     # The per-track sections start on their own pages, in the plan's order.
     hygge_page = next(i for i, p in enumerate(pdf.pages) if p.extract_text().startswith("Hygge"))
     assert hygge_page >= 1
@@ -93,7 +96,10 @@ def test_june_xlsx_numbers_match_the_coverage(with_draft: World) -> None:
     quarters = {c.value for c in wb["Kvartaler"]["B"][1:]}
     assert quarters == {1, 2}
     gaps = [r[3] for r in wb["Mangler"].iter_rows(min_row=2, values_only=True)]
-    assert "Digitale forbindelser: 1 af 3 indsatser i 2027" in gaps
+    assert (
+        "Digitale forbindelser: 1 af 3 indsatser i handleplanen for 2027 (opgivne tæller ikke med)"
+        in gaps
+    )
     titles = {r[1] for r in wb["Indsatser"].iter_rows(min_row=2, values_only=True)}
     assert "Læsekredse for unge" not in titles  # next year's draft is not this year's plan
 
@@ -180,3 +186,20 @@ def test_command_pdf_default_name(world: World, tmp_path: Path, monkeypatch) -> 
 def test_command_refuses_a_bad_period(db: None) -> None:
     with pytest.raises(CommandError):
         call_command("plan_report", "2027", "--period", "q3")
+
+
+def test_report_says_met_targets_without_n_of_target(world: World) -> None:
+    """A met target reads "5 indsatser (mål: 3)", never "5 af 3"; a short one names what's missing."""
+    fordybelse, hygge = world.tracks[0], world.tracks[1]
+    # Fordybelse has 2 live initiatives; three more make 5 against the default target of 3.
+    for _ in range(3):
+        make_initiative(plan=world.plan, tracks=[fordybelse], branches=[world.branches[0]])
+    report = reports.build_report(year=YEAR, period="year", now=NOW)
+    sections = {s.track.slug: s for s in report.sections}
+    assert sections[fordybelse.slug].year_numbers.initiative_count == 5
+    assert sections[hygge.slug].year_numbers.initiative_count == 2
+    html = reports.render_html(report)
+    assert "5 indsatser (mål: 3)" in html
+    assert "5 af 3" not in html
+    assert "2 indsatser (mål: 3, mangler 1)" in html
+    assert "Indsatser i handleplanen:</strong> 5 indsatser (mål: 3);" in html

@@ -159,19 +159,38 @@ def test_gap_sentences(db: None) -> None:
     # Gadstrup has its own Hygge target (5 events); 2 edge events + 1 here; none in Q3.
     make_target(plan=world.plan, track=hygge, branch=gadstrup, min_initiatives=1, min_events=5)
     make_event(branch=gadstrup, start=NOW - timedelta(days=150), tracks=[hygge])
+    # One planned (future) event: the events target counts it, and the sentence says so.
+    make_event(branch=gadstrup, start=NOW + timedelta(days=60), tracks=[hygge])  # Q4
     with translation.override("en"):
         cov = selectors.coverage(year=YEAR, now=NOW)
         messages = [g.message for g in cov.gaps]
     # The world's plan has 1 live initiative on Digital connections (the other is dropped).
-    assert "Digital connections: 1 of 3 initiatives in 2027" in messages
-    assert "Gadstrup Bibliotek: no event on Hygge in Q3" in messages
-    assert "Gadstrup Bibliotek – Hygge: 3 of 5 events in 2027" in messages
+    assert (
+        "Digital connections: 1 of 3 initiatives in the plan for 2027 (dropped ones not counted)"
+        in messages
+    )
+    assert "Gadstrup Bibliotek: no event held or planned on Hygge in Q3" in messages
+    assert (
+        "Gadstrup Bibliotek – Hygge: 4 of 5 events (held or planned) in 2027: 3 held, 1 planned"
+        in messages
+    )
+    # The held number in the sentence is the one the table shows for held events.
+    assert cov.total(track=hygge, branch=gadstrup, whole_year=True).events_held == 3
     with translation.override("da"):
         da = [g.message for g in selectors.coverage(year=YEAR, now=NOW).gaps]
-    assert "Digitale forbindelser: 1 af 3 indsatser i 2027" in da
-    assert "Gadstrup Bibliotek: intet arrangement om Hygge i 3. kvartal" in da
+    assert (
+        "Digitale forbindelser: 1 af 3 indsatser i handleplanen for 2027 (opgivne tæller ikke med)"
+        in da
+    )
+    assert (
+        "Gadstrup Bibliotek: intet arrangement afholdt eller planlagt om Hygge i 3. kvartal" in da
+    )
+    assert (
+        "Gadstrup Bibliotek – Hygge: 4 af 5 arrangementer (afholdt eller planlagt) i 2027: "
+        "3 afholdt, 1 planlagt" in da
+    )
     # Fordybelse has two live initiatives and no target of its own at any branch.
-    assert any(m.startswith(f"{fordybelse.name_da}: 2 af 3") for m in da)
+    assert any(m.startswith(f"{fordybelse.name_da}: 2 af 3 indsatser i handleplanen") for m in da)
 
 
 def test_a_plan_meeting_its_targets_has_no_target_gaps(db: None) -> None:
