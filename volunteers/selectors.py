@@ -70,7 +70,10 @@ def volunteer_get_for(*, actor: User, pk: int) -> VolunteerProfile:
     try:
         return volunteer_list_for(actor=actor).get(pk=pk)
     except VolunteerProfile.DoesNotExist as error:
-        raise NotFound() from error
+        raise NotFound(
+            _("The volunteer does not exist, or is not at one of your branches."),
+            code="volunteer_not_found",
+        ) from error
 
 
 def certificates_expiring(*, within_days: int = 60) -> QuerySet[VolunteerProfile]:
@@ -173,7 +176,7 @@ def shift_get(*, pk: int) -> Shift:
     try:
         return shift_list(include_cancelled=True).get(pk=pk)
     except Shift.DoesNotExist as error:
-        raise NotFound() from error
+        raise NotFound(_("The shift does not exist."), code="shift_not_found") from error
 
 
 def open_shifts_for(*, volunteer: User, profile: VolunteerProfile, limit: int = 20) -> list[Shift]:
@@ -234,7 +237,7 @@ def signup_get_for(*, actor: User, pk: int) -> ShiftSignup:
         .first()
     )
     if signup is None:
-        raise NotFound()
+        raise _signup_not_found()
     if signup.volunteer_id == actor.pk:
         return signup
     activity = signup.shift.activity
@@ -243,7 +246,11 @@ def signup_get_for(*, actor: User, pk: int) -> ShiftSignup:
         or can_manage_branch(user=actor, branch=activity.branch_id)
     ):
         return signup
-    raise NotFound()
+    raise _signup_not_found()
+
+
+def _signup_not_found() -> NotFound:
+    return NotFound(_("The sign-up does not exist, or it is not yours."), code="signup_not_found")
 
 
 def next_shifts_for(*, volunteer: User, limit: int = 10) -> QuerySet[ShiftSignup]:
@@ -380,7 +387,9 @@ def proposal_get_for(*, actor: User, pk: int) -> SessionProposal:
     if proposal is None and actor.is_library_staff:
         proposal = SessionProposal.objects.filter(pk=pk, volunteer=actor).first()
     if proposal is None:
-        raise NotFound()
+        raise NotFound(
+            _("The proposal does not exist, or it is not yours."), code="proposal_not_found"
+        )
     return proposal
 
 

@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -36,7 +37,7 @@ from core.recurrence import Occurrence, expand, kept
 from core.selectors import can_manage_branch
 from core.services import audit_log, user_set_role
 from core.signals import state_changed
-from core.timeutils import local_today, local_tz
+from core.timeutils import day_bounds, local_today, local_tz
 from volunteers.models import (
     Activity,
     CertificateStatus,
@@ -54,6 +55,21 @@ from volunteers.models import (
 OVERLAP_CONSTRAINT = "signup_no_overlapping_shifts"
 UNIQUE_SIGNUP_CONSTRAINT = "signup_one_live_per_volunteer_and_shift"
 MAX_HOURS = Decimal("999.99")
+RETENTION_DAYS = 30
+
+
+class _Gone:
+    def __init__(self, message: Any, code: str) -> None:
+        self.message, self.code = message, code
+
+
+_PROFILE_NOT_FOUND = _Gone(
+    _("The volunteer does not exist, or is not at one of your branches."), "volunteer_not_found"
+)
+_SIGNUP_NOT_FOUND = _Gone(_("The sign-up does not exist, or it is not yours."), "signup_not_found")
+_PROPOSAL_NOT_FOUND = _Gone(
+    _("The proposal does not exist, or it is not yours."), "proposal_not_found"
+)
 
 
 # --- Helpers -----------------------------------------------------------------------------
@@ -77,8 +93,16 @@ def shift_duration_hours(shift: Shift) -> Decimal:
     return (seconds / Decimal(3600)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+def format_day(day: date) -> str:
+    """``torsdag 26.11.`` as on the rest of the site; with the year (``26.11.2027``) when the
+    day is not in the current year."""
+    return date_format(day, "l j.n." if day.year == local_today().year else "l j.n.Y")
+
+
 def _fmt_local(value: datetime) -> str:
-    return date_format(timezone.localtime(value, local_tz()), "DATETIME_FORMAT")
+    """``torsdag 26.11. 10.00`` in local time (the site's day and time formats)."""
+    local = timezone.localtime(value, local_tz())
+    return f"{format_day(local.date())} {date_format(local, 'H.i')}"
 
 
 def can_manage_activity(*, user: User | None, activity: Activity) -> bool:
@@ -150,8 +174,8 @@ def certificate_problem(*, profile: VolunteerProfile, day: date) -> RuleViolatio
                 "ask your coordinator to renew it."
             ),
             code="certificate_expired",
-            until=date_format(profile.certificate_valid_until, "DATE_FORMAT"),
-            day=date_format(day, "DATE_FORMAT"),
+            until=format_day(profile.certificate_valid_until),
+            day=format_day(day),
         )
     return None
 
@@ -263,7 +287,7 @@ def volunteer_update(
     own = actor.pk == profile.user_id
     staff = can_manage_volunteer(user=actor, profile=profile)
     if not own and not staff:
-        raise NotFound()
+        raise NotFound(_PROFILE_NOT_FOUND.message, code=_PROFILE_NOT_FOUND.code)
     profile = locking.lock_one(VolunteerProfile, profile.pk)
     allowed = set(PROFILE_FIELDS) | ({"branches"} if staff else set())
     if not staff:
@@ -340,7 +364,7 @@ def certificate_record(
     plus the renewal interval (default 2 years) and refused the day after.
     """
     if not can_manage_volunteer(user=actor, profile=profile):
-        raise NotFound()
+        raise NotFound(_PROFILE_NOT_FOUND.message, code=_PROFILE_NOT_FOUND.code)
     if status not in CertificateStatus.values:
         raise RuleViolation(
             _("The status must be none, requested or clear."), field="status", code="invalid_status"
@@ -810,7 +834,7 @@ def shift_withdraw(*, actor: User, signup: ShiftSignup) -> ShiftSignup:
     shift = signup.shift
     staff = can_manage_activity(user=actor, activity=shift.activity)
     if signup.volunteer_id != actor.pk and not staff:
-        raise NotFound()
+        raise NotFound(_SIGNUP_NOT_FOUND.message, code=_SIGNUP_NOT_FOUND.code)
     if signup.status == SignupStatus.WITHDRAWN:
         return signup
     if not staff:
@@ -851,7 +875,7 @@ def attendance_report(
     locking.lock_one(ShiftSignup, signup.pk)
     signup = ShiftSignup.objects.select_related("shift").get(pk=signup.pk)
     if signup.volunteer_id != actor.pk:
-        raise NotFound()
+        raise NotFound(_SIGNUP_NOT_FOUND.message, code=_SIGNUP_NOT_FOUND.code)
     if signup.status != SignupStatus.SIGNED_UP or signup.shift_cancelled:
         raise RuleViolation(_("You were not signed up for this shift."), code="not_signed_up")
     if signup.shift.start > timezone.now():
@@ -1070,7 +1094,7 @@ def proposal_update(
     """The volunteer changes their proposal while it waits, or as asked; it waits again."""
     proposal = locking.lock_one(SessionProposal, proposal.pk)
     if proposal.volunteer_id != actor.pk:
-        raise NotFound()
+        raise NotFound(_PROPOSAL_NOT_FOUND.message, code=_PROPOSAL_NOT_FOUND.code)
     if proposal.status not in {ProposalStatus.PENDING, ProposalStatus.CHANGES_REQUESTED}:
         raise RuleViolation(
             _("This proposal has been decided and can no longer be changed."), code="decided"
@@ -1109,7 +1133,7 @@ def proposal_update(
 def proposal_withdraw(*, actor: User, proposal: SessionProposal) -> SessionProposal:
     proposal = locking.lock_one(SessionProposal, proposal.pk)
     if proposal.volunteer_id != actor.pk:
-        raise NotFound()
+        raise NotFound(_PROPOSAL_NOT_FOUND.message, code=_PROPOSAL_NOT_FOUND.code)
     if proposal.status == ProposalStatus.WITHDRAWN:
         return proposal
     if proposal.status not in {ProposalStatus.PENDING, ProposalStatus.CHANGES_REQUESTED}:
@@ -1126,7 +1150,7 @@ def _lock_undecided(actor: User, proposal: SessionProposal) -> SessionProposal:
         pk=proposal.pk
     )
     if not can_manage_branch(user=actor, branch=proposal.branch_id):
-        raise NotFound()
+        raise NotFound(_PROPOSAL_NOT_FOUND.message, code=_PROPOSAL_NOT_FOUND.code)
     if proposal.status != ProposalStatus.PENDING:
         raise RuleViolation(
             _("Only a proposal that awaits a decision can be decided (this one is %(status)s)."),
@@ -1171,7 +1195,7 @@ def proposal_approve(*, actor: User, proposal: SessionProposal) -> SessionPropos
                     "certificate first."
                 ),
                 code=problem.code,
-                day=date_format(last_day, "DATE_FORMAT") if last_day else "",
+                day=format_day(last_day) if last_day else "",
             )
     # The events app's composable series writer (its event_create/series_create are durable
     # entry points and cannot run inside this transaction).
@@ -1276,3 +1300,49 @@ def session_check_in(*, actor: User, event_pk: int, registration_pk: int) -> Any
     if registration.event_id != event.pk:
         raise NotFound()
     return registration_check_in(actor=actor, registration=registration)
+
+
+# --- Retention ------------------------------------------------------------------------------
+
+
+def signup_link_kept_until(*, shift_start: datetime) -> datetime:
+    """When an attended sign-up may lose its volunteer: the end of the first quarter after the
+    shift's (local) year, so "my hours this year" and the hours-per-volunteer report of the
+    year stay right through the year and the reporting after it."""
+    year = timezone.localtime(shift_start, local_tz()).year
+    return day_bounds(date(year + 1, 4, 1))[0]
+
+
+@transaction.atomic(durable=True)
+def signups_anonymise_old(*, now: datetime | None = None) -> int:
+    """Retention: drop the volunteer from sign-ups of shifts that ended > 30 days ago.
+
+    Status, attendance and hours stay, so the totals per activity, track, branch and quarter
+    (and the plans' volunteer hours) do not change. Sign-ups that count towards someone's
+    hours (``attended``, or attendance not recorded yet) keep the link until the end of the
+    first quarter after the shift's year (``signup_link_kept_until``), so a volunteer's own
+    yearly total and the hours per volunteer stay right; withdrawn, cancelled and not-attended
+    ones are cleared after 30 days.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=RETENTION_DAYS)
+    local_year = timezone.localtime(now, local_tz()).year
+    # The newest year whose per-volunteer hours may go: last year once 1 April has come.
+    done_year = local_year - 1 if now >= day_bounds(date(local_year, 4, 1))[0] else local_year - 2
+    counted_before = day_bounds(date(done_year + 1, 1, 1))[0]
+    not_counting = Q(status=SignupStatus.WITHDRAWN) | Q(shift_cancelled=True) | Q(attended=False)
+    count = (
+        ShiftSignup.objects.filter(shift__end__lt=cutoff, volunteer__isnull=False)
+        .filter(not_counting | Q(shift__start__lt=counted_before))
+        .update(volunteer=None)
+    )
+    if count:
+        from core.models import AuditLog  # noqa: PLC0415
+
+        AuditLog.objects.create(
+            action="shift_signups.anonymised",
+            target_type="volunteers.shiftsignup",
+            target_id="*",
+            data={"count": count, "ended_before": cutoff.isoformat()},
+        )
+    return count
