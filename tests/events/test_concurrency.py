@@ -20,7 +20,7 @@ from events.models import Event, Registration, RegistrationStatus
 from tests.events.factories import make_event, make_person, make_registration
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="row-lock races need PostgreSQL; SQLite serialises writers (IMMEDIATE)",

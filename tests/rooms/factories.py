@@ -57,6 +57,18 @@ def future_day(days: int = 7, weekday: int | None = None) -> date:
     return day
 
 
+def future_series_day(days: int = 7, *, weeks: int) -> date:
+    """A local date ``days`` or more from today from which ``weeks`` more weekly dates are
+    all open (no holiday in the way of a weekly series, whenever the tests run)."""
+    day = future_day(days)
+    while any(
+        (day + timedelta(weeks=k)) in closed_days((day + timedelta(weeks=k)).year)
+        for k in range(weeks + 1)
+    ):
+        day = future_day((day - timezone.localdate()).days + 1)
+    return day
+
+
 def make_booking(
     *,
     room: Room,

@@ -14,7 +14,14 @@ from core.signals import state_changed
 from rooms import selectors, services
 from rooms.models import BookingStatus, EquipmentBookingStatus, EquipmentKind, Licence
 from tests.factories import make_branch, make_partner, make_user
-from tests.rooms.factories import at, future_day, make_booking, make_equipment, make_room
+from tests.rooms.factories import (
+    at,
+    future_day,
+    future_series_day,
+    make_booking,
+    make_equipment,
+    make_room,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -261,7 +268,7 @@ def test_limit_per_day_and_per_week() -> None:
 def test_limit_of_future_bookings_counts_a_series_as_one() -> None:
     room = make_room(max_future=2)
     person = make_user()
-    day = future_day(3)
+    day = future_series_day(3, weeks=3)
     book(room, person, day, every_weeks=1, until=day + timedelta(weeks=3))
     book(room, person, day, (14, 0), (15, 0))
     with pytest.raises(RuleViolation) as error:

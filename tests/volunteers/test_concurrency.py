@@ -23,8 +23,7 @@ from volunteers import services
 from volunteers.models import Shift, ShiftSignup, SignupStatus
 
 pytestmark = [
-    # serialized_rollback puts back the tracks of the data migration for the tests after us.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="row locks and the exclusion constraint are only exercised on PostgreSQL",
