@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Libraries and accounts")
+
+    def ready(self) -> None:
+        from django.contrib import admin
+        from django.contrib.auth.signals import user_login_failed
+
+        from core import throttling, views
+        from core.forms import AdminLoginForm
+        from core.mypage import register_section
+
+        # Every failed password check counts, at every door (API, page, admin).
+        user_login_failed.connect(throttling.on_user_login_failed, dispatch_uid="core-throttle")
+        # The admin's login shares the page login's throttle.
+        admin.site.login_form = AdminLoginForm
+        register_section("api_tokens", views.api_tokens_section, order=90)

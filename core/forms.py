@@ -3,10 +3,22 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
+from django.http import HttpRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core import throttling
 from core.models import Language
+
+
+def signup_sent_message(email: str) -> str:
+    """What a sign-up answers, for a new address and a taken one alike."""
+    return gettext("We have sent an e-mail to %(email)s: follow the link in it to finish.") % {
+        "email": email
+    }
 
 
 class SignupForm(forms.Form):
@@ -20,7 +32,7 @@ class SignupForm(forms.Form):
         label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 8 characters, not only digits, and not a common password."),
+        help_text=_("At least 12 characters, not only digits, and not a common password."),
     )
     password_again = forms.CharField(
         label=_("Password again"),
@@ -36,8 +48,48 @@ class SignupForm(forms.Form):
         return data
 
 
-class LoginForm(AuthenticationForm):
+class ThrottledLoginMixin:
+    """Refuse before checking the password while the address or the account has had too
+    many failed logins (at any door: API, page, admin). Failures are counted by
+    ``core.throttling`` through Django's ``user_login_failed`` signal."""
+
+    request: HttpRequest | None
+    cleaned_data: dict[str, Any]
+
+    def clean(self) -> dict[str, Any]:
+        email = self.cleaned_data.get("username")
+        if email and self.cleaned_data.get("password"):
+            wait = throttling.login_wait(self.request, str(email))
+            if wait:
+                raise forms.ValidationError(throttling.wait_message(wait), code="throttled")
+        return super().clean()  # type: ignore[misc]
+
+
+class LoginForm(ThrottledLoginMixin, AuthenticationForm):
     username = forms.EmailField(
         label=_("E-mail"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+
+
+class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    """The admin site's login (``admin.site.login_form``, set in ``CoreConfig.ready``)."""
+
+
+class PasswordResetForm(DjangoPasswordResetForm):
+    """Django's reset form behind the login throttle and its own rate (per client address
+    and per e-mail address); the view passes the request."""
+
+    def __init__(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        email = data.get("email")
+        if email and self.request is not None:
+            wait = throttling.password_reset_wait(self.request, email)
+            if wait:
+                raise forms.ValidationError(throttling.wait_message(wait), code="throttled")
+            throttling.record_password_reset(self.request, email)
+        return data

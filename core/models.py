@@ -98,6 +98,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.name.split(" ")[0] if self.name else self.email
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        # A new password ends every API token of the person, whichever door set it (reset,
+        # change, the admin, ``changepassword``): the one place all of them pass through.
+        # Django's own hook works the same way (``_password`` is set by ``set_password``).
+        password_changed = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed:
+            from core.services import user_password_changed  # core.services imports models
+
+            user_password_changed(user=self)
+
     @property
     def is_library_staff(self) -> bool:
         return self.is_active and self.role in {Role.STAFF, Role.ADMINISTRATOR}
@@ -350,3 +361,67 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"
+
+
+class ApiToken(models.Model):
+    """A key for the API (``Authorization: Token <key>``). Only its SHA-256 hash is stored.
+
+    Made by ``POST /api/auth/token/`` (a fresh one at each login), renewed on use, refused
+    once ``expires_at`` has passed, and removed when the person logs out through the API,
+    revokes it on "my page", or gets a new password.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("person"),
+    )
+    name = models.CharField(
+        _("name"), max_length=100, default="API", help_text=_("The app that uses the key.")
+    )
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    prefix = models.CharField(
+        _("first characters"),
+        max_length=8,
+        editable=False,
+        help_text=_("The start of the key, to tell keys apart; not enough to use it."),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class SignupRequest(models.Model):
+    """A sign-up waiting for its e-mail address to be confirmed.
+
+    No account exists until the link in the e-mail is followed, so a sign-up cannot claim
+    someone else's address: each request carries its own password (hashed) and becomes the
+    account only through its own link. Unconfirmed requests are deleted after the link's
+    lifetime (``PASSWORD_RESET_TIMEOUT``, three days).
+    """
+
+    email = models.EmailField(_("e-mail"), db_index=True)
+    name = models.CharField(_("name"), max_length=150)
+    language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.DANISH
+    )
+    password = models.CharField(_("password"), max_length=128)
+    next_url = models.CharField(_("page to return to"), max_length=500, blank=True)
+    token_hash = models.CharField(_("link hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("sign-up waiting for confirmation")
+        verbose_name_plural = _("sign-ups waiting for confirmation")
+
+    def __str__(self) -> str:
+        return self.email

@@ -10,6 +10,13 @@ urlpatterns = [
     path("min-side/", views.my_page, name="my-page"),
     path("personale/", views.staff_home, name="staff-home"),
     path("konto/opret/", views.signup, name="signup"),
+    path("konto/opret/sendt/", views.signup_sent, name="signup-sent"),
+    path("konto/bekraeft/<str:token>/", views.signup_confirm, name="signup-confirm"),
+    path(
+        "min-side/api-noegler/<int:pk>/tilbagekald/",
+        views.api_token_revoke,
+        name="api-token-revoke",
+    ),
     path(
         "konto/log-ind/",
         auth_views.LoginView.as_view(
@@ -18,15 +25,7 @@ urlpatterns = [
         name="login",
     ),
     path("konto/log-ud/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "konto/nulstil/",
-        auth_views.PasswordResetView.as_view(
-            template_name="core/password_reset.html",
-            email_template_name="core/email/password_reset.txt",
-            subject_template_name="core/email/password_reset_subject.txt",
-        ),
-        name="password_reset",
-    ),
+    path("konto/nulstil/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "konto/nulstil/sendt/",
         auth_views.PasswordResetDoneView.as_view(template_name="core/password_reset_done.html"),

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
+from core.exceptions import NotFound
 from core.holidays import closed_days
 from core.models import (
+    ApiToken,
     Audience,
     BookmobileStop,
     Branch,
@@ -17,6 +22,7 @@ from core.models import (
     HoursKind,
     OpeningHours,
     Partner,
+    SignupRequest,
     Track,
     User,
 )
@@ -175,3 +181,45 @@ __all__ = [
     "stop_list",
     "track_list",
 ]
+
+
+# --- API tokens and sign-ups waiting for confirmation ------------------------------------
+
+
+def secret_hash(secret: str) -> str:
+    """How API keys and sign-up links are stored: their SHA-256, never the secret itself."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def api_token_for_key(*, key: str, now: datetime | None = None) -> ApiToken | None:
+    """The live token with this key, with its person; None for an unknown or expired key."""
+    now = now or timezone.now()
+    return (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=secret_hash(key), expires_at__gt=now)
+        .first()
+    )
+
+
+def api_tokens_active_for(*, user: User, now: datetime | None = None) -> QuerySet[ApiToken]:
+    now = now or timezone.now()
+    return ApiToken.objects.filter(user=user, expires_at__gt=now).order_by("-created_at", "-id")
+
+
+def api_token_get_for(*, actor: User | None, pk: object) -> ApiToken:
+    """One of the actor's own tokens; anyone else's (or none) is a 404."""
+    if actor is None or not actor.is_authenticated:
+        raise NotFound()
+    try:
+        return ApiToken.objects.get(pk=pk, user=actor)
+    except (ApiToken.DoesNotExist, ValueError, TypeError) as error:
+        raise NotFound() from error
+
+
+def signup_request_for_token(*, token: str, now: datetime | None = None) -> SignupRequest | None:
+    """The sign-up a confirmation link belongs to, while the link is still valid."""
+    now = now or timezone.now()
+    oldest = now - timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    return SignupRequest.objects.filter(
+        token_hash=secret_hash(token), created_at__gt=oldest
+    ).first()

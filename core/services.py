@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import logging
+import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from core import selectors
 from core.exceptions import RuleViolation
-from core.models import AuditLog, Branch, Role, User
+from core.models import ApiToken, AuditLog, Branch, Language, Role, SignupRequest, User
+
+logger = logging.getLogger(__name__)
 
 
 def audit_log(
@@ -29,41 +40,226 @@ def audit_log(
     )
 
 
-@transaction.atomic
-def user_register(*, email: str, password: str, name: str, language: str = "da") -> User:
-    """Make a citizen account. Refuses a taken e-mail address or a weak password."""
+# --- Signing up: the answer never says whether an address has an account -------------
+
+
+def _send_after_commit(*, to: str, template: str, context: dict[str, Any], language: str) -> None:
+    """Render an account e-mail in the person's language; send it once the data is saved.
+
+    A failing mail server is logged, not shown: the page answers the same either way.
+    """
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        body = render_to_string(f"{template}.txt", context)
+    message = EmailMessage(subject=subject, body=body, to=[to])
+
+    def send() -> None:
+        try:
+            message.send()
+        except Exception:  # the person is told nothing different; the log has it
+            logger.exception("Could not send the account e-mail %s", template)
+
+    transaction.on_commit(send)
+
+
+def _site_url(name: str, *args: object) -> str:
+    return settings.SITE_URL + reverse(name, args=args)
+
+
+def expired_credentials_purge(*, now: datetime | None = None) -> int:
+    """Delete sign-ups whose link has expired (they hold a name and an address) and expired
+    API tokens. Runs at each sign-up and login, and daily with the inactive accounts."""
+    now = now or timezone.now()
+    oldest = now - timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    signups, _counts = SignupRequest.objects.filter(created_at__lte=oldest).delete()
+    tokens, _counts = ApiToken.objects.filter(expires_at__lte=now).delete()
+    return signups + tokens
+
+
+@transaction.atomic(durable=True)
+def user_register(
+    *, email: str, password: str, name: str, language: str = "da", next_url: str = ""
+) -> str:
+    """Start a sign-up. Returns the normalised address; the same for a new and a taken one.
+
+    A new address gets a link that creates the account and logs the person in
+    (``signup_confirm``). An address that has an account gets an e-mail saying someone
+    tried to make an account with it, with links to log in and to reset the password.
+    Refuses missing fields and a weak password, whatever the address.
+    """
     email = User.objects.normalize_email(email.strip()).lower()
     name = name.strip()
     if not email:
         raise RuleViolation(_("Please enter your e-mail address."), field="email")
     if not name:
         raise RuleViolation(_("Please enter your name."), field="name")
-    if User.objects.filter(email__iexact=email).exists():
-        raise RuleViolation(
-            _("An account with this e-mail address already exists. Log in or reset your password."),
-            field="email",
-            code="email_taken",
-        )
-    candidate = User(email=email, name=name)
     try:
-        validate_password(password, user=candidate)
+        validate_password(password, user=User(email=email, name=name))
     except ValidationError as error:
         raise RuleViolation(
             " ".join(error.messages), field="password", code="weak_password"
         ) from error
+    if language not in Language.values:
+        language = Language.DANISH
+    # Hashed in both cases, so the answer takes as long for a taken address as for a new one.
+    hashed = make_password(password)
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        audit_log(actor=None, action="user.signup_repeated", target=existing)
+        _send_after_commit(
+            to=existing.email,
+            template="core/email/signup_taken",
+            language=existing.language or language,
+            context={
+                "name": existing.name,
+                "login_url": _site_url("login"),
+                "reset_url": _site_url("password_reset"),
+            },
+        )
+        return email
+    expired_credentials_purge()
+    token = secrets.token_urlsafe(32)
+    SignupRequest.objects.create(
+        email=email,
+        name=name,
+        language=language,
+        password=hashed,
+        next_url=next_url[:500],
+        token_hash=selectors.secret_hash(token),
+    )
+    _send_after_commit(
+        to=email,
+        template="core/email/signup_confirm",
+        language=language,
+        context={
+            "name": name,
+            "url": _site_url("signup-confirm", token),
+            "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+        },
+    )
+    return email
+
+
+@dataclass(frozen=True)
+class ConfirmedSignup:
+    user: User
+    next_url: str
+
+
+@transaction.atomic(durable=True)
+def signup_confirm(*, token: str) -> ConfirmedSignup:
+    """Follow a sign-up link: the account is made (active, with the password chosen at
+    sign-up), every other waiting sign-up for the address is dropped, and the page logs
+    the person in."""
+    pending = selectors.signup_request_for_token(token=token)
+    if pending is None:
+        raise RuleViolation(
+            _("This link has been used or has expired. Please sign up again."),
+            code="signup_link_invalid",
+        )
+    waiting = SignupRequest.objects.filter(email__iexact=pending.email)
+    if User.objects.filter(email__iexact=pending.email).exists():
+        waiting.delete()
+        raise RuleViolation(
+            _(
+                "This e-mail address already has an account. Log in, or reset the password "
+                "if you have forgotten it."
+            ),
+            code="email_taken",
+        )
     try:
         with transaction.atomic():
-            user = User.objects.create_user(
-                email=email, password=password, name=name, language=language
+            user = User.objects.create(
+                email=pending.email,
+                name=pending.name,
+                language=pending.language,
+                password=pending.password,
+                role=Role.CITIZEN,
             )
-    except IntegrityError as error:  # the same address registered at the same moment
+    except IntegrityError as error:  # the same address confirmed at the same moment
         raise RuleViolation(
-            _("An account with this e-mail address already exists."),
-            field="email",
-            code="email_taken",
+            _("This e-mail address already has an account."), code="email_taken"
         ) from error
+    next_url = pending.next_url
+    waiting.delete()
     audit_log(actor=user, action="user.registered", target=user)
-    return user
+    return ConfirmedSignup(user=user, next_url=next_url)
+
+
+# --- API tokens -------------------------------------------------------------------------
+
+# A token is renewed (last used, expiry) at most this often, to spare the database a write
+# on every request.
+API_TOKEN_RENEW_SECONDS = 3600
+# A person's tokens beyond this many: the least recently used are removed.
+API_TOKENS_PER_PERSON = 20
+
+
+def _api_token_expiry(now: datetime) -> datetime:
+    return now + timedelta(days=settings.MODESTED_API_TOKEN_DAYS)
+
+
+@transaction.atomic(durable=True)
+def api_token_create(*, user: User, name: str = "API", now: datetime | None = None) -> str:
+    """A fresh token for ``user`` (at each login). Returns the key: it is shown only now,
+    and only its hash is kept."""
+    now = now or timezone.now()
+    expired_credentials_purge(now=now)
+    key = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=(name or "").strip()[:100] or "API",
+        key_hash=selectors.secret_hash(key),
+        prefix=key[:6],
+        created_at=now,
+        expires_at=_api_token_expiry(now),
+    )
+    surplus = list(
+        ApiToken.objects.filter(user=user)
+        .order_by(Coalesce("last_used_at", "created_at").desc(), "-id")
+        .values_list("pk", flat=True)[API_TOKENS_PER_PERSON:]
+    )
+    if surplus:
+        ApiToken.objects.filter(pk__in=surplus).delete()
+    audit_log(actor=user, action="api_token.created", target=token, data={"name": token.name})
+    return key
+
+
+def api_token_touch(*, token: ApiToken, now: datetime | None = None) -> None:
+    """A token was used: renew its expiry (and the person's activity), at most hourly."""
+    now = now or timezone.now()
+    last = token.last_used_at
+    if last is not None and (now - last).total_seconds() < API_TOKEN_RENEW_SECONDS:
+        return
+    token.last_used_at = now
+    token.expires_at = _api_token_expiry(now)
+    ApiToken.objects.filter(pk=token.pk).update(
+        last_used_at=token.last_used_at, expires_at=token.expires_at
+    )
+    User.objects.filter(pk=token.user_id).update(last_activity=now)
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token: ApiToken) -> None:
+    """The key stops working at once (logout through the API, or "my page")."""
+    audit_log(actor=actor, action="api_token.revoked", target=token, data={"name": token.name})
+    ApiToken.objects.filter(pk=token.pk).delete()
+
+
+@transaction.atomic
+def user_password_changed(*, user: User) -> int:
+    """A new password was saved (reset, change, admin): every API token of the person ends.
+
+    Called by ``User.save``; sessions end by themselves (Django's session hash).
+    """
+    revoked, _counts = ApiToken.objects.filter(user=user).delete()
+    audit_log(
+        actor=None,
+        action="user.password_changed",
+        target=user,
+        data={"api_tokens_revoked": revoked},
+    )
+    return revoked
 
 
 @transaction.atomic

@@ -1,19 +1,24 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from core import selectors, services
-from core.exceptions import DomainError
-from core.forms import SignupForm
+from core import selectors, services, throttling
+from core.exceptions import DomainError, NotFound
+from core.forms import PasswordResetForm, SignupForm, signup_sent_message
 from core.models import Branch, BranchKind
 from core.mypage import render_sections, staff_links
 from core.timeutils import local_today
@@ -61,24 +66,121 @@ def _safe_next(request: HttpRequest) -> str:
     return ""
 
 
+SIGNUP_EMAIL_KEY = "core_signup_email"
+
+
 def signup(request: HttpRequest) -> HttpResponse:
+    """Sign up; the answer is the same whether or not the address has an account."""
     next_url = _safe_next(request)
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            user = services.user_register(
-                email=form.cleaned_data["email"],
-                password=form.cleaned_data["password"],
-                name=form.cleaned_data["name"],
-                language=form.cleaned_data["language"],
-            )
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+        email = form.cleaned_data["email"]
+        wait = throttling.signup_wait(request, email)
+        if wait:
+            form.add_error(None, throttling.wait_message(wait))
         else:
-            login(request, user, backend="core.auth.RoleBackend")
-            messages.success(request, _("Welcome! Your account has been created."))
-            return redirect(next_url or "home")
+            throttling.record_signup(request, email)
+            try:
+                sent_to = services.user_register(
+                    email=email,
+                    password=form.cleaned_data["password"],
+                    name=form.cleaned_data["name"],
+                    language=form.cleaned_data["language"],
+                    next_url=next_url,
+                )
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                request.session[SIGNUP_EMAIL_KEY] = sent_to
+                return redirect("signup-sent")
     return render(request, "core/signup.html", {"form": form, "next": next_url})
+
+
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    email = request.session.get(SIGNUP_EMAIL_KEY)
+    if not email:
+        return redirect("signup")
+    return render(
+        request, "core/signup_sent.html", {"email": email, "message": signup_sent_message(email)}
+    )
+
+
+def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the sign-up e-mail. Showing the page changes nothing (mail scanners open
+    links); the button makes the account and logs the person in."""
+    if request.method == "POST":
+        try:
+            confirmed = services.signup_confirm(token=token)
+        except DomainError as error:
+            return render(request, "core/signup_confirm.html", {"error": error.message}, status=400)
+        request.session.pop(SIGNUP_EMAIL_KEY, None)
+        login(request, confirmed.user, backend="core.auth.RoleBackend")
+        messages.success(request, _("Welcome! Your account has been created."))
+        next_url = confirmed.next_url
+        if not next_url or not url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            next_url = reverse("home")
+        return redirect(next_url)
+    pending = selectors.signup_request_for_token(token=token)
+    response = render(
+        request,
+        "core/signup_confirm.html",
+        {
+            "pending": pending,
+            "error": ""
+            if pending
+            else _("This link has been used or has expired. Please sign up again."),
+        },
+        status=200 if pending else 400,
+    )
+    add_never_cache_headers(response)  # the address holds the secret
+    return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page behind the login throttle and the reset rate."""
+
+    form_class = PasswordResetForm
+    template_name = "core/password_reset.html"
+    email_template_name = "core/email/password_reset.txt"
+    subject_template_name = "core/email/password_reset_subject.txt"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
+# --- "My page": the person's API tokens --------------------------------------------------
+
+
+def api_tokens_section(request: HttpRequest) -> str:
+    """The apps that hold a key to the person's account, each with a button to end it."""
+    user = request.user
+    if not user.is_authenticated:
+        return ""
+    tokens = list(selectors.api_tokens_active_for(user=user))
+    if not tokens:
+        return ""
+    return render_to_string("core/my_page_api_tokens.html", {"tokens": tokens}, request=request)
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        token = selectors.api_token_get_for(actor=request.user, pk=pk)
+    except NotFound as error:
+        raise Http404 from error
+    services.api_token_revoke(actor=request.user, token=token)
+    messages.success(
+        request,
+        _("The key %(name)s (%(prefix)s…) no longer works.")
+        % {
+            "name": token.name,
+            "prefix": token.prefix,
+        },
+    )
+    return redirect(reverse("my-page") + "#api-tokens")
 
 
 @login_required

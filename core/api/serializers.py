@@ -12,15 +12,23 @@ class RegisterInputSerializer(serializers.Serializer):
 
 
 class RegisterOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    """The same for a new and a taken address: nothing here says whether an account exists."""
+
     email = serializers.EmailField()
     name = serializers.CharField()
     role = serializers.CharField()
+    detail = serializers.CharField(help_text="What happens next: the e-mail to look for.")
 
 
 class TokenInputSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(trim_whitespace=False)
+    name = serializers.CharField(
+        max_length=100,
+        required=False,
+        default="API",
+        help_text='What the token is for (the app\'s name); shown on "my page". Default "API".',
+    )
 
 
 class TokenOutputSerializer(serializers.Serializer):

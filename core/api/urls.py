@@ -5,6 +5,7 @@ from core.api import views
 urlpatterns = [
     path("auth/register/", views.RegisterApi.as_view(), name="api-register"),
     path("auth/token/", views.TokenApi.as_view(), name="api-token"),
+    path("auth/logout/", views.LogoutApi.as_view(), name="api-logout"),
     path("branches/", views.BranchListApi.as_view(), name="api-branches"),
     path("tracks/", views.TrackListApi.as_view(), name="api-tracks"),
     path("audiences/", views.AudienceListApi.as_view(), name="api-audiences"),

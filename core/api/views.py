@@ -2,31 +2,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, logout
 from django.contrib.auth.models import update_last_login
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from core import selectors, services
+from core import selectors, services, throttling
 from core.api import serializers
-from core.api.throttles import LoginFailureThrottle
+from core.api.throttles import refuse_while
 from core.exceptions import RuleViolation
+from core.forms import signup_sent_message
 from core.holidays import closed_days, public_holidays
+from core.models import ApiToken, Role
 from core.timeutils import local_today
 
 
 class RegisterApi(APIView):
+    """Start a sign-up: the answer is the same whether or not the address has an account.
+
+    The address gets an e-mail: a link that finishes the sign-up for a new address, or a
+    note that someone tried, with links to log in and reset the password, for a taken one.
+    """
+
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "register"
 
     @extend_schema(
         request=serializers.RegisterInputSerializer,
@@ -35,18 +39,27 @@ class RegisterApi(APIView):
     def post(self, request: Request) -> Response:
         data = serializers.RegisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_register(**data.validated_data)
+        refuse_while(throttling.signup_wait(request, data.validated_data["email"]))
+        throttling.record_signup(request, data.validated_data["email"])
+        email = services.user_register(**data.validated_data)
+        body = {
+            "email": email,
+            "name": data.validated_data["name"].strip(),
+            "role": Role.CITIZEN,
+            "detail": signup_sent_message(email),
+        }
         return Response(
-            serializers.RegisterOutputSerializer(user).data, status=status.HTTP_201_CREATED
+            serializers.RegisterOutputSerializer(body).data, status=status.HTTP_201_CREATED
         )
 
 
 class TokenApi(APIView):
-    """Exchange e-mail and password for an API token; failed attempts are throttled."""
+    """Exchange e-mail and password for a new API token (valid for ``MODESTED_API_TOKEN_DAYS``
+    days, renewed on use). Failed logins are throttled per address and per account, together
+    with the page and admin logins."""
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
-    throttle_classes = [LoginFailureThrottle]
 
     @extend_schema(
         request=serializers.TokenInputSerializer, responses={200: serializers.TokenOutputSerializer}
@@ -54,15 +67,29 @@ class TokenApi(APIView):
     def post(self, request: Request) -> Response:
         data = serializers.TokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(
-            request, username=data.validated_data["email"], password=data.validated_data["password"]
-        )
+        email = data.validated_data["email"]
+        refuse_while(throttling.login_wait(request, email))
+        # A wrong password is counted by core.throttling (Django's user_login_failed signal).
+        user = authenticate(request, username=email, password=data.validated_data["password"])
         if user is None:
-            LoginFailureThrottle().record_failure(request, self)
             raise RuleViolation(_("Wrong e-mail address or password."), code="invalid_credentials")
         update_last_login(None, user)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        key = services.api_token_create(user=user, name=data.validated_data["name"])
+        return Response({"token": key})
+
+
+class LogoutApi(APIView):
+    """End the caller's API token at once (or, signed in by the browser, the session)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request) -> Response:
+        if isinstance(request.auth, ApiToken):
+            services.api_token_revoke(actor=request.user, token=request.auth)
+        else:
+            logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class BranchListApi(generics.ListAPIView):

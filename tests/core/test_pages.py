@@ -1,3 +1,6 @@
+import re
+from urllib.parse import urlsplit
+
 import pytest
 from django.core import mail
 from django.test import Client
@@ -48,14 +51,13 @@ def test_branch_page_shows_hours_and_bookmobile_timetable(client: Client) -> Non
 
 
 def test_signup_shows_errors_beside_the_fields(client: Client) -> None:
-    make_user(email="taken@example.org")
     response = client.post(
         "/konto/opret/",
         {
             "name": "X",
-            "email": "taken@example.org",
+            "email": "ny@example.org",
             "password": PASSWORD,
-            "password_again": PASSWORD,
+            "password_again": PASSWORD + "x",
             "language": "da",
         },
     )
@@ -63,18 +65,28 @@ def test_signup_shows_errors_beside_the_fields(client: Client) -> None:
     assert "errorlist" in response.content.decode()
 
 
-def test_signup_login_logout(client: Client) -> None:
-    response = client.post(
-        "/konto/opret/",
-        {
-            "name": "Ny Borger",
-            "email": "ny@example.org",
-            "password": PASSWORD,
-            "password_again": PASSWORD,
-            "language": "en",
-        },
-    )
+def _confirmation_path() -> str:
+    """The path of the link in the last sign-up e-mail."""
+    link = re.search(r"https?://\S+/konto/bekraeft/\S+/", mail.outbox[-1].body).group(0)
+    return urlsplit(link).path
+
+
+def test_signup_confirm_login_logout(client: Client, django_capture_on_commit_callbacks) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/konto/opret/",
+            {
+                "name": "Ny Borger",
+                "email": "ny@example.org",
+                "password": PASSWORD,
+                "password_again": PASSWORD,
+                "language": "en",
+            },
+        )
     assert response.status_code == 302
+    assert "ny@example.org" in client.get(response["Location"]).content.decode()
+    assert client.get("/min-side/").status_code == 302  # not logged in before confirming
+    assert client.post(_confirmation_path()).status_code == 302
     assert User.objects.get(email="ny@example.org").language == "en"
     assert client.get("/min-side/").status_code == 200
     client.post("/konto/log-ud/")
@@ -121,7 +133,9 @@ def test_danish_first_whatever_the_browser_prefers(client: Client) -> None:
     assert 'lang="da"' in text
 
 
-def test_signup_returns_to_the_page_the_person_came_from(client: Client) -> None:
+def test_signup_returns_to_the_page_the_person_came_from(
+    client: Client, django_capture_on_commit_callbacks
+) -> None:
     data = {
         "name": "Ny",
         "email": "tilbage@example.org",
@@ -130,7 +144,11 @@ def test_signup_returns_to_the_page_the_person_came_from(client: Client) -> None
         "language": "da",
         "next": "/bibliotek/x/",
     }
-    response = client.post("/konto/opret/", data)
-    assert response["Location"] == "/bibliotek/x/"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/konto/opret/", data)
+    assert client.post(_confirmation_path())["Location"] == "/bibliotek/x/"
+    client.post("/konto/log-ud/")
     data.update(email="ude@example.org", next="https://evil.example.com/")
-    assert client.post("/konto/opret/", data)["Location"] == "/"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/konto/opret/", data)
+    assert client.post(_confirmation_path())["Location"] == "/"

@@ -11,6 +11,7 @@ import re
 from datetime import date, time
 
 import pytest
+from django.core import mail
 from playwright.sync_api import Page, expect
 
 from core.models import BookmobileStop, BranchKind
@@ -70,6 +71,12 @@ def test_sign_up_log_out_and_log_in(page: Page, live_server) -> None:
     page.get_by_label("Adgangskode", exact=True).fill("strikkecafe-hver-tirsdag")
     page.get_by_label("Gentag adgangskode").fill("strikkecafe-hver-tirsdag")
     page.get_by_role("button", name="Opret konto", exact=True).click()
+
+    # The address gets a link; the account is made (and the person logged in) through it.
+    expect(page.get_by_role("main")).to_contain_text("birte@example.org")
+    link = re.search(r"https?://\S+(/konto/bekraeft/\S+/)", mail.outbox[-1].body)
+    page.goto(live_server.url + link.group(1))
+    page.get_by_role("main").locator("form button[type=submit]").click()
 
     expect(page.get_by_role("status")).to_contain_text("Velkommen! Din konto er oprettet.")
     page.get_by_role("button", name="Log ud", exact=True).click()
