@@ -11,7 +11,8 @@ about this person only: never another person's name or address. ``erase(user) ->
 inside the account deletion's transaction, before the account is deleted: it cancels what has
 not happened yet through the app's own services (so waiting lists move and people are told,
 as when the person cancels), removes the person's link from the rest (counts stay for the
-plan's statistics), and returns counts (no personal data) for the receipt and the audit row.
+plan's statistics), and returns counts (no personal data) for the receipt and the audit row;
+a count of things cancelled is named ``<things>_cancelled`` (the receipt adds those up).
 Erasers run in ``order``; notifications comes last, since the others' cancellations write
 messages to the person that must be withdrawn with the account.
 """
