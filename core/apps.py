@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
         from django.contrib import admin
         from django.contrib.auth.signals import user_login_failed
 
-        from core import throttling, views
+        from core import privacy, throttling, views, views_privacy
         from core.forms import AdminLoginForm
         from core.mypage import register_section
 
@@ -19,3 +19,5 @@ class CoreConfig(AppConfig):
         # The admin's login shares the page login's throttle.
         admin.site.login_form = AdminLoginForm
         register_section("api_tokens", views.api_tokens_section, order=90)
+        privacy.register_personal_data("core", export=privacy.export_account, order=0)
+        register_section("privacy", views_privacy.my_page_section, order=95)

@@ -1,13 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from core import views
+from core import views, views_privacy
 from core.forms import LoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("bibliotek/<slug:slug>/", views.branch_detail, name="branch-detail"),
     path("min-side/", views.my_page, name="my-page"),
+    path("min-side/mine-data/", views_privacy.my_data_export, name="my-data-export"),
+    path("min-side/slet-konto/", views_privacy.account_delete, name="account-delete"),
     path("personale/", views.staff_home, name="staff-home"),
     path("konto/opret/", views.signup, name="signup"),
     path("konto/opret/sendt/", views.signup_sent, name="signup-sent"),

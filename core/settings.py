@@ -261,6 +261,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     "anonymise-old-bookings": {"task": "rooms.anonymise_old_bookings", "schedule": 3600.0},
     "anonymise-old-signups": {"task": "volunteers.anonymise_old_signups", "schedule": 86400.0},
+    "remove-idle-volunteer-profiles": {
+        "task": "volunteers.remove_idle_profiles",
+        "schedule": 86400.0,
+    },
     "delete-inactive-accounts": {"task": "core.delete_inactive_accounts", "schedule": 86400.0},
     # Makerspace slots not checked in within 15 minutes are given free again.
     "release-unclaimed-slots": {"task": "rooms.release_unclaimed_slots", "schedule": 60.0},

@@ -9,7 +9,8 @@ class EventsConfig(AppConfig):
     def ready(self) -> None:
         from core.demo import register_loader
         from core.mypage import register_section, register_staff_link
-        from events import demo, views
+        from core.privacy import register_personal_data
+        from events import demo, privacy, views
 
         register_loader("events", demo.load, order=30)
         register_section("events", views.my_registrations_section, order=10)
@@ -17,3 +18,4 @@ class EventsConfig(AppConfig):
         register_staff_link(
             "events-new", _("New event or series"), "events:series-create", order=21
         )
+        register_personal_data("events", export=privacy.export, erase=privacy.erase, order=10)

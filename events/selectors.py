@@ -321,3 +321,8 @@ def room_clashes(*, room: Any, start: datetime, end: datetime) -> list[Any]:
         and booking.blocked_start < blocked_end
         and start < booking.blocked_end
     ]
+
+
+def events_hosted_by(*, user: User) -> QuerySet[Event]:
+    """Every event ``user`` hosts or hosted (for the person's own data export)."""
+    return Event.objects.filter(host=user).select_related("branch").order_by("start", "pk")

@@ -930,6 +930,12 @@ def registration_cancel(
 
     Frees its seats and promotes from the waiting list as many as now fit.
     """
+    return _registration_cancel(actor=actor, registration=registration, reason=reason)
+
+
+@transaction.atomic
+def _registration_cancel(*, actor: User, registration: Registration, reason: str) -> Registration:
+    """``registration_cancel``, composable (for a caller that is already a transaction)."""
     event = locking.lock_one(Event, registration.event_id)
     reg = Registration.objects.get(pk=registration.pk)
     own = actor is not None and reg.user_id == actor.pk
@@ -1026,3 +1032,22 @@ def registrations_anonymise_old(*, now: datetime | None = None) -> int:
             data={"count": count, "ended_before": cutoff.isoformat()},
         )
     return count
+
+
+@transaction.atomic
+def registrations_release_person(*, person: User) -> dict[str, int]:
+    """Account deletion (composable): cancel the person's live registrations for events that
+    have not started, as if they cancelled themselves (the waiting list moves and whoever
+    gets the seat is told), then remove the person from all their registrations. Seats,
+    status and check-ins stay, so the plan's numbers of past events do not change.
+    """
+    now = timezone.now()
+    coming = list(
+        Registration.objects.filter(
+            user=person, status__in=LIVE_REGISTRATION_STATUSES, event__start__gt=now
+        ).order_by("event_id", "pk")  # events are locked in a fixed order
+    )
+    for reg in coming:
+        _registration_cancel(actor=person, registration=reg, reason="")
+    unlinked = Registration.objects.filter(user=person).update(user=None)
+    return {"registrations_cancelled": len(coming), "registrations_unlinked": unlinked}

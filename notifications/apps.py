@@ -9,8 +9,13 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from core.demo import register_loader
         from core.mypage import register_section
-        from notifications import demo, receivers, views
+        from core.privacy import register_personal_data
+        from notifications import demo, privacy, receivers, views
 
         receivers.connect()
         register_section("notifications", views.my_page_section, order=80)
         register_loader("notifications", demo.load, order=70)
+        # Last: the other apps' cancellations write messages that go with the account.
+        register_personal_data(
+            "notifications", export=privacy.export, erase=privacy.erase, order=90
+        )

@@ -64,6 +64,11 @@ def feed_token_for(*, user: User) -> FeedToken | None:
     return FeedToken.objects.filter(user=user).first()
 
 
+def deliveries_to(*, user: User) -> QuerySet[Delivery]:
+    """Every message to ``user`` (the delivery log), oldest first: for the person's data export."""
+    return Delivery.objects.filter(recipient=user).order_by("created_at", "pk")
+
+
 # --- Public feeds -------------------------------------------------------------
 
 

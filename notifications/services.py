@@ -491,3 +491,20 @@ def feed_token_revoke(*, actor: User) -> None:
         return
     audit_log(actor=actor, action="feed_token.revoked", target=row)
     row.delete()
+
+
+# --- A deleted account ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def deliveries_forget_person(*, person: User) -> dict[str, int]:
+    """Account deletion (composable, after the other apps' cancellations): messages still
+    waiting for the person are not sent (the receipt goes instead), and the delivery log keeps
+    kind, object, subject and time of each message but neither the person nor their address.
+    The feed token and reminder settings go with the account."""
+    rows = Delivery.objects.filter(recipient=person)
+    rows.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING]).update(
+        status=DeliveryStatus.SKIPPED, claimed_until=None
+    )
+    unlinked = rows.update(recipient=None, to_email="")
+    return {"messages_unlinked": unlinked}

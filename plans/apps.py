@@ -8,6 +8,8 @@ class PlansConfig(AppConfig):
 
     def ready(self) -> None:
         from core.demo import register_loader
-        from plans import demo
+        from core.privacy import register_personal_data
+        from plans import demo, privacy
 
         register_loader("plans", demo.load, order=60)
+        register_personal_data("plans", export=privacy.export, order=60)

@@ -812,3 +812,12 @@ def volunteer_hours_behind(
         .annotate(hours=Sum("hours"), shifts=Count("shift", distinct=True))
         .order_by("branch", "name")
     )
+
+
+def initiatives_responsible(*, user: User) -> QuerySet[Initiative]:
+    """The initiatives ``user`` is named responsible for (for the person's own data export)."""
+    return (
+        Initiative.objects.filter(responsible=user)
+        .select_related("plan")
+        .order_by("plan__year", "title", "pk")
+    )

@@ -9,7 +9,8 @@ class RoomsConfig(AppConfig):
     def ready(self) -> None:
         from core import mypage
         from core.demo import register_loader
-        from rooms import demo, views
+        from core.privacy import register_personal_data
+        from rooms import demo, privacy, views
 
         register_loader("rooms", demo.load, order=20)
         mypage.register_section("rooms", views.my_page_section, order=20)
@@ -19,3 +20,4 @@ class RoomsConfig(AppConfig):
         mypage.register_staff_link(
             "rooms-makerspace", _("Makerspace and licences"), "rooms:makerspace", order=11
         )
+        register_personal_data("rooms", export=privacy.export, erase=privacy.erase, order=20)

@@ -481,3 +481,21 @@ def licences_of(*, user: User) -> QuerySet[Licence]:
 
 def has_licence(*, user: User, equipment_kind: str) -> bool:
     return Licence.objects.filter(person=user, equipment_kind=equipment_kind).exists()
+
+
+def bookings_booked_by(*, user: User) -> QuerySet[Booking]:
+    """Every room booking ``user`` made, past and coming (for the person's own data export)."""
+    return (
+        Booking.objects.filter(booker=user)
+        .select_related("room__branch", "partner")
+        .order_by("start", "pk")
+    )
+
+
+def equipment_bookings_booked_by(*, user: User) -> QuerySet[EquipmentBooking]:
+    """Every makerspace slot ``user`` booked, past and coming (for the data export)."""
+    return (
+        EquipmentBooking.objects.filter(booker=user)
+        .select_related("equipment__branch")
+        .order_by("start", "pk")
+    )

@@ -767,6 +767,19 @@ def booking_cancel(
     *, actor: User, booking: Booking, reason: str = "", whole_series: bool = False
 ) -> list[Booking]:
     """The booker cancels until the room's deadline; staff of the branch any time, with a reason."""
+    return _booking_cancel(actor=actor, booking=booking, reason=reason, whole_series=whole_series)
+
+
+@transaction.atomic
+def _booking_cancel(
+    *,
+    actor: User,
+    booking: Booking,
+    reason: str = "",
+    whole_series: bool = False,
+    ignore_deadline: bool = False,
+) -> list[Booking]:
+    """``booking_cancel``, composable; ``ignore_deadline`` only for an account's deletion."""
     is_staff = can_manage_branch(user=actor, branch=booking.room.branch_id)
     if booking.booker_id != actor.pk and not is_staff:
         raise PermissionDenied()
@@ -788,7 +801,7 @@ def booking_cancel(
         if target.end <= now:
             raise RuleViolation(_("This booking has already taken place."))
         deadline = selectors.cancel_deadline(booking=target)
-        if not is_staff and now >= deadline:
+        if not is_staff and not ignore_deadline and now >= deadline:
             raise RuleViolation(
                 _(
                     "Bookings can be cancelled until %(deadline)s. Please call or write to the library."
@@ -845,6 +858,46 @@ def bookings_anonymise_old(*, now: datetime | None = None) -> int:
         booker=None
     )
     return rooms + machines
+
+
+@transaction.atomic
+def bookings_release_person(*, person: User) -> dict[str, int]:
+    """Account deletion (composable): cancel the person's own room bookings and makerspace
+    slots that have not started, as the booker would, whatever the booker's deadline (the
+    person will not come, and a free room is better than a no-show). Then remove the person
+    from all their bookings (the rows stay, so statistics still add up). The library's own
+    holds that a staff member made for an event or a shift are not cancelled, only unlinked.
+    """
+    now = timezone.now()
+    rooms = list(
+        Booking.objects.filter(
+            booker=person,
+            kind=BookingKind.BOOKING,
+            status__in=LIVE_BOOKING_STATUSES,
+            start__gt=now,
+        )
+        .select_related("room")
+        .order_by("room_id", "start", "pk")  # rooms are locked in a fixed order
+    )
+    for booking in rooms:
+        _booking_cancel(actor=person, booking=booking, ignore_deadline=True)
+    slots = list(
+        EquipmentBooking.objects.filter(
+            booker=person, status=EquipmentBookingStatus.CONFIRMED, start__gt=now
+        ).order_by("equipment_id", "start", "pk")
+    )
+    for slot in slots:
+        lock_one(Equipment, slot.equipment_id)
+        fresh = EquipmentBooking.objects.get(pk=slot.pk)
+        if fresh.status == EquipmentBookingStatus.CONFIRMED:
+            _equipment_booking_set_cancelled(fresh, actor=person, reason="")
+    unlinked = Booking.objects.filter(booker=person).update(booker=None)
+    unlinked += EquipmentBooking.objects.filter(booker=person).update(booker=None)
+    return {
+        "room_bookings_cancelled": len(rooms),
+        "machine_bookings_cancelled": len(slots),
+        "bookings_unlinked": unlinked,
+    }
 
 
 # --- Makerspace ------------------------------------------------------------------------

@@ -1,5 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
+from core.exceptions import DomainError
+from volunteers import services
 from volunteers.models import (
     Activity,
     HoursCorrection,
@@ -11,8 +14,21 @@ from volunteers.models import (
 )
 
 
+@admin.action(description=_("End the selected volunteer profiles (the volunteers stop)"))
+def end_profiles(modeladmin, request, queryset):  # type: ignore[no-untyped-def]
+    """Through the service: coming shifts given free, personal fields deleted, hours kept."""
+    for profile in queryset.select_related("user"):
+        try:
+            services.volunteer_profile_end(
+                actor=request.user, profile=profile, reason="ended in the admin"
+            )
+        except DomainError as error:
+            modeladmin.message_user(request, f"{profile}: {error.message}", messages.ERROR)
+
+
 @admin.register(VolunteerProfile)
 class VolunteerProfileAdmin(admin.ModelAdmin):
+    actions = [end_profiles]
     list_display = [
         "user",
         "status",

@@ -9,7 +9,8 @@ class VolunteersConfig(AppConfig):
     def ready(self) -> None:
         from core.demo import register_loader
         from core.mypage import register_section, register_staff_link
-        from volunteers import demo, views
+        from core.privacy import register_personal_data
+        from volunteers import demo, privacy, views
 
         register_loader("volunteers", demo.load, order=40)
         register_section("volunteers", views.my_page_section, order=40)
@@ -34,3 +35,4 @@ class VolunteersConfig(AppConfig):
             "volunteers:staff-proposals",
             order=43,
         )
+        register_personal_data("volunteers", export=privacy.export, erase=privacy.erase, order=30)

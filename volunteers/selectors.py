@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +20,7 @@ from rooms.models import Room
 from volunteers.models import (
     Activity,
     CertificateStatus,
+    HoursCorrection,
     ProfileStatus,
     ProposalStatus,
     SessionProposal,
@@ -492,3 +493,40 @@ def hosted_event_registrations(*, actor: User, pk: int) -> tuple[Any, QuerySet[A
 
     event = event_get_for_host(actor=actor, pk=pk)
     return event, event_registrations(event=event)
+
+
+# --- The person's own data (export) -------------------------------------------------------------
+
+
+def proposals_by(*, volunteer: User) -> QuerySet[SessionProposal]:
+    """Every proposal the person made (staff's lists of their branches' proposals aside)."""
+    return (
+        SessionProposal.objects.filter(volunteer=volunteer)
+        .select_related("branch", "room")
+        .prefetch_related("tracks", "audiences")
+        .order_by("created_at", "pk")
+    )
+
+
+def hours_corrections_of(*, volunteer: User) -> QuerySet[HoursCorrection]:
+    return (
+        HoursCorrection.objects.filter(signup__volunteer=volunteer)
+        .select_related("signup__shift__activity")
+        .order_by("created_at", "pk")
+    )
+
+
+def volunteers_for_staff_page(*, actor: User) -> QuerySet[VolunteerProfile]:
+    """The volunteers ``actor`` manages, by name, with their branches and last shift start."""
+    last_shift = (
+        ShiftSignup.objects.filter(
+            volunteer=OuterRef("user"), status=SignupStatus.SIGNED_UP, shift_cancelled=False
+        )
+        .order_by("-shift__start")
+        .values("shift__start")[:1]
+    )
+    return (
+        volunteer_list_for(actor=actor)
+        .annotate(last_shift=Subquery(last_shift))
+        .order_by("user__name", "pk")
+    )

@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -1346,3 +1346,144 @@ def signups_anonymise_old(*, now: datetime | None = None) -> int:
             data={"count": count, "ended_before": cutoff.isoformat()},
         )
     return count
+
+
+# --- Ending a volunteer profile ----------------------------------------------------------------
+
+# A profile without a shift (and unchanged) for this long is removed (docs/privacy.md).
+PROFILE_IDLE_DAYS = 365
+
+
+def _withdraw_coming_signups(*, volunteer: User, actor: User | None, reason: str) -> int:
+    """Take ``volunteer`` off every shift that has not started (whatever the withdraw deadline:
+    they will not come). Attended and past sign-ups are left as they are, so hours stay."""
+    coming = locking.lock_rows(
+        ShiftSignup.objects.filter(
+            volunteer=volunteer, status=SignupStatus.SIGNED_UP, shift__start__gt=timezone.now()
+        ).order_by("pk")
+    )
+    count = 0
+    for signup in coming:
+        signup.status = SignupStatus.WITHDRAWN
+        signup.withdrawn_at = timezone.now()
+        signup.save(update_fields=["status", "withdrawn_at"])
+        audit_log(
+            actor=actor,
+            action="shift.withdrawn",
+            target=signup,
+            data={"shift": signup.shift_id, "reason": reason},
+        )
+        count += 1
+    return count
+
+
+def _withdraw_open_proposals(*, volunteer: User, actor: User | None) -> int:
+    open_ones = locking.lock_rows(
+        SessionProposal.objects.filter(
+            volunteer=volunteer,
+            status__in=[ProposalStatus.PENDING, ProposalStatus.CHANGES_REQUESTED],
+        ).order_by("pk")
+    )
+    count = 0
+    for proposal in open_ones:
+        proposal.status = ProposalStatus.WITHDRAWN
+        proposal.save(update_fields=["status", "updated_at"])
+        audit_log(actor=actor, action="proposal.withdrawn", target=proposal)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def _profile_remove(
+    *, profile: VolunteerProfile, actor: User | None, reason: str
+) -> dict[str, int]:
+    """Remove a volunteer profile and every personal field on it (skills, languages,
+    availability, agreement date, child-certificate status and dates, branches, activities).
+
+    Coming shifts and open proposals are withdrawn; past sign-ups keep their hours and, for
+    now, their link to the account (unlinked later by ``signups_anonymise_old``), so the
+    year's hours and the plan's numbers do not change. A volunteer becomes a citizen again.
+    """
+    profile = locking.lock_one(VolunteerProfile, profile.pk)
+    user = User.objects.get(pk=profile.user_id)
+    withdrawn = _withdraw_coming_signups(volunteer=user, actor=actor, reason=reason)
+    proposals = _withdraw_open_proposals(volunteer=user, actor=actor)
+    audit_log(
+        actor=actor,
+        action="volunteer.profile_ended",
+        target=profile,
+        data={"reason": reason, "signups_withdrawn": withdrawn, "proposals_withdrawn": proposals},
+    )
+    profile.delete()
+    if user.role == Role.VOLUNTEER:
+        user_set_role(actor=actor, user=user, role=Role.CITIZEN)
+    return {"shift_signups_cancelled": withdrawn, "proposals_withdrawn": proposals}
+
+
+@transaction.atomic(durable=True)
+def volunteer_profile_end(*, actor: User, profile: VolunteerProfile, reason: str = "") -> None:
+    """Staff of the volunteer's branch (or an administrator) record that a volunteer stops:
+    the profile and its personal fields are removed; the hours already given stay counted."""
+    if not can_manage_volunteer(user=actor, profile=profile):
+        raise NotFound(_PROFILE_NOT_FOUND.message, code=_PROFILE_NOT_FOUND.code)
+    if not VolunteerProfile.objects.filter(pk=profile.pk).exists():
+        return  # ended already
+    _profile_remove(profile=profile, actor=actor, reason=(reason or "").strip()[:300])
+
+
+@transaction.atomic(durable=True)
+def volunteer_profiles_remove_idle(*, now: datetime | None = None) -> int:
+    """Retention: remove the profiles of volunteers with no shift for 12 months (and no change
+    to the profile in that time: a volunteer staff have just dealt with stays). A shift counts
+    if the volunteer was on it (signed up, not withdrawn, the shift not cancelled), whether it
+    lies in the last 12 months or is still to come."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=PROFILE_IDLE_DAYS)
+    recent_shift = ShiftSignup.objects.filter(
+        volunteer=OuterRef("user"),
+        status=SignupStatus.SIGNED_UP,
+        shift_cancelled=False,
+        shift__start__gte=cutoff,
+    )
+    idle = (
+        VolunteerProfile.objects.filter(created_at__lt=cutoff, updated_at__lt=cutoff)
+        .exclude(Exists(recent_shift))
+        .order_by("pk")
+    )
+    removed = 0
+    for profile in idle:
+        _profile_remove(profile=profile, actor=None, reason="no shift for 12 months")
+        removed += 1
+    if removed:
+        from core.models import AuditLog  # noqa: PLC0415
+
+        AuditLog.objects.create(
+            action="volunteer_profiles.removed_idle",
+            target_type="volunteers.volunteerprofile",
+            target_id="*",
+            data={"count": removed, "idle_since": cutoff.isoformat()},
+        )
+    return removed
+
+
+@transaction.atomic
+def volunteer_release_person(*, person: User) -> dict[str, int]:
+    """Account deletion (composable): end the volunteer profile (if any), withdraw coming shifts
+    and open proposals, then remove the person from all sign-ups and proposals. Hours stay, so
+    the plan's numbers do not change."""
+    counts = {"shift_signups_cancelled": 0, "proposals_withdrawn": 0}
+    profile = VolunteerProfile.objects.filter(user=person).first()
+    if profile is not None:
+        counts = _profile_remove(profile=profile, actor=person, reason="account deleted")
+    else:
+        counts["shift_signups_cancelled"] = _withdraw_coming_signups(
+            volunteer=person, actor=person, reason="account deleted"
+        )
+        counts["proposals_withdrawn"] = _withdraw_open_proposals(volunteer=person, actor=person)
+    counts["shift_signups_unlinked"] = ShiftSignup.objects.filter(volunteer=person).update(
+        volunteer=None
+    )
+    counts["proposals_unlinked"] = SessionProposal.objects.filter(volunteer=person).update(
+        volunteer=None
+    )
+    return counts

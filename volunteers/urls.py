@@ -22,6 +22,12 @@ urlpatterns = [
         views.staff_certificate_record,
         name="staff-certificate-record",
     ),
+    path("personale/frivillige/profiler/", views.staff_volunteers, name="staff-volunteers"),
+    path(
+        "personale/frivillige/profiler/<int:pk>/afslut/",
+        views.staff_volunteer_end,
+        name="staff-volunteer-end",
+    ),
     path("personale/frivillige/timer/", views.staff_hours, name="staff-hours"),
     path("personale/frivillige/forslag/", views.staff_proposals, name="staff-proposals"),
     path(

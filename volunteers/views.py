@@ -419,6 +419,46 @@ def staff_shift(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+def staff_volunteers(request: HttpRequest) -> HttpResponse:
+    """The volunteers of the staff member's branches, with "stops volunteering" for each."""
+    _staff(request)
+    return render(
+        request,
+        "volunteers/staff_volunteers.html",
+        {"profiles": list(selectors.volunteers_for_staff_page(actor=request.user))},
+    )
+
+
+@login_required
+@require_POST
+def staff_volunteer_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """A volunteer stops: the profile and its personal fields are removed, the hours stay."""
+    _staff(request)
+    try:
+        profile = selectors.volunteer_get_for(actor=request.user, pk=pk)
+    except NotFound as error:
+        raise Http404 from error
+    name = profile.user.name
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm that %(name)s stops.") % {"name": name})
+        return redirect("volunteers:staff-volunteers")
+    try:
+        services.volunteer_profile_end(
+            actor=request.user, profile=profile, reason=request.POST.get("reason", "")
+        )
+    except NotFound as error:
+        raise Http404 from error
+    except DomainError as error:
+        messages.error(request, f"{name}: {error.message}")
+    else:
+        messages.success(
+            request,
+            _("%(name)s is no longer a volunteer; the profile is deleted.") % {"name": name},
+        )
+    return redirect("volunteers:staff-volunteers")
+
+
 def my_page_section(request: HttpRequest) -> str:
     """A short "volunteering" section on my page, for volunteers."""
     from django.template.loader import render_to_string

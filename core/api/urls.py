@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core.api import views
+from core.api import privacy, views
 
 urlpatterns = [
     path("auth/register/", views.RegisterApi.as_view(), name="api-register"),
@@ -11,4 +11,6 @@ urlpatterns = [
     path("audiences/", views.AudienceListApi.as_view(), name="api-audiences"),
     path("holidays/", views.HolidayListApi.as_view(), name="api-holidays"),
     path("partners/", views.PartnerListApi.as_view(), name="api-partners"),
+    path("me/", privacy.MeApi.as_view(), name="api-me"),
+    path("me/export/", privacy.MyDataExportApi.as_view(), name="api-me-export"),
 ]
