@@ -21,9 +21,9 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
-from core.models import AuditLog, Role, User
+from core import services as core_services
+from core.models import ApiToken, AuditLog, Role, User
 from core.timeutils import local_tz
 from events import services as event_services
 from events.models import RegistrationStatus
@@ -99,7 +99,7 @@ def scene(branch: Any) -> dict[str, Any]:
     now = timezone.now()
 
     make_partner(name="Strikkeforeningen").members.add(person)
-    Token.objects.create(user=person)
+    api_key = core_services.api_token_create(user=person, name="Bibliotek-app")
     event = make_event(branch=branch, title="Sprogcafé", capacity=10)
     event_services.registration_create(actor=person, event=event)  # also an audit row
     event_services.registration_create(actor=other, event=event)
@@ -167,7 +167,13 @@ def scene(branch: Any) -> dict[str, Any]:
             to_email=recipient.email,
             sent_at=now,
         )
-    return {"person": person, "other": other, "staff": staff, "feed_secret": feed_secret}
+    return {
+        "person": person,
+        "other": other,
+        "staff": staff,
+        "feed_secret": feed_secret,
+        "api_key": api_key,
+    }
 
 
 def _download(client: Any, url: str) -> tuple[Any, dict[str, Any]]:
@@ -197,7 +203,14 @@ def test_download_my_data_holds_everything_about_the_person_and_nothing_else(
     assert data["association_memberships"] == [
         {"partner": "Strikkeforeningen", "kind": "voluntary_social"}
     ]
-    assert len(data["api_tokens"]) == 1 and set(data["api_tokens"][0]) == {"created"}
+    [app] = data["api_tokens"]
+    assert app["name"] == "Bibliotek-app" and set(app) == {
+        "name",
+        "prefix",
+        "created",
+        "last_used",
+        "expires",
+    }
     assert "registration.confirmed" in {row["action"] for row in data["audit_entries"]}
     [registration] = data["registrations"]
     assert (registration["event"], registration["status"]) == ("Sprogcafé", "confirmed")
@@ -231,7 +244,7 @@ def test_download_my_data_holds_everything_about_the_person_and_nothing_else(
     for foreign in ["Otto", "otto@example.org", "1999-01-02", "Signe", "signe@lib.example"]:
         assert foreign not in raw, foreign
     # Never a secret: not the API token, not the feed token or its hash, not the password.
-    assert Token.objects.get(user=person).key not in raw
+    assert scene["api_key"] not in raw
     assert scene["feed_secret"] not in raw
     assert person.feed_token.token_hash not in raw
     assert person.password not in raw
@@ -374,7 +387,7 @@ def test_delete_me_in_the_api(
 ) -> None:
     person = make_user(email="pia@example.org", language="en")
     registration = make_registration(event=make_event(branch=branch), user=person)
-    token = Token.objects.create(user=person)
+    key = core_services.api_token_create(user=person)
     client = client_for(person)
     refused = client.delete(reverse("api-me"), {"password": "wrong"}, format="json")
     assert refused.status_code == 400
@@ -386,7 +399,7 @@ def test_delete_me_in_the_api(
         response = client.delete(reverse("api-me"), {"password": PASSWORD}, format="json")
     assert response.status_code == 204
     assert not User.objects.filter(pk=person.pk).exists()
-    assert not Token.objects.filter(key=token.key).exists()
+    assert not ApiToken.objects.filter(user_id=person.pk).exists()
     registration.refresh_from_db()
     assert (registration.status, registration.user_id) == (RegistrationStatus.CANCELLED, None)
     assert [m.to for m in mail.outbox if "deleted" in m.subject] == [["pia@example.org"]]
@@ -394,7 +407,7 @@ def test_delete_me_in_the_api(
     from rest_framework.test import APIClient
 
     stale = APIClient()
-    stale.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    stale.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert stale.get(reverse("api-me-export")).status_code in {401, 403}
 
 
