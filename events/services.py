@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from core import locking
 from core.db import is_conflict_error
 from core.exceptions import Conflict, NotFound, PermissionDenied, RuleViolation
-from core.models import Audience, BookmobileStop, Branch, BranchKind, Partner, Track, User
+from core.models import Audience, AuditLog, BookmobileStop, Branch, BranchKind, Partner, Track, User
 from core.recurrence import expand, kept
 from core.selectors import can_manage_branch
 from core.services import audit_log
@@ -122,14 +122,10 @@ def _require_host_or_staff(actor: User | None, event: Event) -> None:
 # --- Rooms (through the rooms app's services) -------------------------------------------
 
 
-def _room_services() -> Any:
-    return room_services
-
-
 def _occupy(event: Event, actor: User | None) -> None:
     if event.room_id is None or event.place_kind != PlaceKind.ROOM:
         return
-    event.room_booking = _room_services().room_occupy(
+    event.room_booking = room_services.room_occupy(
         room=event.room, start=event.start, end=event.end, title=event.title, actor=actor
     )
     event.save(update_fields=["room_booking"])
@@ -141,7 +137,7 @@ def _release(event: Event, actor: User | None) -> None:
     booking = event.room_booking
     event.room_booking = None
     event.save(update_fields=["room_booking"])
-    _room_services().room_release(booking=booking, actor=actor)
+    room_services.room_release(booking=booking, actor=actor)
 
 
 def _sync_room(event: Event, actor: User | None, *, room_changed: bool) -> None:
@@ -159,7 +155,7 @@ def _sync_room(event: Event, actor: User | None, *, room_changed: bool) -> None:
     else:
         booking = event.room_booking
         if booking.start != event.start or booking.end != event.end:
-            event.room_booking = _room_services().room_occupancy_move(
+            event.room_booking = room_services.room_occupancy_move(
                 booking=booking, start=event.start, end=event.end, actor=actor
             )
             event.save(update_fields=["room_booking"])
@@ -998,7 +994,7 @@ def registration_check_in(*, actor: User, registration: Registration) -> Registr
     reg.save(update_fields=["checked_in_at"])
     audit_log(actor=actor, action="registration.checked_in", target=reg, data={"event": event.pk})
     if event.licence_equipment_kind and reg.user_id is not None:
-        _room_services().licence_grant(
+        room_services.licence_grant(
             person=reg.user,
             equipment_kind=event.licence_equipment_kind,
             actor=actor,
@@ -1017,8 +1013,6 @@ def registrations_anonymise_old(*, now: datetime | None = None) -> int:
     cutoff = now - timedelta(days=RETENTION_DAYS)
     count = Registration.objects.filter(event__end__lt=cutoff, user__isnull=False).update(user=None)
     if count:
-        from core.models import AuditLog  # noqa: PLC0415
-
         AuditLog.objects.create(
             action="registrations.anonymised",
             target_type="events.registration",
