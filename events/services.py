@@ -585,8 +585,7 @@ def series_update(*, actor: User | None, series: EventSeries, **changes: Any) ->
     now = timezone.now()
     future = series.events.filter(start__gt=now, edited=False).exclude(state=EventState.CANCELLED)
     changed = 0
-    for event_id in future.values_list("pk", flat=True):
-        event = locking.lock_one(Event, event_id)
+    for event in sorted(locking.lock_rows(future), key=lambda e: e.start):  # locked in key order
         event_changes = dict(changes)
         if start_time is not None or duration is not None:
             wall = event.start.astimezone(tz).replace(tzinfo=None)
@@ -734,7 +733,8 @@ def series_cancel(*, actor: User | None, series: EventSeries, reason: str = "") 
     """Cancel every future occurrence of a series; returns how many."""
     _require_branch(actor, series.branch)
     count = 0
-    for event in series.events.filter(start__gt=timezone.now()).exclude(state=EventState.CANCELLED):
+    future = series.events.filter(start__gt=timezone.now()).exclude(state=EventState.CANCELLED)
+    for event in sorted(locking.lock_rows(future), key=lambda e: e.start):  # locked in key order
         _event_cancel(actor=actor, event=event, reason=reason)
         count += 1
     return count
@@ -818,6 +818,7 @@ def _promote(*, event: Event, actor: User | None) -> list[Registration]:
     if not waiting:
         return []
     free = _free_seats(event) if event.registration_required else None
+    locking.pause(locking.Pause.PROMOTION_AFTER_SEAT_COUNT)
     promoted = []
     for reg in waiting:
         if free is not None and reg.seats > free:
@@ -896,6 +897,7 @@ def registration_create(*, actor: User, event: Event, seats: int = 1) -> Registr
             m=Max("waitlist_position")
         )["m"]
         position = (last or 0) + 1
+    locking.pause(locking.Pause.REGISTRATION_AFTER_SEAT_COUNT)
     try:
         with transaction.atomic():
             reg = Registration.objects.create(

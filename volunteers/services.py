@@ -789,9 +789,11 @@ def shift_signup(*, actor: User, shift: Shift, volunteer: User | None = None) ->
             code="shift_full",
             needed=shift.needed,
         )
+    locking.pause(locking.Pause.SIGNUP_AFTER_CAPACITY_COUNT)
     other = _overlapping_signup(volunteer_id=person.pk, start=shift.start, end=shift.end)
     if other is not None:
         raise _overlap_error(other)
+    locking.pause(locking.Pause.SIGNUP_AFTER_OVERLAP_CHECK)
     try:
         with transaction.atomic():
             signup = ShiftSignup.objects.create(
