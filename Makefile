@@ -34,9 +34,11 @@ test: install
 e2e: install
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 
+## make lint: ruff, and the import contract of the layers (pyproject.toml [tool.importlinter])
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check core events rooms volunteers notifications plans tests
+	$(BIN)/lint-imports
 
 bench: install
 	$(BIN)/python -m benchmarks

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.db import IntegrityError, OperationalError, models
+from django.db import IntegrityError, OperationalError, connections, models
 
 
 class TsTzRange(models.Func):
@@ -38,8 +38,6 @@ class PgOnlyExclusionConstraint(ExclusionConstraint):
     def validate(
         self, model: Any, instance: Any, exclude: Any = None, using: str = "default"
     ) -> None:
-        from django.db import connections
-
         if connections[using].vendor == "postgresql":
             super().validate(model, instance, exclude=exclude, using=using)
 

@@ -1,32 +1,125 @@
 """Row locks for the services that must never oversell or double-book.
 
-``lock_rows`` wraps ``select_for_update``. On SQLite (the embedded default)
-transactions are opened IMMEDIATE, so writers are already serialised and the
-lock is a no-op there. ``LOCKS_ENABLED`` exists only so that concurrency tests
-can prove their harness catches a race when the lock is off (a negative
-control); production code never changes it.
+* ``lock_one(model, pk)`` loads and locks one row; ``lock_many(model, pks)`` several rows of one
+  model; ``lock_rows(queryset)`` the rows a filter finds. Several rows are always locked in
+  primary-key order (``ORDER BY pk ... FOR UPDATE``: PostgreSQL locks them in the order it
+  returns them), so two writers that want overlapping sets queue instead of deadlocking.
+* On PostgreSQL each lock first sets ``SET LOCAL lock_timeout`` (``MODESTED_LOCK_TIMEOUT_MS``,
+  5 seconds by default, for the rest of the transaction). A writer that waits longer gets a
+  409 ``Conflict`` ("Someone else is changing this right now") instead of a request that
+  hangs, as pretix's ``lock_objects`` does.
+* On SQLite (the embedded default) transactions are opened IMMEDIATE, so writers are already
+  serialised and ``FOR UPDATE`` is left out by Django.
+
+Across models the order is the one in docs/architecture.md (e.g. a room before its bookings,
+an event before its room, a volunteer's profile before a shift before a sign-up).
+
+Two switches exist only for the concurrency tests (``tests/race.py``); production code never
+changes them:
+
+* ``LOCKS_ENABLED = False`` takes no locks, so a negative control can show the race a lock
+  prevents;
+* ``pause(point)``: services call it at the named points where a race window opens (after a
+  capacity count, after an overlap check). It does nothing unless a test puts a delay for
+  that point in ``PAUSES``, which widens the window without patching private helpers
+  (pretix's ``debugflags``).
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
+from enum import StrEnum
 from typing import TypeVar
 
-from django.db import models, transaction
+from django.conf import settings
+from django.db import OperationalError, models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils.translation import gettext_lazy as _
+
+from core.exceptions import Conflict
 
 M = TypeVar("M", bound=models.Model)
 
 LOCKS_ENABLED = True
 
+# PostgreSQL's SQLSTATE for "lock_not_available" (psycopg's ``errors.LockNotAvailable``).
+LOCK_NOT_AVAILABLE = "55P03"
+BUSY_MESSAGE = _("Someone else is changing this right now. Please try again.")
 
-def lock_rows(queryset: models.QuerySet[M]) -> models.QuerySet[M]:
-    """Lock the rows of ``queryset`` until the end of the current transaction."""
-    if not transaction.get_connection().in_atomic_block:
+
+class Pause(StrEnum):
+    """The points where a service lets a concurrency test hold it (see ``pause``)."""
+
+    BOOKING_AFTER_OVERLAP_CHECK = "booking.after_overlap_check"
+    REGISTRATION_AFTER_SEAT_COUNT = "registration.after_seat_count"
+    PROMOTION_AFTER_SEAT_COUNT = "promotion.after_seat_count"
+    SIGNUP_AFTER_CAPACITY_COUNT = "signup.after_capacity_count"
+    SIGNUP_AFTER_OVERLAP_CHECK = "signup.after_overlap_check"
+
+
+# Seconds to sleep at each point; empty outside the concurrency tests.
+PAUSES: dict[Pause, float] = {}
+
+
+def pause(point: Pause) -> None:
+    """Sleep for the delay a concurrency test set for ``point``; nothing otherwise."""
+    delay = PAUSES.get(point)
+    if delay:
+        time.sleep(delay)
+
+
+def _is_lock_timeout(error: OperationalError) -> bool:
+    cause = error.__cause__
+    return (getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)) == (
+        LOCK_NOT_AVAILABLE
+    )
+
+
+def _set_lock_timeout(connection: BaseDatabaseWrapper) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        # set_config(..., true) is SET LOCAL: it ends with the transaction.
+        cursor.execute(
+            "SELECT set_config('lock_timeout', %s, true)",
+            [f"{int(settings.MODESTED_LOCK_TIMEOUT_MS)}ms"],
+        )
+
+
+def lock_rows(queryset: models.QuerySet[M]) -> list[M]:
+    """Load and lock the rows of ``queryset`` in primary-key order, until the end of the
+    current transaction. Raises ``Conflict`` (409) if another writer holds them longer than
+    the lock timeout."""
+    connection = transaction.get_connection(queryset.db)
+    if not connection.in_atomic_block:
         raise RuntimeError("lock_rows() must run inside transaction.atomic().")
+    queryset = queryset.order_by("pk")
     if not LOCKS_ENABLED:
-        return queryset
-    return queryset.select_for_update()
+        return list(queryset)
+    _set_lock_timeout(connection)
+    try:
+        return list(queryset.select_for_update())
+    except OperationalError as error:
+        if not _is_lock_timeout(error):
+            raise
+        # The failed statement aborted the transaction on PostgreSQL: no query may follow.
+        transaction.set_rollback(True, using=queryset.db)
+        raise Conflict(BUSY_MESSAGE, code="busy") from error
+
+
+def lock_many(model: type[M], pks: Iterable[object]) -> list[M]:
+    """Load and lock the rows of ``model`` with these primary keys, in key order (rows that
+    are gone are left out)."""
+    pks = sorted(set(pks))
+    if not pks:
+        return []
+    return lock_rows(model._default_manager.filter(pk__in=pks))
 
 
 def lock_one(model: type[M], pk: object) -> M:
     """Load and lock one row; raises ``model.DoesNotExist`` if it is gone."""
-    return lock_rows(model._default_manager.filter(pk=pk)).get()
+    rows = lock_rows(model._default_manager.filter(pk=pk))
+    if not rows:
+        raise model.DoesNotExist(f"{model.__name__} {pk} does not exist.")
+    return rows[0]

@@ -332,6 +332,9 @@ LOGGING = {
 MODESTED_EXTRA_CLOSED_DAYS = env_list(
     "MODESTED_EXTRA_CLOSED_DAYS", "easter_saturday,christmas_eve,new_years_eve"
 )
+# How long a writer waits for a row another writer holds before it answers 409 "try again"
+# (PostgreSQL's lock_timeout, set by core.locking for each transaction that locks).
+MODESTED_LOCK_TIMEOUT_MS = int(os.environ.get("MODESTED_LOCK_TIMEOUT_MS", "5000"))
 
 AUTHENTICATION_BACKENDS = ["core.auth.RoleBackend"]
 

@@ -19,6 +19,7 @@ from core.models import Audience, BookmobileStop, Branch, Partner, Track, User
 from core.timeutils import local_today, make_local
 from events import services
 from events.models import EventSeries, EventState, PlaceKind, Registration, RegistrationStatus
+from rooms.models import Room
 
 WEEKDAY_CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
@@ -309,8 +310,6 @@ def _people(n: int) -> list[User]:
 def _room(branch: Branch, name: str) -> Any:
     if not name:
         return None
-    from rooms.models import Room
-
     return Room.objects.filter(branch=branch, name=name).first()
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.exceptions import RuleViolation
 from core.models import Audience, BookmobileStop, Branch, Partner, Track
 from core.selectors import audience_list, branch_list, track_list
-from core.timeutils import check_day_in_range, make_local
+from core.timeutils import check_day_in_range, local_tz, make_local
 from events.models import DEFAULT_MAX_SEATS, MAX_PEOPLE, PlaceKind
 from rooms.models import EquipmentKind, Room
 
@@ -216,8 +216,6 @@ class SeriesForm(forms.Form):
         day: date = data["day"]
         start_time: time = data["start_time"]
         end_time: time = data["end_time"]
-        from core.exceptions import RuleViolation
-
         try:
             start = make_local(day, start_time, field="start_time")
             end = make_local(day, end_time, field="end_time")
@@ -315,8 +313,6 @@ class EventEditForm(forms.Form):
     published = forms.BooleanField(label=_("Published"), required=False)
 
     def __init__(self, *args: Any, event: Any, **kwargs: Any) -> None:
-        from core.timeutils import local_tz
-
         tz = local_tz()
         start, end = event.start.astimezone(tz), event.end.astimezone(tz)
         kwargs.setdefault(
@@ -344,8 +340,6 @@ class EventEditForm(forms.Form):
         data = super().clean()
         if self.errors:
             return data
-        from core.exceptions import RuleViolation
-
         try:
             start = make_local(data["day"], data["start_time"], field="start_time")
             end_day = data["day"] + (

@@ -31,6 +31,8 @@ from events.models import (
     Registration,
     RegistrationStatus,
 )
+from rooms.models import BookingStatus
+from rooms.selectors import live_bookings_between
 
 # Shown states: the stored ones plus these two where they follow.
 SHOWN_SOLD_OUT = "sold_out"
@@ -309,9 +311,6 @@ def room_clashes(*, room: Any, start: datetime, end: datetime) -> list[Any]:
     Mirrors rooms.services.room_occupy without locking (for previews): the room's buffer
     counts after each booking; pending requests are not in the way (the event rejects them).
     """
-    from rooms.models import BookingStatus
-    from rooms.selectors import live_bookings_between
-
     buffer = timedelta(minutes=room.buffer_minutes)
     blocked_end = end + buffer
     return [

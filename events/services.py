@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from core import locking
 from core.db import is_conflict_error
 from core.exceptions import Conflict, NotFound, PermissionDenied, RuleViolation
-from core.models import Audience, BookmobileStop, Branch, BranchKind, Partner, Track, User
+from core.models import Audience, AuditLog, BookmobileStop, Branch, BranchKind, Partner, Track, User
 from core.recurrence import expand, kept
 from core.selectors import can_manage_branch
 from core.services import audit_log
@@ -122,14 +122,10 @@ def _require_host_or_staff(actor: User | None, event: Event) -> None:
 # --- Rooms (through the rooms app's services) -------------------------------------------
 
 
-def _room_services() -> Any:
-    return room_services
-
-
 def _occupy(event: Event, actor: User | None) -> None:
     if event.room_id is None or event.place_kind != PlaceKind.ROOM:
         return
-    event.room_booking = _room_services().room_occupy(
+    event.room_booking = room_services.room_occupy(
         room=event.room, start=event.start, end=event.end, title=event.title, actor=actor
     )
     event.save(update_fields=["room_booking"])
@@ -141,7 +137,7 @@ def _release(event: Event, actor: User | None) -> None:
     booking = event.room_booking
     event.room_booking = None
     event.save(update_fields=["room_booking"])
-    _room_services().room_release(booking=booking, actor=actor)
+    room_services.room_release(booking=booking, actor=actor)
 
 
 def _sync_room(event: Event, actor: User | None, *, room_changed: bool) -> None:
@@ -159,7 +155,7 @@ def _sync_room(event: Event, actor: User | None, *, room_changed: bool) -> None:
     else:
         booking = event.room_booking
         if booking.start != event.start or booking.end != event.end:
-            event.room_booking = _room_services().room_occupancy_move(
+            event.room_booking = room_services.room_occupancy_move(
                 booking=booking, start=event.start, end=event.end, actor=actor
             )
             event.save(update_fields=["room_booking"])
@@ -589,8 +585,7 @@ def series_update(*, actor: User | None, series: EventSeries, **changes: Any) ->
     now = timezone.now()
     future = series.events.filter(start__gt=now, edited=False).exclude(state=EventState.CANCELLED)
     changed = 0
-    for event_id in future.values_list("pk", flat=True):
-        event = locking.lock_one(Event, event_id)
+    for event in sorted(locking.lock_rows(future), key=lambda e: e.start):  # locked in key order
         event_changes = dict(changes)
         if start_time is not None or duration is not None:
             wall = event.start.astimezone(tz).replace(tzinfo=None)
@@ -738,7 +733,8 @@ def series_cancel(*, actor: User | None, series: EventSeries, reason: str = "") 
     """Cancel every future occurrence of a series; returns how many."""
     _require_branch(actor, series.branch)
     count = 0
-    for event in series.events.filter(start__gt=timezone.now()).exclude(state=EventState.CANCELLED):
+    future = series.events.filter(start__gt=timezone.now()).exclude(state=EventState.CANCELLED)
+    for event in sorted(locking.lock_rows(future), key=lambda e: e.start):  # locked in key order
         _event_cancel(actor=actor, event=event, reason=reason)
         count += 1
     return count
@@ -822,6 +818,7 @@ def _promote(*, event: Event, actor: User | None) -> list[Registration]:
     if not waiting:
         return []
     free = _free_seats(event) if event.registration_required else None
+    locking.pause(locking.Pause.PROMOTION_AFTER_SEAT_COUNT)
     promoted = []
     for reg in waiting:
         if free is not None and reg.seats > free:
@@ -900,6 +897,7 @@ def registration_create(*, actor: User, event: Event, seats: int = 1) -> Registr
             m=Max("waitlist_position")
         )["m"]
         position = (last or 0) + 1
+    locking.pause(locking.Pause.REGISTRATION_AFTER_SEAT_COUNT)
     try:
         with transaction.atomic():
             reg = Registration.objects.create(
@@ -1004,7 +1002,7 @@ def registration_check_in(*, actor: User, registration: Registration) -> Registr
     reg.save(update_fields=["checked_in_at"])
     audit_log(actor=actor, action="registration.checked_in", target=reg, data={"event": event.pk})
     if event.licence_equipment_kind and reg.user_id is not None:
-        _room_services().licence_grant(
+        room_services.licence_grant(
             person=reg.user,
             equipment_kind=event.licence_equipment_kind,
             actor=actor,
@@ -1023,8 +1021,6 @@ def registrations_anonymise_old(*, now: datetime | None = None) -> int:
     cutoff = now - timedelta(days=RETENTION_DAYS)
     count = Registration.objects.filter(event__end__lt=cutoff, user__isnull=False).update(user=None)
     if count:
-        from core.models import AuditLog  # noqa: PLC0415
-
         AuditLog.objects.create(
             action="registrations.anonymised",
             target_type="events.registration",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -160,8 +161,6 @@ def invitation_ical(item: CalendarItem, *, attendee: str) -> tuple[bytes, str]:
 
 
 def _address(value: str) -> str:
-    from email.utils import parseaddr
-
     return parseaddr(value)[1] or value
 
 

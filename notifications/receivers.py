@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.signals import state_changed
+from notifications.services import outbox_add
 
 
 def on_state_changed(
@@ -17,8 +18,6 @@ def on_state_changed(
     **_: Any,
 ) -> None:
     """Write the outbox rows in the sender's transaction; the dispatcher is kicked on commit."""
-    from notifications.services import outbox_add
-
     outbox_add(kind=kind, instance=instance, actor=actor, data=data)
 
 

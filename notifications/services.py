@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from core.exceptions import RuleViolation
 from core.models import User
 from core.services import audit_log
+from core.timeutils import local_today
 from notifications.messages import SUBJECTS, build_email, prepare
 from notifications.models import (
     Delivery,
@@ -48,6 +49,8 @@ from notifications.selectors import (
     due_reminders,
     hash_token,
 )
+from volunteers.models import Activity
+from volunteers.selectors import certificates_expiring
 
 logger = logging.getLogger(__name__)
 
@@ -186,8 +189,6 @@ def certificate_rows(*, profile: Any, data: dict | None = None) -> list[Delivery
 
 
 def certificate_coordinators(*, profile: Any) -> list[User]:
-    from volunteers.models import Activity
-
     loaded = getattr(profile, "child_activities", None)  # from volunteers.selectors
     if loaded is not None:
         found = {a.coordinator for a in loaded if a.coordinator_id}
@@ -228,7 +229,7 @@ def kick_dispatcher_on_commit() -> None:
 
 
 def _kick() -> None:
-    from notifications.tasks import dispatch_due
+    from notifications.tasks import dispatch_due  # a cycle: tasks imports this module
 
     try:
         dispatch_due.delay()
@@ -283,33 +284,15 @@ def certificates_queue_expiring(*, now: datetime, within_days: int = 60) -> int:
 def _certificates_expiring(*, within_days: int) -> list[Any]:
     """Clear certificates that run out within ``within_days`` (missing ones are the
     coordinator's list in the volunteers app, not a mail)."""
-    from core.timeutils import local_today
-
     today = local_today()
-    try:
-        from volunteers.selectors import certificates_expiring
-    except ImportError:
-        certificates_expiring = None
-    if certificates_expiring is not None:
-        result = certificates_expiring(within_days=within_days)
-        profiles = [getattr(p, "profile", p) for p in result]
-        return [
-            p
-            for p in profiles
-            if p.certificate_status == "clear"
-            and p.certificate_valid_until is not None
-            and p.certificate_valid_until >= today
-        ]
-    from volunteers.models import VolunteerProfile
-
-    return list(
-        VolunteerProfile.objects.filter(
-            certificate_status="clear",
-            certificate_valid_until__gte=today,
-            certificate_valid_until__lte=today + timedelta(days=within_days),
-            user__is_active=True,
-        ).select_related("user")
-    )
+    profiles = [getattr(p, "profile", p) for p in certificates_expiring(within_days=within_days)]
+    return [
+        p
+        for p in profiles
+        if p.certificate_status == "clear"
+        and p.certificate_valid_until is not None
+        and p.certificate_valid_until >= today
+    ]
 
 
 # --- The dispatcher ----------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from django import forms
 from django.conf import settings
@@ -154,8 +155,6 @@ def _public_feed_links(request: HttpRequest) -> list[dict[str, str]]:
 
 def feed_urls(request: HttpRequest | None, path: str) -> dict[str, str]:
     """The https and webcal:// address of a feed path, and Google Calendar's "add" link."""
-    from urllib.parse import quote
-
     base = request.build_absolute_uri("/")[:-1] if request is not None else settings.SITE_URL
     url = base + path
     webcal = "webcal://" + url.split("://", 1)[-1]

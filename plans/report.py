@@ -164,7 +164,7 @@ def render_html(
 
 
 def render_pdf(report: Report) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML  # lazy: ~1 s to import, needed only for a download
 
     html = render_html(report, for_pdf=True)
     return HTML(string=html).write_pdf()
@@ -257,6 +257,7 @@ def render_csv(report: Report) -> str:
 
 
 def render_xlsx(report: Report) -> bytes:
+    # lazy, as weasyprint above: loaded only when someone downloads the spreadsheet
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter

@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from core.exceptions import NotFound
 from core.models import Branch, HoursKind, Partner, PartnerKind, User
-from core.selectors import branches_managed_by, can_manage_branch, opening_intervals
+from core.selectors import (
+    branches_managed_by,
+    can_manage_branch,
+    closure_reason,
+    closure_reasons,
+    opening_intervals,
+)
 from core.timeutils import day_bounds, local_tz
 from rooms.models import (
     LIVE_BOOKING_STATUSES,
@@ -154,8 +160,6 @@ def room_availability(*, room: Room, day: date, now: datetime | None = None) -> 
     buffer before it and its own buffer after it. Free is the open time (hours the
     room may be used, no closure) minus busy, and not in the past.
     """
-    from core.selectors import closure_reason
-
     now = now or timezone.now()
     day_start, day_end = day_bounds(day)
     availability = Availability(day=day)
@@ -233,8 +237,6 @@ def week_grid(*, branch: Branch, monday: date) -> dict[str, object]:
     reason. Four queries: the rooms, the week's live bookings, the closures and the
     branch's opening hours.
     """
-    from core.selectors import closure_reasons
-
     days = [monday + timedelta(days=i) for i in range(7)]
     start, _ = day_bounds(days[0])
     _, end = day_bounds(days[-1])

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.db import is_conflict_error
 from core.exceptions import BookingConflict, Conflict, PermissionDenied, RuleViolation
-from core.locking import lock_one, lock_rows
+from core.locking import Pause, lock_many, lock_one, lock_rows, pause
 from core.models import Partner, User
 from core.selectors import can_manage_branch, closure_reason
 from core.services import audit_log
@@ -594,6 +594,7 @@ def booking_request(
             )
             continue
         wanted.append((s, e))
+    pause(Pause.BOOKING_AFTER_OVERLAP_CHECK)
     if (every_weeks and outcome.skipped and not take_free) or not wanted:
         error_class = (
             BookingConflict if any(sk.conflict for sk in outcome.skipped) else RuleViolation
@@ -674,13 +675,12 @@ def booking_request(
 def _series_members(booking: Booking, *, statuses: list[str]) -> list[Booking]:
     if booking.series_id is None:
         return [booking]
-    return list(
-        lock_rows(
-            Booking.objects.filter(
-                series_id=booking.series_id, status__in=statuses, end__gt=timezone.now()
-            ).order_by("start")
+    members = lock_rows(  # in key order, as every writer locks several rows
+        Booking.objects.filter(
+            series_id=booking.series_id, status__in=statuses, end__gt=timezone.now()
         )
     )
+    return sorted(members, key=lambda b: b.start)
 
 
 @transaction.atomic(durable=True)
@@ -1177,10 +1177,13 @@ def equipment_release_unclaimed(*, now: datetime | None = None) -> int:
         start__lte=now,
         end__gt=now,
     ).select_related("equipment")
-    for booking in candidates:
-        if booking.start + timedelta(minutes=booking.equipment.release_after_minutes) > now:
-            continue
-        lock_one(Equipment, booking.equipment_id)
+    due = [
+        b
+        for b in candidates
+        if b.start + timedelta(minutes=b.equipment.release_after_minutes) <= now
+    ]
+    lock_many(Equipment, [b.equipment_id for b in due])  # all machines at once, in key order
+    for booking in due:
         fresh = EquipmentBooking.objects.get(pk=booking.pk)
         if fresh.status != EquipmentBookingStatus.CONFIRMED or fresh.checked_in_at is not None:
             continue

@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.exceptions import BookingConflict, DomainError, RuleViolation
-from core.models import Branch
+from core.models import Branch, User
 from core.selectors import branch_list, branches_managed_by, can_manage_branch
 from core.timeutils import check_day_in_range, local_today, parse_day
 from rooms import selectors, services
@@ -496,8 +496,6 @@ def equipment_booking_check_in(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def licence_grant(request: HttpRequest) -> HttpResponse:
     """Staff give someone a machine licence from the makerspace page."""
-    from core.models import User
-
     person = User.objects.filter(email__iexact=request.POST.get("email", "").strip()).first()
     if person is None:
         messages.error(request, _("No one has an account with that e-mail address."))

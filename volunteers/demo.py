@@ -11,6 +11,7 @@ from core.demo import DEMO_PASSWORD
 from core.exceptions import DomainError
 from core.models import Audience, Branch, Role, Track, User
 from core.timeutils import local_today, make_local
+from rooms.models import Room
 from volunteers import services
 from volunteers.models import (
     Activity,
@@ -315,8 +316,6 @@ def _activities(admin: User) -> dict[str, Activity]:
 
 
 def _shifts(admin: User, activities: dict[str, Activity], people: dict[str, User]) -> None:
-    from rooms.models import Room
-
     today = local_today()
     for branch_slug, name, *_mid, weekday, starts, ends, needed, room_name, _coord in ACTIVITIES:
         activity = activities.get(name)

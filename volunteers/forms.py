@@ -6,12 +6,13 @@ from datetime import date, datetime
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.exceptions import RuleViolation
 from core.models import Audience, Branch, Track
-from core.timeutils import local_today, make_local
+from core.timeutils import local_today, local_tz, make_local
 from events.forms import IdMultipleChoiceField
 from events.models import MAX_PEOPLE
 from rooms.models import Room
@@ -115,10 +116,6 @@ class ProposalForm(forms.Form):
 
     @classmethod
     def initial_from(cls, proposal: Any) -> dict[str, Any]:
-        from django.utils import timezone
-
-        from core.timeutils import local_tz
-
         start: datetime = timezone.localtime(proposal.start, local_tz())
         end: datetime = timezone.localtime(proposal.end, local_tz())
         repeat, times = "", None

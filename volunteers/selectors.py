@@ -16,6 +16,8 @@ from core.exceptions import NotFound, RuleViolation
 from core.models import Audience, Branch, Track, User
 from core.selectors import branches_managed_by, can_manage_branch
 from core.timeutils import day_bounds, local_today, local_tz
+from events.models import Event
+from events.selectors import event_get_for_host, event_registrations, with_seats
 from rooms.models import Room
 from volunteers.models import (
     Activity,
@@ -477,9 +479,6 @@ def user_get(*, pk: int) -> User:
 
 def hosted_sessions(*, host: User, upcoming_only: bool = True) -> QuerySet[Any]:
     """Events the person hosts (approved proposals), with their confirmed seats."""
-    from events.models import Event
-    from events.selectors import with_seats
-
     qs = Event.objects.filter(host=host).select_related("branch", "room")
     if upcoming_only:
         qs = qs.filter(end__gte=timezone.now() - timedelta(hours=12))
@@ -489,8 +488,6 @@ def hosted_sessions(*, host: User, upcoming_only: bool = True) -> QuerySet[Any]:
 def hosted_event_registrations(*, actor: User, pk: int) -> tuple[Any, QuerySet[Any]]:
     """The event and its registrations, for its host (or its branch's staff); NotFound for
     anyone else, including other volunteers and hosts."""
-    from events.selectors import event_get_for_host, event_registrations
-
     event = event_get_for_host(actor=actor, pk=pk)
     return event, event_registrations(event=event)
 

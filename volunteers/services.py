@@ -32,12 +32,18 @@ from django.utils.translation import gettext_lazy as _
 from core import locking
 from core.db import is_conflict_error
 from core.exceptions import Conflict, NotFound, PermissionDenied, RuleViolation
-from core.models import Audience, Branch, Role, Track, User
+from core.models import Audience, AuditLog, Branch, Role, Track, User
 from core.recurrence import Occurrence, expand, kept
 from core.selectors import can_manage_branch
 from core.services import audit_log, user_set_role
 from core.signals import state_changed
 from core.timeutils import day_bounds, local_today, local_tz
+from events import services as event_services
+from events.models import EventState
+from events.selectors import event_get_for_host, registration_get_for
+from events.services import registration_check_in
+from rooms.models import BookingKind
+from rooms.services import room_occupancy_move, room_occupy, room_release
 from volunteers.models import (
     Activity,
     CertificateStatus,
@@ -479,9 +485,6 @@ def _occupy_room(*, shift: Shift, actor: User) -> None:
     """Hold the shift's room through the rooms service (which raises BookingConflict)."""
     if shift.room_id is None:
         return
-    from rooms.models import BookingKind
-    from rooms.services import room_occupy
-
     label = str(_("volunteer shift"))
     shift.room_booking = room_occupy(
         room=shift.room,
@@ -496,8 +499,6 @@ def _occupy_room(*, shift: Shift, actor: User) -> None:
 def _release_room(*, shift: Shift, actor: User) -> None:
     if shift.room_booking_id is None:
         return
-    from rooms.services import room_release
-
     room_release(booking=shift.room_booking, actor=actor)
     shift.room_booking = None
 
@@ -687,8 +688,6 @@ def shift_update(
         shift.start, shift.end = new_start, new_end
     if moved or room_changed:
         if shift.room_booking_id is not None and new_room is not None and not room_changed:
-            from rooms.services import room_occupancy_move
-
             shift.room_booking = room_occupancy_move(
                 booking=shift.room_booking, start=new_start, end=new_end, actor=actor
             )
@@ -790,9 +789,11 @@ def shift_signup(*, actor: User, shift: Shift, volunteer: User | None = None) ->
             code="shift_full",
             needed=shift.needed,
         )
+    locking.pause(locking.Pause.SIGNUP_AFTER_CAPACITY_COUNT)
     other = _overlapping_signup(volunteer_id=person.pk, start=shift.start, end=shift.end)
     if other is not None:
         raise _overlap_error(other)
+    locking.pause(locking.Pause.SIGNUP_AFTER_OVERLAP_CHECK)
     try:
         with transaction.atomic():
             signup = ShiftSignup.objects.create(
@@ -1164,9 +1165,6 @@ def _lock_undecided(actor: User, proposal: SessionProposal) -> SessionProposal:
 def proposal_approve(*, actor: User, proposal: SessionProposal) -> SessionProposal:
     """Staff of the branch approve: the proposal becomes a published event (or series) with
     its room occupied and the volunteer as host."""
-    from events import services as event_services
-    from events.models import EventState
-
     proposal = _lock_undecided(actor, proposal)
     host = proposal.volunteer
     if host is None:
@@ -1292,9 +1290,6 @@ def proposal_request_changes(
 def session_check_in(*, actor: User, event_pk: int, registration_pk: int) -> Any:
     """The host of a session checks a registration in (the events app's gate and service:
     only the host of that event, or its branch's staff; anyone else gets a 404)."""
-    from events.selectors import event_get_for_host, registration_get_for
-    from events.services import registration_check_in
-
     event = event_get_for_host(actor=actor, pk=event_pk)
     registration = registration_get_for(actor=actor, pk=registration_pk)
     if registration.event_id != event.pk:
@@ -1337,8 +1332,6 @@ def signups_anonymise_old(*, now: datetime | None = None) -> int:
         .update(volunteer=None)
     )
     if count:
-        from core.models import AuditLog  # noqa: PLC0415
-
         AuditLog.objects.create(
             action="shift_signups.anonymised",
             target_type="volunteers.shiftsignup",

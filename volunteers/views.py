@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -461,8 +462,6 @@ def staff_volunteer_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 def my_page_section(request: HttpRequest) -> str:
     """A short "volunteering" section on my page, for volunteers."""
-    from django.template.loader import render_to_string
-
     if not request.user.is_authenticated:
         return ""
     profile = selectors.volunteer_profile_for(user=request.user)

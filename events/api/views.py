@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from core.api.pagination import Pagination
 from core.api.permissions import IsLibraryStaff
-from core.exceptions import RuleViolation
+from core.exceptions import PermissionDenied, RuleViolation
 from events import selectors, services
 from events.api import serializers as s
 
@@ -263,8 +263,6 @@ class RegistrationCheckInApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         reg = selectors.registration_get_for(actor=request.user, pk=pk)
         if not selectors.can_host_event(user=request.user, event=reg.event):
-            from core.exceptions import PermissionDenied
-
             raise PermissionDenied()
         services.registration_check_in(actor=request.user, registration=reg)
         reg = selectors.registration_get_for(actor=request.user, pk=pk)

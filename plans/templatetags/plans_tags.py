@@ -8,6 +8,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from plans.report import quarters_text
+
 register = template.Library()
 
 
@@ -25,8 +27,6 @@ def hours(value: Decimal | float | int | None) -> str:
 
 @register.filter
 def quarters(value: list[int]) -> str:
-    from plans.report import quarters_text
-
     return quarters_text(list(value))
 
 

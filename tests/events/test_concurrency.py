@@ -1,57 +1,33 @@
-"""Many people registering at once for the last seats, on PostgreSQL (threads + barrier).
+"""Many people registering at once for the last seats, on PostgreSQL (``tests.race``).
 
-The negative control turns the row lock off (``core.locking.LOCKS_ENABLED``) and
-shows that the harness really catches overselling.
+The negative controls turn the row lock off (``tests.race.locks_off``) and hold each writer
+after its seat count (``core.locking.Pause``), and show that the harness really catches
+overselling.
 """
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
-from django.db import connection, connections
 from django.db.models import Sum
 
-import core.locking
 from core.exceptions import DomainError
+from core.locking import Pause
 from events import services
 from events.models import Event, Registration, RegistrationStatus
 from tests.events.factories import make_event, make_person, make_registration
+from tests.race import POSTGRES_ONLY, locks_off, run_together, widen
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="row-lock races need PostgreSQL; SQLite serialises writers (IMMEDIATE)",
-    ),
-]
+pytestmark = [pytest.mark.django_db(transaction=True), POSTGRES_ONLY]
 
 THREADS = 8
 
 
 def _race(event: Event, users: list[Any], seats: int = 1) -> list[Any]:
-    barrier = threading.Barrier(len(users))
-    results: list[Any] = []
-    lock = threading.Lock()
-
-    def run(user: Any) -> None:
-        try:
-            barrier.wait(timeout=10)
-            outcome: Any = services.registration_create(actor=user, event=event, seats=seats)
-        except DomainError as error:
-            outcome = error
-        finally:
-            connections.close_all()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(u,)) for u in users]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
+    return run_together(
+        [lambda u=u: services.registration_create(actor=u, event=event, seats=seats) for u in users]
+    )
 
 
 def _confirmed_seats(event: Event) -> int:
@@ -70,6 +46,7 @@ def test_many_at_once_for_the_last_seats_confirm_exactly_the_capacity() -> None:
     users = [make_person() for _ in range(THREADS)]
     results = _race(event, users)
     assert len(results) == THREADS
+    assert all(isinstance(r, Registration | DomainError) for r in results), results
     assert _confirmed_seats(event) == 10
     waiting = Registration.objects.filter(event=event, status=RegistrationStatus.WAITLISTED)
     assert waiting.count() == THREADS - 3
@@ -81,7 +58,8 @@ def test_many_at_once_for_the_last_seats_confirm_exactly_the_capacity() -> None:
 def test_negative_control_without_the_lock_the_harness_sees_overselling(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(core.locking, "LOCKS_ENABLED", False)
+    locks_off(monkeypatch)
+    widen(monkeypatch, Pause.REGISTRATION_AFTER_SEAT_COUNT)
     oversold = False
     for _attempt in range(5):
         event = make_event(capacity=10)
@@ -102,22 +80,10 @@ def _cancel_four_at_once(event: Event) -> list[Registration]:
     waiting = [
         services.registration_create(actor=make_person(), event=event, seats=1) for _ in range(6)
     ]
-    barrier = threading.Barrier(len(confirmed))
-
-    def cancel(reg: Registration) -> None:
-        try:
-            barrier.wait(timeout=10)
-            services.registration_cancel(actor=reg.user, registration=reg)
-        except Exception:  # noqa: S110 (the negative control may hit constraint errors)
-            pass
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=cancel, args=(r,)) for r in confirmed]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    # The negative control may hit constraint errors: the outcome is asserted on the rows.
+    run_together(
+        [lambda r=r: services.registration_cancel(actor=r.user, registration=r) for r in confirmed]
+    )
     return waiting
 
 
@@ -135,7 +101,8 @@ def test_several_cancel_at_once_each_freed_seat_is_given_once_in_order() -> None
 def test_negative_control_promotion_without_the_lock_loses_or_doubles_seats(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(core.locking, "LOCKS_ENABLED", False)
+    locks_off(monkeypatch)
+    widen(monkeypatch, Pause.PROMOTION_AFTER_SEAT_COUNT)
     seen = False
     for _attempt in range(5):
         event = make_event(capacity=4)

@@ -1,58 +1,28 @@
 """Many people at once on PostgreSQL: exactly one wins, every loser gets the same 409.
 
-Threads are released together by a barrier and run the real services on their own
-database connections. The negative control switches the lock off and drops the
-exclusion constraint inside the test, and must observe a double booking: otherwise
-this harness would prove nothing.
+Threads are released together by a barrier (``tests.race.run_together``) and run the real
+services on their own database connections. The negative control switches the lock off,
+holds each request after its overlap check and drops the exclusion constraint inside the
+test, and must observe a double booking: otherwise this harness would prove nothing.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
-import core.locking
 from core.exceptions import BookingConflict, DomainError
+from core.locking import Pause
 from core.models import AuditLog
 from rooms import services
 from rooms.models import Booking, BookingStatus, EquipmentBooking, Licence
 from tests.factories import make_user
+from tests.race import POSTGRES_ONLY, locks_off, run_n, widen
 from tests.rooms.factories import at, future_day, make_equipment, make_room
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="row locks and exclusion constraints: PostgreSQL only",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
-
-
-def run_together(n: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run ``work(i)`` in ``n`` threads released at once; return each result or exception."""
-    barrier = threading.Barrier(n)
-    results: list[Any] = [None] * n
-
-    def runner(i: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[i] = work(i)
-        except Exception as error:  # noqa: BLE001 - the outcome is what we assert on
-            results[i] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
+pytestmark = [POSTGRES_ONLY, pytest.mark.django_db(transaction=True)]
 
 
 def _request(room, person, day, start=(10, 0), end=(12, 0)):  # noqa: ANN001, ANN202
@@ -71,7 +41,7 @@ def test_many_people_one_slot_exactly_one_wins() -> None:
     day = future_day(5)
     people = [make_user() for _ in range(8)]
     # overlapping but different wishes, so the clash is real for each pair
-    results = run_together(
+    results = run_n(
         8, lambda i: _request(room, people[i], day, (10, 0) if i % 2 else (11, 0), (12, 0))
     )
     winners = [r for r in results if not isinstance(r, Exception)]
@@ -82,11 +52,11 @@ def test_many_people_one_slot_exactly_one_wins() -> None:
 
 
 def test_without_the_lock_the_constraint_still_gives_409_never_a_500(monkeypatch) -> None:
-    monkeypatch.setattr(core.locking, "LOCKS_ENABLED", False)
+    locks_off(monkeypatch)
     room = make_room()
     day = future_day(5)
     people = [make_user() for _ in range(6)]
-    results = run_together(6, lambda i: _request(room, people[i], day))
+    results = run_n(6, lambda i: _request(room, people[i], day))
     losers = [r for r in results if isinstance(r, Exception)]
     assert len(losers) == 5
     assert all(isinstance(e, BookingConflict) for e in losers), losers
@@ -96,22 +66,15 @@ def test_without_the_lock_the_constraint_still_gives_409_never_a_500(monkeypatch
 def test_negative_control_no_lock_no_constraint_double_books(monkeypatch) -> None:
     """With the lock off and the constraint dropped, the same harness sees a double booking."""
     constraint = next(c for c in Booking._meta.constraints if c.name == "booking_no_overlap")
-    monkeypatch.setattr(core.locking, "LOCKS_ENABLED", False)
-    real_overlapping = services._overlapping
-
-    def slow_overlapping(*args: Any, **kwargs: Any) -> list[Booking]:
-        found = real_overlapping(*args, **kwargs)
-        time.sleep(0.2)  # widen the window between the check and the insert
-        return found
-
-    monkeypatch.setattr(services, "_overlapping", slow_overlapping)
+    locks_off(monkeypatch)
+    widen(monkeypatch, Pause.BOOKING_AFTER_OVERLAP_CHECK, 0.2)  # between check and insert
     room = make_room()
     day = future_day(5)
     people = [make_user() for _ in range(4)]
     with connection.schema_editor() as editor:
         editor.remove_constraint(Booking, constraint)
     try:
-        results = run_together(4, lambda i: _request(room, people[i], day))
+        results = run_n(4, lambda i: _request(room, people[i], day))
         winners = [r for r in results if not isinstance(r, Exception)]
         assert len(winners) > 1, "the harness did not catch a double booking"
         assert Booking.objects.filter(room=room, status="confirmed").count() > 1
@@ -125,7 +88,7 @@ def test_approval_race_two_overlapping_requests_only_one_confirmed(staff, branch
     room = make_room(branch=branch, requires_approval=True)
     day = future_day(5)
     people = [make_user() for _ in range(2)]
-    requests = run_together(
+    requests = run_n(
         2, lambda i: _request(room, people[i], day, (10, 0) if i else (11, 0), (12, 0))
     )
     pending = [r for r in requests if not isinstance(r, Exception)]
@@ -133,9 +96,7 @@ def test_approval_race_two_overlapping_requests_only_one_confirmed(staff, branch
     booking = pending[0].first
     other_staff = make_user(role="staff", branches=[branch])
     approvers = [staff, other_staff]
-    results = run_together(
-        2, lambda i: services.booking_approve(actor=approvers[i], booking=booking)
-    )
+    results = run_n(2, lambda i: services.booking_approve(actor=approvers[i], booking=booking))
     assert not [r for r in results if isinstance(r, Exception)], results
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CONFIRMED and booking.sequence == 1
@@ -153,7 +114,7 @@ def test_approve_and_reject_at_once_one_decision_stands(staff, branch) -> None:
             return services.booking_approve(actor=staff, booking=booking)
         return services.booking_reject(actor=staff, booking=booking, reason="Lokalet skal males")
 
-    results = run_together(2, decide)
+    results = run_n(2, decide)
     errors = [r for r in results if isinstance(r, Exception)]
     assert len(errors) == 1 and isinstance(errors[0], DomainError) and errors[0].status_code == 409
     booking.refresh_from_db()
@@ -173,7 +134,7 @@ def test_event_and_people_race_for_the_room(staff) -> None:
             )
         return _request(room, people[i], day)
 
-    results = run_together(5 - 1, work)
+    results = run_n(5 - 1, work)
     winners = [r for r in results if not isinstance(r, Exception)]
     assert len(winners) == 1
     assert all(isinstance(r, BookingConflict) for r in results if isinstance(r, Exception))
@@ -186,7 +147,7 @@ def test_many_makers_one_machine_slot() -> None:
     makers = [make_user() for _ in range(6)]
     for maker in makers:
         Licence.objects.create(person=maker, equipment_kind=machine.kind)
-    results = run_together(
+    results = run_n(
         6,
         lambda i: services.equipment_booking_create(
             actor=makers[i], equipment=machine, start=at(day, 10)
@@ -220,7 +181,7 @@ def test_over_the_api_every_loser_gets_the_same_409() -> None:
         )
         return response.status_code, response.json()
 
-    results = run_together(5, post)
+    results = run_n(5, post)
     assert sorted(status for status, _body in results) == [201, 409, 409, 409, 409], results
     details = {body["detail"] for status, body in results if status == 409}
     assert len(details) == 1 and "Musikrum" in details.pop()

@@ -1,4 +1,5 @@
-"""Races on PostgreSQL: threads released together by a barrier, each on its own connection.
+"""Races on PostgreSQL: threads released together by a barrier, each on its own connection
+(``tests.race``).
 
 Each guarantee has a negative control that switches the row locks off (and drops the database
 backstop inside the test) to show that the harness really catches the race.
@@ -6,51 +7,23 @@ backstop inside the test) to show that the harness really catches the race.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
-from core import locking
 from core.exceptions import DomainError
+from core.locking import Pause
 from core.timeutils import local_today
 from tests.factories import make_branch
+from tests.race import POSTGRES_ONLY, locks_off, run_together, widen
 from tests.volunteers.factories import at, make_activity, make_shift, make_volunteer
 from volunteers import services
 from volunteers.models import Shift, ShiftSignup, SignupStatus
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="row locks and the exclusion constraint are only exercised on PostgreSQL",
-    ),
-]
-
-
-def race(jobs: list[Callable[[], Any]]) -> list[Any]:
-    """Run ``jobs`` in threads released at once; return each result or exception."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(i: int, job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[i] = job()
-        except Exception as error:  # noqa: BLE001 - the test inspects every outcome
-            results[i] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
+pytestmark = [pytest.mark.django_db(transaction=True), POSTGRES_ONLY]
 
 
 def live(shift: Shift) -> int:
@@ -59,25 +32,11 @@ def live(shift: Shift) -> int:
 
 def slow_count(monkeypatch: pytest.MonkeyPatch) -> None:
     """Widen the window between counting and inserting, so an unlocked race shows at once."""
-    original = services._taken
-
-    def taken(shift: Shift) -> int:
-        n = original(shift)
-        threading.Event().wait(0.05)
-        return n
-
-    monkeypatch.setattr(services, "_taken", taken)
+    widen(monkeypatch, Pause.SIGNUP_AFTER_CAPACITY_COUNT)
 
 
 def slow_overlap_check(monkeypatch: pytest.MonkeyPatch) -> None:
-    original = services._overlapping_signup
-
-    def check(**kwargs: Any) -> Any:
-        found = original(**kwargs)
-        threading.Event().wait(0.05)
-        return found
-
-    monkeypatch.setattr(services, "_overlapping_signup", check)
+    widen(monkeypatch, Pause.SIGNUP_AFTER_OVERLAP_CHECK)
 
 
 @pytest.fixture
@@ -104,7 +63,9 @@ def _last_places_setup() -> tuple[Shift, list[Any]]:
 def test_many_sign_ups_at_once_fill_exactly_the_places(monkeypatch: pytest.MonkeyPatch) -> None:
     slow_count(monkeypatch)
     shift, volunteers = _last_places_setup()
-    results = race([lambda v=v: services.shift_signup(actor=v, shift=shift) for v in volunteers])
+    results = run_together(
+        [lambda v=v: services.shift_signup(actor=v, shift=shift) for v in volunteers]
+    )
     winners = [r for r in results if isinstance(r, ShiftSignup)]
     losers = [r for r in results if isinstance(r, DomainError)]
     assert len(winners) == 3
@@ -115,10 +76,10 @@ def test_many_sign_ups_at_once_fill_exactly_the_places(monkeypatch: pytest.Monke
 def test_negative_control_without_the_lock_the_shift_is_overfilled(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(locking, "LOCKS_ENABLED", False)
+    locks_off(monkeypatch)
     slow_count(monkeypatch)
     shift, volunteers = _last_places_setup()
-    race([lambda v=v: services.shift_signup(actor=v, shift=shift) for v in volunteers])
+    run_together([lambda v=v: services.shift_signup(actor=v, shift=shift) for v in volunteers])
     assert live(shift) > 3  # the harness catches the race the lock prevents
 
 
@@ -136,7 +97,9 @@ def _overlap_setup() -> tuple[Any, list[Shift]]:
 def test_overlapping_sign_ups_racing_give_one_shift(monkeypatch: pytest.MonkeyPatch) -> None:
     slow_overlap_check(monkeypatch)
     person, shifts = _overlap_setup()
-    results = race([lambda s=s: services.shift_signup(actor=person, shift=s) for s in shifts])
+    results = run_together(
+        [lambda s=s: services.shift_signup(actor=person, shift=s) for s in shifts]
+    )
     winners = [r for r in results if isinstance(r, ShiftSignup)]
     assert len(winners) == 1
     assert all(r.code == "shift_overlap" for r in results if isinstance(r, DomainError))
@@ -145,10 +108,12 @@ def test_overlapping_sign_ups_racing_give_one_shift(monkeypatch: pytest.MonkeyPa
 
 def test_overlap_backstop_holds_without_the_lock(monkeypatch: pytest.MonkeyPatch) -> None:
     """With the lock off, PostgreSQL's exclusion constraint still refuses the overlap (409)."""
-    monkeypatch.setattr(locking, "LOCKS_ENABLED", False)
+    locks_off(monkeypatch)
     slow_overlap_check(monkeypatch)
     person, shifts = _overlap_setup()
-    results = race([lambda s=s: services.shift_signup(actor=person, shift=s) for s in shifts])
+    results = run_together(
+        [lambda s=s: services.shift_signup(actor=person, shift=s) for s in shifts]
+    )
     assert ShiftSignup.objects.filter(volunteer=person, status="signed_up").count() == 1
     assert all(
         isinstance(r, ShiftSignup) or getattr(r, "code", None) == "shift_overlap" for r in results
@@ -158,8 +123,8 @@ def test_overlap_backstop_holds_without_the_lock(monkeypatch: pytest.MonkeyPatch
 def test_negative_control_without_lock_and_backstop_overlaps_slip_through(
     monkeypatch: pytest.MonkeyPatch, no_overlap_backstop: None
 ) -> None:
-    monkeypatch.setattr(locking, "LOCKS_ENABLED", False)
+    locks_off(monkeypatch)
     slow_overlap_check(monkeypatch)
     person, shifts = _overlap_setup()
-    race([lambda s=s: services.shift_signup(actor=person, shift=s) for s in shifts])
+    run_together([lambda s=s: services.shift_signup(actor=person, shift=s) for s in shifts])
     assert ShiftSignup.objects.filter(volunteer=person, status="signed_up").count() > 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
@@ -91,8 +92,6 @@ class ShiftListApi(APIView):
 
 
 def _staff_only() -> str:
-    from django.utils.translation import gettext
-
     return gettext("Only library staff may do this.")
 
 
@@ -262,8 +261,6 @@ class MeApi(APIView):
 
 
 def _not_volunteer() -> str:
-    from django.utils.translation import gettext
-
     return gettext("You are not registered as a volunteer.")
 
 
