@@ -225,13 +225,7 @@ def account_delete(*, actor: User, confirmation: str) -> AccountDeletion:
     user = locking.lock_one(User, actor.pk)
     if user.is_administrator:
         # Lock every administrator's row, so two of the last two cannot both leave at once.
-        list(
-            locking.lock_rows(
-                User.objects.filter(Q(role=Role.ADMINISTRATOR) | Q(is_superuser=True)).order_by(
-                    "pk"
-                )
-            ).values_list("pk", flat=True)
-        )
+        locking.lock_rows(User.objects.filter(Q(role=Role.ADMINISTRATOR) | Q(is_superuser=True)))
         if is_last_administrator(user=user):
             raise RuleViolation(
                 _(
