@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError, NotFound
+from core.http import safe_next
 from core.recurrence import expand
 from core.selectors import branches_managed_by
 from core.timeutils import FIRST_YEAR, LAST_YEAR, day_bounds, local_today, local_tz
@@ -199,7 +200,7 @@ def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Your registration is cancelled."))
-    return redirect(request.POST.get("next") or "my-page")
+    return redirect(safe_next(request, "my-page"))
 
 
 def my_registrations_section(request: HttpRequest) -> str:

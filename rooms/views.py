@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.exceptions import BookingConflict, DomainError, RuleViolation
+from core.http import safe_next
 from core.models import Branch, User
 from core.selectors import branch_list, branches_managed_by, can_manage_branch
 from core.timeutils import check_day_in_range, local_today, parse_day
@@ -287,10 +288,7 @@ def my_page_section(request: HttpRequest) -> str:
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(default)
+    return redirect(safe_next(request, default))
 
 
 @login_required

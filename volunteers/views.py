@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError, NotFound
+from core.http import safe_next
 from core.selectors import branches_managed_by
 from core.timeutils import local_today
 from volunteers import selectors, services
@@ -94,7 +95,7 @@ def signup_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, _("You have withdrawn from the shift."))
-    return redirect(request.POST.get("next") or "volunteers:dashboard")
+    return redirect(safe_next(request, "volunteers:dashboard"))
 
 
 @login_required

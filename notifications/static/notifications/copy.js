@@ -16,3 +16,10 @@ document.addEventListener("click", function (event) {
     done();
   }
 });
+
+// Read-only address fields select their whole text when focused: <input data-select-on-focus>.
+document.addEventListener("focusin", function (event) {
+  if (event.target.matches && event.target.matches("[data-select-on-focus]")) {
+    event.target.select();
+  }
+});
