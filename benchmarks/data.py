@@ -36,7 +36,6 @@ def staff_member(branch: Branch) -> User:
         name="Bench Staff",
         password=make_password(None),
         role=Role.STAFF,
-        is_staff=True,
     )
     user.branches.set([branch])
     return user

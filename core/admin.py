@@ -1,7 +1,16 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from core import services
+from core.admin_mixins import AuditedAdminMixin, AuditedModelAdmin, service_action
 from core.models import (
     Audience,
     AuditLog,
@@ -10,18 +19,48 @@ from core.models import (
     Closure,
     OpeningHours,
     Partner,
+    Role,
     Track,
     User,
 )
 
+# What a person may do follows their role (core.auth.RoleBackend), not groups.
+admin.site.unregister(Group)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("role"), choices=Role.choices)
+    branches = forms.ModelMultipleChoiceField(
+        label=_("branches (staff)"),
+        queryset=Branch.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The branches a staff member works for and may manage."),
+    )
+
+
+set_role = service_action(
+    name="set_role",
+    description=_("Give the selected people a role (and branches)"),
+    form=RoleForm,
+    call=lambda actor, user, data: services.user_set_role(
+        actor=actor, user=user, role=data["role"], branches=list(data["branches"])
+    ),
+)
+
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
+    """People. Role, branches and the admin flags change only through the action "Give the
+    selected people a role" (core.services.user_set_role, with its audit row); accounts are
+    deleted by the privacy services, not here."""
+
+    allow_delete = False
     ordering = ["name", "email"]
     list_display = ["email", "name", "role", "language", "is_active", "date_joined"]
     list_filter = ["role", "language", "is_active", "branches"]
     search_fields = ["email", "name"]
-    filter_horizontal = ["branches", "groups", "user_permissions"]
+    filter_horizontal: list[str] = []
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Person"), {"fields": ("name", "language", "birth_date")}),
@@ -31,6 +70,27 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
     )
+    service_fields = ["role", "branches", "is_staff", "is_superuser", "last_login", "date_joined"]
+    personal_fields = ["email", "name", "birth_date"]
+    actions = [set_role]
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """Django's set-password page, with an audit row when the password was changed."""
+        with transaction.atomic():
+            user = self.get_object(request, unquote(id))
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and user is not None:
+                now = User.objects.filter(pk=user.pk).values_list("password", flat=True).first()
+                if now != user.password:
+                    services.audit_log(
+                        actor=request.user,
+                        action="user.password_set_by_administrator",
+                        target=user,
+                        data={"usable": bool(now) and not now.startswith("!")},
+                    )
+        return response
 
 
 class OpeningHoursInline(admin.TabularInline):
@@ -49,7 +109,7 @@ class StopInline(admin.TabularInline):
 
 
 @admin.register(Branch)
-class BranchAdmin(admin.ModelAdmin):
+class BranchAdmin(AuditedModelAdmin):
     list_display = ["name", "kind", "town", "position"]
     list_filter = ["kind"]
     search_fields = ["name", "town", "address"]
@@ -58,14 +118,14 @@ class BranchAdmin(admin.ModelAdmin):
 
 
 @admin.register(OpeningHours)
-class OpeningHoursAdmin(admin.ModelAdmin):
+class OpeningHoursAdmin(AuditedModelAdmin):
     list_display = ["branch", "weekday", "opens", "closes", "kind"]
     list_filter = ["branch", "kind", "weekday"]
     search_fields = ["branch__name"]
 
 
 @admin.register(Closure)
-class ClosureAdmin(admin.ModelAdmin):
+class ClosureAdmin(AuditedModelAdmin):
     list_display = ["branch", "starts_on", "ends_on", "reason"]
     list_filter = ["branch"]
     search_fields = ["reason", "branch__name"]
@@ -73,41 +133,50 @@ class ClosureAdmin(admin.ModelAdmin):
 
 
 @admin.register(BookmobileStop)
-class BookmobileStopAdmin(admin.ModelAdmin):
+class BookmobileStopAdmin(AuditedModelAdmin):
     list_display = ["name", "weekday", "arrives", "departs", "valid_from", "valid_until"]
     list_filter = ["weekday", "branch"]
     search_fields = ["name", "place"]
 
 
 @admin.register(Track)
-class TrackAdmin(admin.ModelAdmin):
+class TrackAdmin(AuditedModelAdmin):
     list_display = ["name_da", "name_en", "slug", "position"]
     search_fields = ["name_da", "name_en", "slug"]
     list_filter = ["position"]
 
 
 @admin.register(Audience)
-class AudienceAdmin(admin.ModelAdmin):
+class AudienceAdmin(AuditedModelAdmin):
     list_display = ["name_da", "name_en", "slug", "position"]
     search_fields = ["name_da", "name_en", "slug"]
     list_filter = ["position"]
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(AuditedModelAdmin):
     list_display = ["name", "kind", "contact_name", "contact_email"]
     list_filter = ["kind"]
     search_fields = ["name", "contact_name", "contact_email"]
     filter_horizontal = ["members"]
+    personal_fields = ["contact_name", "contact_email", "contact_phone"]
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(AuditedModelAdmin):
+    """Read-only for everyone, superusers too: the audit log is append-only."""
+
     list_display = ["created_at", "actor", "action", "target_type", "target_id"]
     list_filter = ["action", "target_type"]
     search_fields = ["target_id", "actor__email", "action"]
     date_hierarchy = "created_at"
     readonly_fields = ["created_at", "actor", "action", "target_type", "target_id", "data"]
 
-    def has_add_permission(self, request):  # noqa: ANN001, ANN201
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

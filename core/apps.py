@@ -7,17 +7,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("Libraries and accounts")
 
     def ready(self) -> None:
-        from django.contrib import admin
         from django.contrib.auth.signals import user_login_failed
 
         from core import privacy, throttling, views, views_privacy
-        from core.forms import AdminLoginForm
         from core.mypage import register_section
 
         # Every failed password check counts, at every door (API, page, admin).
         user_login_failed.connect(throttling.on_user_login_failed, dispatch_uid="core-throttle")
-        # The admin's login shares the page login's throttle.
-        admin.site.login_form = AdminLoginForm
         register_section("api_tokens", views.api_tokens_section, order=90)
         privacy.register_personal_data("core", export=privacy.export_account, order=0)
         register_section("privacy", views_privacy.my_page_section, order=95)

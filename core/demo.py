@@ -303,7 +303,7 @@ def load_core() -> None:
             )
         user.name = account.name
         user.role = account.role
-        user.is_staff = account.role in {Role.STAFF, Role.ADMINISTRATOR}
+        user.is_staff = account.role == Role.ADMINISTRATOR  # the admin site: administrators only
         user.is_superuser = account.role == Role.ADMINISTRATOR
         user.save()
         user.branches.set([branches[slug] for slug in account.branches])

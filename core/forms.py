@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.http import HttpRequest
@@ -70,10 +69,6 @@ class LoginForm(ThrottledLoginMixin, AuthenticationForm):
         label=_("E-mail"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
-
-
-class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
-    """The admin site's login (``admin.site.login_form``, set in ``CoreConfig.ready``)."""
 
 
 class PasswordResetForm(DjangoPasswordResetForm):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,7 +15,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core import selectors
-from core.exceptions import RuleViolation
+from core.exceptions import PermissionDenied, RuleViolation
 from core.models import ApiToken, AuditLog, Branch, Language, Role, SignupRequest, User
 
 logger = logging.getLogger(__name__)
@@ -38,6 +40,34 @@ def audit_log(
         target_id=str(target.pk),
         data=data or {},
     )
+
+
+# The PostgreSQL trigger on core_auditlog (core/migrations/0003) refuses UPDATE and DELETE
+# unless the transaction carries this mark.
+AUDIT_RETENTION_SETTING = "modested.audit_retention"
+
+
+@contextmanager
+def audit_retention() -> Iterator[None]:
+    """Let the retention job change or delete audit rows inside this block.
+
+    The audit log is append-only: on PostgreSQL a trigger refuses ``UPDATE`` and ``DELETE``
+    on it, except (a) Django setting ``actor`` to NULL when a person is deleted and (b) a
+    transaction marked by this helper (``SET LOCAL``), which only retention code that
+    removes personal links from audit rows uses. Must run inside a transaction; the mark
+    is lifted when the block ends, and with the transaction in any case.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_retention() must run inside a transaction.")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL {AUDIT_RETENTION_SETTING} = 'on'")
+    yield
+    # On an error the transaction is rolled back, and the mark with it.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL {AUDIT_RETENTION_SETTING} = 'off'")
 
 
 # --- Signing up: the answer never says whether an address has an account -------------
@@ -266,12 +296,24 @@ def user_password_changed(*, user: User) -> int:
 def user_set_role(
     *, actor: User | None, user: User, role: str, branches: list[Branch] | None = None
 ) -> User:
-    """Give ``user`` a role; staff are scoped to ``branches``."""
+    """Give ``user`` a role; staff are scoped to ``branches``.
+
+    Only an administrator (or the system, ``actor=None``) gives or takes the staff and
+    administrator roles or sets branches; staff may make a citizen a volunteer. Only
+    administrators have ``is_staff`` (the admin site) and ``is_superuser``.
+    """
     if role not in Role.values:
         raise RuleViolation(_("Unknown role: %(role)s."), role=role)
+    elevated = {Role.STAFF, Role.ADMINISTRATOR}
+    if (
+        actor is not None
+        and not actor.is_administrator
+        and (role in elevated or user.role in elevated or branches is not None)
+    ):
+        raise PermissionDenied(_("Only an administrator can give or change staff roles."))
     old = {"role": user.role, "branches": sorted(user.branches.values_list("slug", flat=True))}
     user.role = role
-    user.is_staff = role in {Role.STAFF, Role.ADMINISTRATOR}
+    user.is_staff = role == Role.ADMINISTRATOR
     user.is_superuser = role == Role.ADMINISTRATOR
     user.save(update_fields=["role", "is_staff", "is_superuser"])
     if branches is not None:

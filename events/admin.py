@@ -1,8 +1,41 @@
 from typing import Any
 
 from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
+from core.admin_mixins import AuditedModelAdmin, ReasonForm, service_action
+from events import services
 from events.models import Event, EventSeries, Registration
+
+# Time, place, seats and state change through the services (the staff pages, the API, the
+# actions here), so rooms are occupied, waiting lists promoted and those registered told.
+PLACE_FIELDS = ["branch", "room", "place_kind", "stop", "address", "online_url"]
+
+cancel_events = service_action(
+    name="cancel_events",
+    description=_("Cancel the selected events (those registered are told)"),
+    form=ReasonForm,
+    call=lambda actor, event, data: services.event_cancel(
+        actor=actor, event=event, reason=data["reason"]
+    ),
+)
+cancel_series = service_action(
+    name="cancel_series",
+    description=_("Cancel every future date of the selected series (those registered are told)"),
+    form=ReasonForm,
+    call=lambda actor, series, data: services.series_cancel(
+        actor=actor, series=series, reason=data["reason"]
+    ),
+)
+cancel_registrations = service_action(
+    name="cancel_registrations",
+    description=_("Cancel the selected registrations (the people are told)"),
+    form=ReasonForm,
+    call=lambda actor, registration, data: services.registration_cancel(
+        actor=actor, registration=registration, reason=data["reason"]
+    ),
+)
 
 
 class EventInline(admin.TabularInline):
@@ -13,14 +46,37 @@ class EventInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
 
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
 
 @admin.register(EventSeries)
-class EventSeriesAdmin(admin.ModelAdmin):
+class EventSeriesAdmin(AuditedModelAdmin):
+    """Texts, tracks and audiences can be corrected here; the rule, time, place and seats
+    change through the staff pages or the API (events.services.series_update), which carry
+    them over to the dates."""
+
     list_display = ["title", "branch", "rrule", "created_at"]
     list_filter = ["branch", "tracks"]
     search_fields = ["title", "description"]
     filter_horizontal = ["tracks", "audiences", "partners"]
     inlines = [EventInline]
+    service_fields = [
+        *PLACE_FIELDS,
+        "rrule",
+        "first_start_local",
+        "duration",
+        "tzname",
+        "include_closed",
+        "capacity",
+        "registration_required",
+        "max_seats_per_registration",
+    ]
+    allow_delete = False
+    actions = [cancel_series]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # created on the staff page "New event or series" or by the API
 
 
 class RegistrationInline(admin.TabularInline):
@@ -30,10 +86,14 @@ class RegistrationInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
-    """Read and correct events here; changes that people must hear about go through the pages/API."""
+class EventAdmin(AuditedModelAdmin):
+    """Read and correct events here; changes that people must hear about go through the
+    services: the action "Cancel", the staff pages and the API."""
 
     list_display = ["title", "start", "branch", "room", "state", "capacity", "edited", "sequence"]
     list_filter = ["state", "branch", "tracks", "registration_required"]
@@ -44,31 +104,50 @@ class EventAdmin(admin.ModelAdmin):
     raw_id_fields = ["host"]
     readonly_fields = ["sequence", "cancelled_at", "updated_at", "original_start"]
     inlines = [RegistrationInline]
-    # Time, place, seats and state change through the staff pages or the API (events.services),
-    # so rooms are occupied, waiting lists promoted and those registered told.
     service_fields = [
+        *PLACE_FIELDS,
         "start",
         "end",
         "state",
         "capacity",
         "registration_required",
-        "room",
-        "place_kind",
+        "max_seats_per_registration",
         "room_booking",
         "series",
+        "cancel_reason",
+        "attendance_count",
+        "edited",
     ]
+    allow_delete = False
+    actions = [cancel_events]
 
-    def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str]:
-        return [*self.readonly_fields, *self.service_fields]
-
-    def has_add_permission(self, request: Any) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # created on the staff page "New event or series" or by the API
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(AuditedModelAdmin):
+    """Registrations are the people's: read here, cancelled through the service (the action),
+    which frees the seats, moves the waiting list and tells the person."""
+
     list_display = ["event", "user", "seats", "status", "waitlist_position", "checked_in_at"]
     list_filter = ["status", "event__branch"]
     search_fields = ["event__title", "user__email", "user__name"]
-    raw_id_fields = ["event", "user"]
     list_select_related = ["event", "user"]
+    service_fields = [
+        "event",
+        "user",
+        "seats",
+        "status",
+        "waitlist_position",
+        "checked_in_at",
+        "created_at",
+        "cancelled_at",
+        "cancel_reason",
+        "sequence",
+    ]
+    allow_delete = False
+    actions = [cancel_registrations]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # people register on the event's page or through the API

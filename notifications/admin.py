@@ -3,6 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_mixins import AuditedModelAdmin
 from notifications import services
 from notifications.models import (
     Delivery,
@@ -14,7 +15,7 @@ from notifications.models import (
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(AuditedModelAdmin):
     """The delivery log: what was sent to whom, what is waiting, what failed and why."""
 
     list_display = (
@@ -54,10 +55,13 @@ class DeliveryAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # the row is what keeps a message from being sent twice
+
 
 @admin.register(ReminderDefault)
-class ReminderDefaultAdmin(admin.ModelAdmin):
-    """Staff set the default lead times of each kind of reminder here."""
+class ReminderDefaultAdmin(AuditedModelAdmin):
+    """Administrators set the default lead times of each kind of reminder here."""
 
     list_display = ("kind", "enabled", "lead_minutes", "updated_at")
     list_filter = ("enabled",)
@@ -66,6 +70,7 @@ class ReminderDefaultAdmin(admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: ReminderDefault, form: object, change: bool
     ) -> None:
+        # through the service, which writes the audit row
         row = services.reminder_default_set(
             actor=request.user,
             kind=obj.kind,
@@ -76,7 +81,7 @@ class ReminderDefaultAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderPreference)
-class ReminderPreferenceAdmin(admin.ModelAdmin):
+class ReminderPreferenceAdmin(AuditedModelAdmin):
     list_display = ("user", "enabled", "lead_minutes", "updated_at")
     list_filter = ("enabled",)
     search_fields = ("user__email", "user__name")
@@ -84,7 +89,7 @@ class ReminderPreferenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(FeedToken)
-class FeedTokenAdmin(admin.ModelAdmin):
+class FeedTokenAdmin(AuditedModelAdmin):
     """Only that a person has a feed link, and since when; the secret is never stored."""
 
     list_display = ("user", "created_at")

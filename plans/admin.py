@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin_mixins import AuditedModelAdmin
 from plans.models import Initiative, Plan, TrackTarget
 
 
@@ -9,7 +10,7 @@ class TrackTargetInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(AuditedModelAdmin):
     list_display = ["year", "period", "title", "is_draft"]
     list_filter = ["is_draft", "period"]
     search_fields = ["title", "notes", "period"]
@@ -17,7 +18,7 @@ class PlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(admin.ModelAdmin):
+class InitiativeAdmin(AuditedModelAdmin):
     list_display = ["title", "plan", "status", "quarters", "responsible", "updated_at"]
     list_filter = ["plan__year", "status", "tracks", "branches"]
     search_fields = ["title", "description", "evaluation"]
@@ -26,7 +27,7 @@ class InitiativeAdmin(admin.ModelAdmin):
 
 
 @admin.register(TrackTarget)
-class TrackTargetAdmin(admin.ModelAdmin):
+class TrackTargetAdmin(AuditedModelAdmin):
     list_display = ["plan", "track", "branch", "min_initiatives", "min_events", "min_attendance"]
     list_filter = ["plan__year", "track", "branch"]
     search_fields = ["track__name_da", "track__name_en", "branch__name"]

@@ -1,13 +1,51 @@
 from typing import Any
 
 from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
+from core.admin_mixins import AuditedModelAdmin, ReasonForm, service_action
 from rooms import services
 from rooms.models import Booking, Equipment, EquipmentBooking, Licence, Room
 
+cancel_bookings = service_action(
+    name="cancel_bookings",
+    description=_("Cancel the selected bookings (the bookers are told)"),
+    form=ReasonForm,
+    call=lambda actor, booking, data: services.booking_cancel(
+        actor=actor, booking=booking, reason=data["reason"]
+    ),
+)
+approve_bookings = service_action(
+    name="approve_bookings",
+    description=_("Approve the selected requests (the bookers are told)"),
+    call=lambda actor, booking, data: services.booking_approve(actor=actor, booking=booking),
+)
+reject_bookings = service_action(
+    name="reject_bookings",
+    description=_("Reject the selected requests (the bookers are told)"),
+    form=ReasonForm,
+    call=lambda actor, booking, data: services.booking_reject(
+        actor=actor, booking=booking, reason=data["reason"]
+    ),
+)
+mark_no_show = service_action(
+    name="mark_no_show",
+    description=_("Mark the selected bookings as no-shows"),
+    call=lambda actor, booking, data: services.booking_mark_no_show(actor=actor, booking=booking),
+)
+cancel_equipment_bookings = service_action(
+    name="cancel_equipment_bookings",
+    description=_("Cancel the selected machine bookings (the makers are told)"),
+    form=ReasonForm,
+    call=lambda actor, booking, data: services.equipment_booking_cancel(
+        actor=actor, booking=booking, reason=data["reason"]
+    ),
+)
+
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(AuditedModelAdmin):
     list_display = [
         "name",
         "branch",
@@ -52,8 +90,9 @@ class RoomAdmin(admin.ModelAdmin):
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
-    """Read mostly: bookings change through the services (pages and API), which keep the rules."""
+class BookingAdmin(AuditedModelAdmin):
+    """Read mostly: bookings change through the services (the actions here, the pages and the
+    API), which keep the rules, write the audit row and tell the booker."""
 
     list_display = ["room", "start", "end", "status", "kind", "booker", "partner", "no_show"]
     list_filter = ["status", "kind", "room__branch", "no_show", "price_tier"]
@@ -79,13 +118,16 @@ class BookingAdmin(admin.ModelAdmin):
         "price_tier",
         "price_dkk",
     ]
+    service_fields = ["partner", "attendees", "no_show", "rejection_reason", "cancel_reason"]
+    allow_delete = False
+    actions = [cancel_bookings, approve_bookings, reject_bookings, mark_no_show]
 
-    def has_add_permission(self, request: object) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
 @admin.register(Equipment)
-class EquipmentAdmin(admin.ModelAdmin):
+class EquipmentAdmin(AuditedModelAdmin):
     list_display = [
         "name",
         "kind",
@@ -102,16 +144,21 @@ class EquipmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Licence)
-class LicenceAdmin(admin.ModelAdmin):
+class LicenceAdmin(AuditedModelAdmin):
     list_display = ["person", "equipment_kind", "source", "granted_by", "granted_at"]
     list_filter = ["equipment_kind", "source"]
     search_fields = ["person__email", "person__name"]
     autocomplete_fields = ["person"]
     readonly_fields = ["granted_at", "granted_by"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Licence | None = None) -> list[str]:
+        fields = super().get_readonly_fields(request, obj)
+        # A licence is one person's for one kind of machine: it is not handed to another.
+        return [*fields, "person", "equipment_kind"] if obj is not None else fields
+
     def save_model(self, request: Any, obj: Licence, form: Any, change: bool) -> None:
         if change:
-            super().save_model(request, obj, form, change)
+            super().save_model(request, obj, form, change)  # with the admin's audit row
             return
         # granted through the service: idempotent, with who granted it and an audit row
         granted = services.licence_grant(
@@ -124,7 +171,7 @@ class LicenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(EquipmentBooking)
-class EquipmentBookingAdmin(admin.ModelAdmin):
+class EquipmentBookingAdmin(AuditedModelAdmin):
     list_display = ["equipment", "start", "end", "status", "booker", "checked_in_at", "no_show"]
     list_filter = ["status", "equipment__branch", "equipment__kind", "no_show"]
     search_fields = ["equipment__name", "booker__email", "booker__name"]
@@ -142,6 +189,9 @@ class EquipmentBookingAdmin(admin.ModelAdmin):
         "cancelled_at",
         "checked_in_at",
     ]
+    service_fields = ["no_show", "cancel_reason"]
+    allow_delete = False
+    actions = [cancel_equipment_bookings]
 
-    def has_add_permission(self, request: object) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

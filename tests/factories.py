@@ -31,7 +31,7 @@ def make_user(
     password = data.pop("password", PASSWORD)
     user = User.objects.create_user(password=password, role=role, **data)
     if role in {Role.STAFF, Role.ADMINISTRATOR}:
-        user.is_staff = True
+        user.is_staff = role == Role.ADMINISTRATOR  # the admin site: administrators only
         user.is_superuser = role == Role.ADMINISTRATOR
         user.save(update_fields=["is_staff", "is_superuser"])
     if branches:

@@ -130,7 +130,7 @@ def make_person(
     data = {"email": f"plans-person{n}@example.org", "name": f"Person {n}", "language": "da"}
     data.update(overrides)
     user = User(role=role, **data)
-    user.is_staff = role in {Role.STAFF, Role.ADMINISTRATOR}
+    user.is_staff = role == Role.ADMINISTRATOR
     user.is_superuser = role == Role.ADMINISTRATOR
     user.set_unusable_password()
     user.save()

@@ -114,9 +114,18 @@ def test_an_administrator_ends_profiles_with_the_admin_action(
     profile = VolunteerProfile.objects.get(user=stopping["volunteer"])
     client = Client()
     client.force_login(administrator)
+    url = reverse("admin:volunteers_volunteerprofile_changelist")
+    asked = client.post(url, {"action": "end_profiles", "_selected_action": [profile.pk]})
+    assert asked.status_code == 200  # a page asks for the reason first
+    assert VolunteerProfile.objects.filter(pk=profile.pk).exists()
     response = client.post(
-        reverse("admin:volunteers_volunteerprofile_changelist"),
-        {"action": "end_profiles", "_selected_action": [profile.pk]},
+        url,
+        {
+            "action": "end_profiles",
+            "_selected_action": [profile.pk],
+            "apply": "1",
+            "reason": "Moved away",
+        },
     )
     assert response.status_code == 302
     assert not VolunteerProfile.objects.filter(pk=profile.pk).exists()
