@@ -541,3 +541,10 @@ def test_a_form_patch_through_the_api_with_a_nul_is_a_400(world: World) -> None:
     assert "“title” contains" in assert_sentence(response, 400)
     world.event.refresh_from_db()
     assert "\x00" not in world.event.title
+
+
+def test_a_broken_multipart_form_is_a_400() -> None:
+    response = english().post(
+        "/konto/log-ind/", b"--x\r\nnonsense", content_type="multipart/form-data; boundary="
+    )
+    assert response.status_code == 400
