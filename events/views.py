@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from core.exceptions import DomainError, NotFound
 from core.http import safe_next
 from core.recurrence import expand
-from core.selectors import branches_managed_by
+from core.selectors import branches_managed_by, can_manage_branch
 from core.timeutils import FIRST_YEAR, LAST_YEAR, day_bounds, local_today, local_tz
 from events import selectors, services
 from events.forms import (
@@ -349,6 +349,8 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
             "attendance_form": AttendanceForm(initial={"attendance_count": event.attendance_count}),
             "can_cancel_event": event.state != EventState.CANCELLED
             and request.user.is_library_staff,
+            # A reason a person gave for cancelling is for staff of the branch, not the host.
+            "sees_reasons": can_manage_branch(user=request.user, branch=event.branch_id),
         },
     )
 

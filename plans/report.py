@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from core.exceptions import RuleViolation
+from core.exports import safe_row
 from core.models import Audience, Track
 from core.timeutils import local_tz
 from plans import selectors
@@ -245,14 +246,18 @@ def render_csv(report: Report) -> str:
         out = io.StringIO()
         writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
         writer.writerow(
-            [
-                pgettext("plan report column", "Track"),
-                pgettext("plan report column", "Branch"),
-                pgettext("plan report column", "Quarter"),
-                *_numbers_header(),
-            ]
+            safe_row(
+                [
+                    pgettext("plan report column", "Track"),
+                    pgettext("plan report column", "Branch"),
+                    pgettext("plan report column", "Quarter"),
+                    *_numbers_header(),
+                ]
+            )
         )
-        writer.writerows([_csv_value(v) for v in row] for row in number_rows(report))
+        # Text that looks like a formula is made inert first; numbers stay numbers (a
+        # negative one too) and only then get their decimal comma.
+        writer.writerows([_csv_value(v) for v in safe_row(row)] for row in number_rows(report))
         return out.getvalue()
 
 
@@ -266,11 +271,11 @@ def render_xlsx(report: Report) -> bytes:
 
     def sheet(wb: Any, title: str, header: list[str], rows: list[list[Any]]) -> None:
         ws = wb.create_sheet(title=title[:31])
-        ws.append(header)
+        ws.append(safe_row(header))
         for c in ws[1]:
             c.font = bold
         for row in rows:
-            ws.append(row)
+            ws.append(safe_row(row))  # a title beginning with "=" is text, not a formula
         ws.freeze_panes = "A2"
         for index, name in enumerate(header, start=1):
             width = max(

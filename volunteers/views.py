@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError, NotFound
+from core.exports import safe_row
 from core.http import safe_next
 from core.selectors import branches_managed_by
 from core.timeutils import local_today
@@ -270,11 +271,10 @@ def staff_hours(request: HttpRequest) -> HttpResponse:
             )
             response.write("\ufeff")  # so that spreadsheets read the æøå right
             writer = csv.writer(response, delimiter=";")
-            writer.writerow([data["group_by"], "quarter", "hours", "shifts"])
-            for row in rows:
-                writer.writerow(
-                    [row.label, row.quarter or "", str(row.hours).replace(".", ","), row.shifts]
-                )
+            writer.writerow(safe_row([data["group_by"], "quarter", "hours", "shifts"]))
+            for row in rows:  # a name beginning with "=" is written as text, not a formula
+                hours = str(row.hours).replace(".", ",")  # never negative
+                writer.writerow(safe_row([row.label, row.quarter or "", hours, row.shifts]))
             return response
     total = sum((r.hours for r in rows), start=0)
     return render(

@@ -197,8 +197,20 @@ class RegistrationOutputSerializer(RegistrationCreatedSerializer):
 
 
 class StaffRegistrationOutputSerializer(RegistrationOutputSerializer):
+    """A registration as staff of the event's branch (and administrators) see it."""
+
     name = serializers.CharField(source="user.name", allow_null=True, default=None)
     email = serializers.CharField(source="user.email", allow_null=True, default=None)
+
+
+class HostRegistrationOutputSerializer(RegistrationCreatedSerializer):
+    """A registration as the event's volunteer host sees it: the name to greet, the seats and
+    the check-in. Not the e-mail address, nor the reason a person gave for cancelling."""
+
+    event = serializers.IntegerField(source="event_id")
+    name = serializers.CharField(source="user.name", allow_null=True, default=None)
+    checked_in_at = AwareDateTimeField(allow_null=True)
+    cancelled_at = AwareDateTimeField(allow_null=True)
 
 
 def registration_out(reg: Registration) -> dict[str, Any]:

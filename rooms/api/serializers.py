@@ -234,6 +234,13 @@ class LicenceOutputSerializer(serializers.ModelSerializer):
         ]
 
 
+class OwnLicenceOutputSerializer(LicenceOutputSerializer):
+    """A person's own licence: who granted it by name, not by their user id (least data)."""
+
+    class Meta(LicenceOutputSerializer.Meta):
+        fields = [f for f in LicenceOutputSerializer.Meta.fields if f != "granted_by"]
+
+
 class RoomAvailabilityOutputSerializer(serializers.Serializer):
     room = serializers.IntegerField()
     date = serializers.DateField()

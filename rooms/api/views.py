@@ -295,11 +295,17 @@ class LicenceListCreateApi(APIView):
     def get_permissions(self) -> list[Any]:
         return [IsLibraryStaff()] if self.request.method == "POST" else [IsAuthenticated()]
 
-    @extend_schema(responses={200: s.LicenceOutputSerializer(many=True)})
+    @extend_schema(
+        responses={200: s.LicenceOutputSerializer(many=True)},
+        description="Your own licences; ``granted_by`` (a user id) only for library staff.",
+    )
     def get(self, request: Request) -> Response:
-        return _paginated(
-            request, self, selectors.licences_of(user=request.user), s.LicenceOutputSerializer
+        shape = (
+            s.LicenceOutputSerializer
+            if request.user.is_library_staff
+            else s.OwnLicenceOutputSerializer
         )
+        return _paginated(request, self, selectors.licences_of(user=request.user), shape)
 
     @extend_schema(request=s.LicenceInputSerializer, responses={201: s.LicenceOutputSerializer})
     def post(self, request: Request) -> Response:

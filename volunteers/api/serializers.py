@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from events.api.serializers import AwareDateTimeField
@@ -62,8 +64,18 @@ class VolunteerActivityOutput(serializers.Serializer):
     tracks = serializers.SerializerMethodField()
     audiences = serializers.SerializerMethodField()
     children_under_15 = serializers.BooleanField()
-    coordinator = serializers.IntegerField(source="coordinator_id", allow_null=True)
+    coordinator = serializers.SerializerMethodField()
     withdraw_deadline_hours = serializers.IntegerField()
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_coordinator(self, activity: Any) -> int | None:
+        """The coordinator's user id, for staff who manage the activity's branch only; a
+        volunteer or citizen reading the list does not need a person's id (least data).
+        The view gives ``managed_branches``: a set of branch ids, or ``"all"``."""
+        managed = self.context.get("managed_branches") or set()
+        if managed == "all" or activity.branch_id in managed:
+            return activity.coordinator_id
+        return None
 
     def get_tracks(self, activity: Any) -> list[str]:
         return [t.slug for t in activity.tracks.all()]

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from core.api.pagination import Pagination
 from core.api.permissions import IsLibraryStaff
 from core.exceptions import PermissionDenied
+from core.selectors import branches_managed_by
 from volunteers import selectors, services
 from volunteers.api import serializers as s
 
@@ -29,6 +30,15 @@ def _paginate(view: APIView, request: Request, queryset: Any, output: type) -> R
     paginator = Pagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(output(page, many=True).data)
+
+
+def _managed_branches(user: Any) -> set[int] | str:
+    """The branches whose people's ids ``user`` may read: ``"all"`` for administrators."""
+    if not user.is_authenticated or not user.is_library_staff:
+        return set()
+    if user.is_administrator:
+        return "all"
+    return set(branches_managed_by(user=user).values_list("pk", flat=True))
 
 
 def _room(pk: int | None) -> Any:
@@ -331,10 +341,18 @@ class VolunteerStatusApi(APIView):
 class ActivityListApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: s.VolunteerActivityOutput(many=True)})
+    @extend_schema(
+        responses={200: s.VolunteerActivityOutput(many=True)},
+        description="``coordinator`` (a user id) is null unless you manage the branch.",
+    )
     def get(self, request: Request) -> Response:
         qs = selectors.activity_list(branch=request.query_params.get("branch") or None)
-        return _paginate(self, request, qs, s.VolunteerActivityOutput)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        context = {"managed_branches": _managed_branches(request.user)}
+        return paginator.get_paginated_response(
+            s.VolunteerActivityOutput(page, many=True, context=context).data
+        )
 
     @extend_schema(
         request=s.VolunteerActivityCreateInput, responses={201: s.VolunteerActivityOutput}
@@ -358,7 +376,11 @@ class ActivityListApi(APIView):
             withdraw_deadline_hours=data["withdraw_deadline_hours"],
         )
         activity = selectors.activity_list().get(pk=activity.pk)
-        return Response(s.VolunteerActivityOutput(activity).data, status=status.HTTP_201_CREATED)
+        context = {"managed_branches": _managed_branches(request.user)}
+        return Response(
+            s.VolunteerActivityOutput(activity, context=context).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 # --- Session proposals ----------------------------------------------------------------------
