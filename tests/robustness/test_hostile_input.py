@@ -147,6 +147,10 @@ PATH_VALUES: dict[str, Callable[[World], dict[str, Any]]] = {
     "api/initiatives/<int:pk>/": lambda w: {"pk": w.initiative.pk},
     "bibliotek/<slug:slug>/": lambda w: {"slug": w.branch.slug},
     "konto/nulstil/<uidb64>/<token>/": lambda w: w.reset,
+    "konto/bekraeft/<str:token>/": lambda w: {"token": "an-old-or-forged-link"},
+    # Nobody's key has this id: the page must still answer calmly (404), never 5xx.
+    "min-side/api-noegler/<int:pk>/tilbagekald/": lambda w: {"pk": 2_000_000_000},
+    "personale/frivillige/profiler/<int:pk>/afslut/": lambda w: {"pk": w.profile.pk},
     "lokaler/<int:pk>/": lambda w: {"pk": w.room.pk},
     "lokaler/uge/<slug:slug>/": lambda w: {"slug": w.branch.slug},
     "lokaler/booking/<int:pk>/aflys/": lambda w: {"pk": w.booking.pk},
