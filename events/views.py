@@ -22,8 +22,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError, NotFound
-from core.http import safe_next
 from core.recurrence import expand
+from core.safe_redirect import safe_next
 from core.selectors import branches_managed_by, can_manage_branch
 from core.timeutils import FIRST_YEAR, LAST_YEAR, day_bounds, local_today, local_tz
 from events import selectors, services

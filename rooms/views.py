@@ -17,8 +17,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.exceptions import BookingConflict, DomainError, RuleViolation
-from core.http import safe_next
 from core.models import Branch, User
+from core.safe_redirect import safe_next
 from core.selectors import branch_list, branches_managed_by, can_manage_branch
 from core.timeutils import check_day_in_range, local_today, parse_day
 from rooms import selectors, services

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError, NotFound
 from core.exports import safe_row
-from core.http import safe_next
+from core.safe_redirect import safe_next
 from core.selectors import branches_managed_by
 from core.timeutils import local_today
 from volunteers import selectors, services
