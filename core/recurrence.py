@@ -48,11 +48,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from typing import TYPE_CHECKING
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulestr
+from dateutil import rrule as dateutil_rrule
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import RuleViolation
@@ -93,7 +94,8 @@ class Occurrence:
     reason: str = ""
 
 
-def _bad(message: str, **params: object) -> RuleViolation:
+def _bad(message: str | Promise, **params: Any) -> RuleViolation:
+    """A RuleViolation on the ``rrule`` field (``params`` fill the message's placeholders)."""
     return RuleViolation(message, field="rrule", code="invalid_rrule", **params)
 
 
@@ -184,6 +186,30 @@ def expand(
     """
     tz = tz or local_tz()
     parts = parse_rule(rrule)
+    span = _span(first_start, first_end, tz)
+    rule = _wall_rule(parts, start_wall=span.start_wall, limit=limit, tz=tz)
+    naive_starts = _wall_starts(rule, limit=limit)
+    if not naive_starts:
+        return []
+    reasons = _closed_reasons(
+        branch=branch,
+        first_day=naive_starts[0].date(),
+        last_day=naive_starts[-1].date(),
+        include_closed=include_closed,
+    )
+    return [_occurrence(wall, span=span, reasons=reasons, tz=tz) for wall in naive_starts]
+
+
+@dataclass(frozen=True)
+class _Span:
+    """The first occurrence on the wall clock: its start, and how long every one lasts."""
+
+    start_wall: datetime
+    wall_duration: timedelta
+    real_duration: timedelta
+
+
+def _span(first_start: datetime, first_end: datetime, tz: ZoneInfo) -> _Span:
     if first_end <= first_start:
         raise RuleViolation(
             _("The end must be after the start."), field="end", code="end_before_start"
@@ -196,7 +222,14 @@ def expand(
     real_duration = (
         first_end - first_start if first_start.tzinfo and first_end.tzinfo else wall_duration
     )
+    return _Span(start_wall=start_wall, wall_duration=wall_duration, real_duration=real_duration)
 
+
+def _wall_rule(
+    parts: dict[str, str], *, start_wall: datetime, limit: int, tz: ZoneInfo
+) -> dateutil_rrule.rrule:
+    """The dateutil rule over naive local wall times; refuses a COUNT over ``limit`` and an
+    UNTIL before the start."""
     if "COUNT" in parts and int(parts["COUNT"]) > limit:
         raise _bad(
             _("A series can have at most %(limit)s dates. Please make it shorter."), limit=limit
@@ -206,14 +239,18 @@ def expand(
         raise _bad(_("UNTIL is before the first date."))
     text = ";".join(f"{k}={v}" for k, v in parts.items())
     try:
-        rule = rrulestr(text, dtstart=start_wall)
+        rule: dateutil_rrule.rrule = dateutil_rrule.rrulestr(text, dtstart=start_wall)
         if until is not None:
             rule = rule.replace(until=until)
     except (ValueError, TypeError) as error:
         raise _bad(
             _("The recurrence rule could not be read: %(error)s"), error=str(error)
         ) from error
+    return rule
 
+
+def _wall_starts(rule: dateutil_rrule.rrule, *, limit: int) -> list[datetime]:
+    """Every naive local start the rule gives; refuses more than ``limit``."""
     naive_starts: list[datetime] = []
     for value in rule:
         naive_starts.append(value)
@@ -222,54 +259,52 @@ def expand(
                 _("A series can have at most %(limit)s dates. Please make it shorter."),
                 limit=limit,
             )
-    if not naive_starts:
-        return []
+    return naive_starts
 
-    first_day, last_day = naive_starts[0].date(), naive_starts[-1].date()
+
+def _closed_reasons(
+    *, branch: Branch | None, first_day: date, last_day: date, include_closed: bool
+) -> dict[date, str]:
+    """``{day: reason}`` for the closed days in [first_day, last_day] (none if kept anyway)."""
     if include_closed:
-        reasons: dict[date, str] = {}
-    elif branch is not None:
-        reasons = closure_reasons(branch=branch, start=first_day, end=last_day)
-    else:
-        reasons = {
-            day: str(name)
-            for year in range(first_day.year, last_day.year + 1)
-            for day, name in closed_days(year).items()
-            if first_day <= day <= last_day
-        }
+        return {}
+    if branch is not None:
+        return closure_reasons(branch=branch, start=first_day, end=last_day)
+    return {
+        day: str(name)
+        for year in range(first_day.year, last_day.year + 1)
+        for day, name in closed_days(year).items()
+        if first_day <= day <= last_day
+    }
 
-    occurrences: list[Occurrence] = []
-    for wall in naive_starts:
-        start = _aware(wall, tz)
-        if start is None:
-            fallback = wall.replace(tzinfo=tz)
-            occurrences.append(
-                Occurrence(
-                    start=fallback,
-                    end=fallback + real_duration,
-                    day=wall.date(),
-                    skipped=True,
-                    reason=str(
-                        _(
-                            "%(time)s does not exist or happens twice that day (daylight saving time)."
-                        )
-                        % {"time": wall.strftime("%H:%M")}
-                    ),
-                )
-            )
-            continue
-        end = _aware(wall + wall_duration, tz) or start + real_duration
-        reason = reasons.get(wall.date())
-        occurrences.append(
-            Occurrence(
-                start=start,
-                end=end,
-                day=wall.date(),
-                skipped=reason is not None,
-                reason=reason or "",
-            )
+
+def _occurrence(
+    wall: datetime, *, span: _Span, reasons: dict[date, str], tz: ZoneInfo
+) -> Occurrence:
+    """The occurrence starting at local wall time ``wall``: skipped on a closed day, and at a
+    wall time that does not exist or happens twice (daylight saving)."""
+    start = _aware(wall, tz)
+    if start is None:
+        fallback = wall.replace(tzinfo=tz)
+        return Occurrence(
+            start=fallback,
+            end=fallback + span.real_duration,
+            day=wall.date(),
+            skipped=True,
+            reason=str(
+                _("%(time)s does not exist or happens twice that day (daylight saving time).")
+                % {"time": wall.strftime("%H:%M")}
+            ),
         )
-    return occurrences
+    end = _aware(wall + span.wall_duration, tz) or start + span.real_duration
+    reason = reasons.get(wall.date())
+    return Occurrence(
+        start=start,
+        end=end,
+        day=wall.date(),
+        skipped=reason is not None,
+        reason=reason or "",
+    )
 
 
 def kept(occurrences: list[Occurrence]) -> list[Occurrence]:

@@ -93,7 +93,8 @@ def shown_state(event: Event, *, now: datetime | None = None) -> str:
     if event.end <= now:
         return SHOWN_HELD
     free = seats_available(event)
-    if free == 0 or (free is not None and getattr(event, "waitlisted_count", 0)):
+    waitlisted: int = getattr(event, "waitlisted_count", 0)  # annotated by with_seats
+    if free == 0 or (free is not None and waitlisted):
         return SHOWN_SOLD_OUT
     return EventState.PUBLISHED
 
@@ -294,15 +295,13 @@ def event_attendance(event: Event) -> int:
     """How many came: the drop-in count, else the checked-in seats."""
     if event.attendance_count is not None:
         return event.attendance_count
-    seats = getattr(event, "checked_in_seats", None)
+    seats: int | None = getattr(event, "checked_in_seats", None)  # annotated by events_held
     if seats is not None:
         return seats
-    return (
-        event.registrations.filter(
-            status=RegistrationStatus.CONFIRMED, checked_in_at__isnull=False
-        ).aggregate(n=Sum("seats"))["n"]
-        or 0
-    )
+    checked_in: int | None = event.registrations.filter(
+        status=RegistrationStatus.CONFIRMED, checked_in_at__isnull=False
+    ).aggregate(n=Sum("seats"))["n"]
+    return checked_in or 0
 
 
 def room_clashes(*, room: Any, start: datetime, end: datetime) -> list[Any]:

@@ -1,0 +1,89 @@
+"""Writes of the events app: series, occurrences, registrations, waiting list, check-in.
+
+Guarantees (see docs and tests/events):
+- confirmed seats never exceed capacity: every write that changes seats locks
+  the Event row first (``core.locking.lock_one``) and counts confirmed seats
+  from the rows (no counter);
+- waiting-list positions are unique per event (partial unique constraint) and
+  given in arrival order; promotion walks the list in order under the same lock,
+  so each freed seat is given once;
+- one live registration per person and event (partial unique constraint);
+- an event held in a room occupies it through ``rooms.services``.
+
+One module per capability; callers keep ``from events import services``:
+
+- ``_common``: the shared fields, the services' keyword arguments as types
+  (``SharedFields``, ``EventChanges``, ``SeriesChanges``), permissions, small helpers;
+- ``validation``: the rules an event's fields keep (``_check_data``, ``_check_times``);
+- ``places``: the event's room booking, through the rooms app's services;
+- ``series``: create a series from its rule, change it, expand it again, cancel it;
+- ``occurrences``: change or cancel one locked occurrence (composed by events and series);
+- ``events``: one event: create, change, cancel, record attendance;
+- ``registrations``: register, cancel, check in;
+- ``waitlist``: seat counting, promotion, renumbering;
+- ``retention``: anonymising old registrations, releasing a deleted person.
+"""
+
+from events.services._common import (
+    M2M_FIELDS,
+    SHARED_FIELDS,
+    TIME_PLACE_FIELDS,
+    EventChanges,
+    EventData,
+    SeriesChanges,
+    SharedFields,
+)
+from events.services.events import (
+    EVENT_EDITABLE,
+    event_cancel,
+    event_create,
+    event_record_attendance,
+    event_update,
+)
+from events.services.registrations import (
+    registration_cancel,
+    registration_check_in,
+    registration_create,
+)
+from events.services.retention import (
+    RETENTION_DAYS,
+    registrations_anonymise_old,
+    registrations_release_person,
+)
+from events.services.series import (
+    SERIES_EDITABLE,
+    _series_create,
+    series_build,
+    series_cancel,
+    series_create,
+    series_update,
+)
+from events.services.waitlist import waitlist_promote
+
+__all__ = [
+    "EVENT_EDITABLE",
+    "M2M_FIELDS",
+    "RETENTION_DAYS",
+    "SERIES_EDITABLE",
+    "SHARED_FIELDS",
+    "TIME_PLACE_FIELDS",
+    "EventChanges",
+    "EventData",
+    "SeriesChanges",
+    "SharedFields",
+    "_series_create",
+    "event_cancel",
+    "event_create",
+    "event_record_attendance",
+    "event_update",
+    "registration_cancel",
+    "registration_check_in",
+    "registration_create",
+    "registrations_anonymise_old",
+    "registrations_release_person",
+    "series_build",
+    "series_cancel",
+    "series_create",
+    "series_update",
+    "waitlist_promote",
+]

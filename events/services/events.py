@@ -1,0 +1,126 @@
+"""One event (an occurrence): create a one-off, change it, cancel it, record who came."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core import locking
+from core.exceptions import RuleViolation
+from core.models import Audience, Branch, Partner, Track, User
+from core.services import audit_log
+from events.models import Event, EventState
+from events.services._common import (
+    M2M_FIELDS,
+    SHARED_FIELDS,
+    EventChanges,
+    SharedFields,
+    _require_branch,
+    _require_host_or_staff,
+)
+from events.services.occurrences import _apply_changes, _event_cancel
+from events.services.series import series_build
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+EVENT_EDITABLE = set(SHARED_FIELDS) | set(M2M_FIELDS) | {"start", "end", "state"}
+
+
+@transaction.atomic(durable=True)
+def event_create(
+    *,
+    actor: User | None,
+    start: datetime,
+    end: datetime,
+    title: str,
+    branch: Branch,
+    state: str = EventState.DRAFT,
+    tracks: Iterable[Track] = (),
+    audiences: Iterable[Audience] = (),
+    partners: Iterable[Partner] = (),
+    **fields: Unpack[SharedFields],
+) -> Event:
+    """A one-off event: a series of one."""
+    series = series_build(
+        actor=actor,
+        rrule="",
+        start=start,
+        end=end,
+        title=title,
+        branch=branch,
+        state=state,
+        include_closed=True,
+        tracks=tracks,
+        audiences=audiences,
+        partners=partners,
+        **fields,
+    )
+    return series.events.get()
+
+
+@transaction.atomic(durable=True)
+def event_update(*, actor: User | None, event: Event, **changes: Unpack[EventChanges]) -> Event:
+    """Change one occurrence (time, place, capacity, tracks, state draft/published...).
+
+    The occurrence is marked ``edited`` so later edits of its series leave it
+    alone. A change of time or place bumps ``sequence`` and tells those registered
+    (``event.changed``); a higher capacity promotes from the waiting list.
+    Cancelling goes through :func:`event_cancel`.
+    """
+    event = locking.lock_one(Event, event.pk)
+    _require_branch(actor, event.branch)
+    unknown = set(changes) - EVENT_EDITABLE
+    if unknown:
+        raise RuleViolation(_("Unknown field: %(field)s."), field=sorted(unknown)[0])
+    if event.state == EventState.CANCELLED:
+        raise RuleViolation(_("This event is cancelled and can no longer be changed."))
+    if changes.get("state") not in (None, EventState.DRAFT, EventState.PUBLISHED):
+        raise RuleViolation(_("To cancel the event, use “Cancel event”."), field="state")
+    new_branch = changes.get("branch")
+    if "branch" in changes and new_branch is not None and new_branch != event.branch:
+        _require_branch(actor, new_branch)
+    _apply_changes(actor=actor, event=event, changes=changes, mark_edited=True)
+    return event
+
+
+@transaction.atomic(durable=True)
+def event_cancel(*, actor: User | None, event: Event, reason: str = "") -> Event:
+    """Cancel one occurrence: its registrations are cancelled, its room released.
+
+    Sends ``event.cancelled`` (the registered people hear it from that one signal;
+    their registrations get status cancelled with the event's reason).
+    """
+    return _event_cancel(actor=actor, event=event, reason=reason)
+
+
+@transaction.atomic(durable=True)
+def event_record_attendance(*, actor: User | None, event: Event, count: int) -> Event:
+    """Staff (or the host) record how many came to a drop-in event, after it started."""
+    event = locking.lock_one(Event, event.pk)
+    _require_host_or_staff(actor, event)
+    if count < 0:
+        raise RuleViolation(_("The number of people cannot be negative."), field="attendance_count")
+    if event.state == EventState.CANCELLED:
+        raise RuleViolation(_("This event was cancelled."), field="attendance_count")
+    if event.start > timezone.now():
+        raise RuleViolation(
+            _("Attendance can be recorded once the event has started."), field="attendance_count"
+        )
+    if event.attendance_count == count:
+        return event
+    old = event.attendance_count
+    event.attendance_count = count
+    event.save(update_fields=["attendance_count", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="event.attendance_recorded",
+        target=event,
+        data={"old": old, "new": count},
+    )
+    return event

@@ -1,0 +1,224 @@
+"""Registrations: register (a seat or the waiting list), cancel, check in.
+
+Every write locks the Event row first (``core.locking.lock_one``) and counts the confirmed
+seats from the rows under that lock, so an event is never oversold; one live registration
+per person and event is backed by a partial unique constraint.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core import locking
+from core.db import is_conflict_error
+from core.exceptions import Conflict, NotFound, PermissionDenied, RuleViolation
+from core.models import User
+from core.selectors import can_manage_branch
+from core.services import audit_log
+from events.models import (
+    LIVE_REGISTRATION_STATUSES,
+    Event,
+    EventState,
+    Registration,
+    RegistrationStatus,
+)
+from events.services._common import _send
+from events.services.waitlist import _free_seats, _promote, _renumber_waitlist
+from rooms import services as room_services
+
+# --- Register -----------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def registration_create(*, actor: User, event: Event, seats: int = 1) -> Registration:
+    """Register ``actor`` for ``seats`` seats: confirmed while seats remain, else waiting list.
+
+    Newcomers join the waiting list when anyone is already waiting, so freed seats
+    go to the queue first.
+    """
+    if actor is None or not actor.is_authenticated:
+        raise PermissionDenied(_("Please log in to register."))
+    try:
+        event = locking.lock_one(Event, event.pk)
+    except Event.DoesNotExist as error:
+        raise NotFound(_("This event does not exist.")) from error
+    _check_open_for(event, seats)
+    if event.registrations.filter(user=actor, status__in=LIVE_REGISTRATION_STATUSES).exists():
+        raise Conflict(
+            _("You are already registered for this event. You can see it on your page."),
+            code="already_registered",
+        )
+    status, position = _place_for(event, seats)
+    locking.pause(locking.Pause.REGISTRATION_AFTER_SEAT_COUNT)
+    reg = _insert_registration(
+        event=event, actor=actor, seats=seats, status=status, position=position
+    )
+    audit_log(
+        actor=actor,
+        action=f"registration.{status}",
+        target=reg,
+        data={"event": event.pk, "seats": seats, "position": position},
+    )
+    _send(reg, f"registration.{status}", actor)
+    return reg
+
+
+def _check_open_for(event: Event, seats: int) -> None:
+    """The (locked) event takes registrations, and ``seats`` is a number it allows."""
+    if event.state == EventState.CANCELLED:
+        raise RuleViolation(_("This event is cancelled."), code="event_cancelled")
+    if event.state != EventState.PUBLISHED:
+        raise NotFound(_("This event does not exist."))
+    if not event.registration_required:
+        raise RuleViolation(
+            _("No registration is needed for this event: just come along."), code="drop_in"
+        )
+    if event.start <= timezone.now():
+        raise RuleViolation(_("This event has already started."), code="event_started")
+    if seats < 1:
+        raise RuleViolation(_("Please register for at least 1 seat."), field="seats")
+    if seats > event.max_seats_per_registration:
+        raise RuleViolation(
+            _("You can register for at most %(max)s seats."),
+            field="seats",
+            max=event.max_seats_per_registration,
+        )
+    if event.capacity is not None and seats > event.capacity:
+        raise RuleViolation(
+            _("The event has only %(capacity)s seats in all."),
+            field="seats",
+            capacity=event.capacity,
+        )
+
+
+def _place_for(event: Event, seats: int) -> tuple[str, int | None]:
+    """Confirmed while the seats fit and nobody waits; else the next place in the queue."""
+    free = _free_seats(event)
+    someone_waiting = event.registrations.filter(status=RegistrationStatus.WAITLISTED).exists()
+    if free is None or (seats <= free and not someone_waiting):
+        return RegistrationStatus.CONFIRMED, None
+    last: int | None = event.registrations.filter(status=RegistrationStatus.WAITLISTED).aggregate(
+        m=Max("waitlist_position")
+    )["m"]
+    return RegistrationStatus.WAITLISTED, (last or 0) + 1
+
+
+def _insert_registration(
+    *, event: Event, actor: User, seats: int, status: str, position: int | None
+) -> Registration:
+    """INSERT in a savepoint, so the unique constraints' ``IntegrityError`` becomes a 409."""
+    try:
+        with transaction.atomic():
+            return Registration.objects.create(
+                event=event, user=actor, seats=seats, status=status, waitlist_position=position
+            )
+    except IntegrityError as error:
+        if is_conflict_error(error):
+            raise Conflict(
+                _("Someone registered at the same moment. Please try again."),
+                code="registration_conflict",
+            ) from error
+        raise
+
+
+# --- Cancel -------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def registration_cancel(
+    *, actor: User, registration: Registration, reason: str = ""
+) -> Registration:
+    """Cancel a registration (the person's own, or staff for their branch) until the start.
+
+    Frees its seats and promotes from the waiting list as many as now fit.
+    """
+    return _registration_cancel(actor=actor, registration=registration, reason=reason)
+
+
+@transaction.atomic
+def _registration_cancel(*, actor: User, registration: Registration, reason: str) -> Registration:
+    """``registration_cancel``, composable (for a caller that is already a transaction)."""
+    event = locking.lock_one(Event, registration.event_id)
+    reg = Registration.objects.get(pk=registration.pk)
+    own = actor is not None and reg.user_id == actor.pk
+    if not own and not can_manage_branch(user=actor, branch=event.branch_id):
+        raise NotFound(_("Registration not found."))
+    if reg.status == RegistrationStatus.CANCELLED:
+        return reg
+    if event.start <= timezone.now():
+        raise RuleViolation(
+            _("The event has started; the registration can no longer be cancelled."),
+            code="event_started",
+        )
+    was = reg.status
+    reg.status = RegistrationStatus.CANCELLED
+    reg.waitlist_position = None
+    reg.cancelled_at = timezone.now()
+    reg.cancel_reason = reason.strip()[:300]
+    reg.sequence += 1
+    reg.save(
+        update_fields=["status", "waitlist_position", "cancelled_at", "cancel_reason", "sequence"]
+    )
+    audit_log(
+        actor=actor,
+        action="registration.cancelled",
+        target=reg,
+        data={"event": event.pk, "was": was, "reason": reg.cancel_reason},
+    )
+    _send(reg, "registration.cancelled", actor)
+    if was == RegistrationStatus.WAITLISTED:
+        _renumber_waitlist(event)
+    _promote(event=event, actor=actor)
+    return reg
+
+
+# --- Check in -----------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def registration_check_in(*, actor: User, registration: Registration) -> Registration:
+    """Staff of the branch (or the event's host) check a confirmed registration in.
+
+    At a licence course (``licence_equipment_kind``) the person gets the licence
+    through ``rooms.services.licence_grant``. Checking in twice changes nothing.
+    """
+    event = locking.lock_one(Event, registration.event_id)
+    reg = Registration.objects.select_related("user").get(pk=registration.pk)
+    if not (
+        can_manage_branch(user=actor, branch=event.branch_id)
+        or (actor is not None and event.host_id == actor.pk)
+    ):
+        raise NotFound(_("Registration not found."))
+    if reg.status != RegistrationStatus.CONFIRMED:
+        raise RuleViolation(
+            _("Only confirmed registrations can be checked in (this one is %(status)s)."),
+            status=reg.get_status_display(),
+            code="not_confirmed",
+        )
+    if event.state == EventState.CANCELLED:
+        raise RuleViolation(_("This event was cancelled."))
+    now = timezone.now()
+    if now < event.start - timedelta(hours=2) or now > event.end + timedelta(hours=12):
+        raise RuleViolation(
+            _("Check-in is open from two hours before the start until the day after."),
+            code="check_in_closed",
+        )
+    if reg.checked_in_at is not None:
+        return reg
+    reg.checked_in_at = now
+    reg.save(update_fields=["checked_in_at"])
+    audit_log(actor=actor, action="registration.checked_in", target=reg, data={"event": event.pk})
+    person = reg.user  # loaded with the registration (select_related): no query
+    if event.licence_equipment_kind and person is not None:
+        room_services.licence_grant(
+            person=person,
+            equipment_kind=event.licence_equipment_kind,
+            actor=actor,
+            source="course",
+        )
+    return reg
