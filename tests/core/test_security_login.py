@@ -388,3 +388,17 @@ def test_sign_up_throttle_keys_on_the_client_address(api, settings) -> None:
     # The page shares the count.
     response = _sign_up_page(_english(Client()), "side@example.org")
     assert response.status_code == 200 and "Too many attempts" in response.content.decode()
+
+
+def test_a_password_like_the_persons_name_is_refused(api) -> None:
+    response = api.post(
+        "/api/auth/register/",
+        {
+            "email": "kk@example.org",
+            "password": "Kirsten Kierkegaard",
+            "name": "Kirsten Kierkegaard",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "weak_password"
