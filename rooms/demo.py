@@ -194,7 +194,24 @@ def _book(
 
 @transaction.atomic
 def load() -> None:
+    """The demo rooms and machines, a licence for the demo citizen, and a few bookings."""
     branches = {b.slug: b for b in Branch.objects.filter(slug__in=list(ROOMS) + list(MACHINES))}
+    rooms = _load_rooms(branches)
+    _load_machines(branches, rooms)
+    borger = User.objects.filter(email="borger@example.dk").first()
+    if borger is not None:
+        Licence.objects.get_or_create(
+            person=borger,
+            equipment_kind=EquipmentKind.PRINTER_3D,
+            defaults={"source": LicenceSource.COURSE},
+        )
+    roskilde = branches.get("roskilde")
+    if roskilde is not None:
+        _load_bookings(roskilde, rooms, borger=borger)
+
+
+def _load_rooms(branches: dict[str, Branch]) -> dict[tuple[str, str], Room]:
+    """The rooms of ``ROOMS`` (created or updated), by (branch slug, room name)."""
     rooms: dict[tuple[str, str], Room] = {}
     for slug, specs in ROOMS.items():
         branch = branches.get(slug)
@@ -206,6 +223,11 @@ def load() -> None:
             rooms[(slug, name)], _ = Room.objects.update_or_create(
                 branch=branch, name=name, defaults=defaults
             )
+    return rooms
+
+
+def _load_machines(branches: dict[str, Branch], rooms: dict[tuple[str, str], Room]) -> None:
+    """The machines of ``MACHINES`` (created or updated), in the branch's makerspace room."""
     for slug, machines in MACHINES.items():
         branch = branches.get(slug)
         if branch is None:
@@ -228,19 +250,14 @@ def load() -> None:
                 },
             )
 
-    borger = User.objects.filter(email="borger@example.dk").first()
+
+def _load_bookings(
+    roskilde: Branch, rooms: dict[tuple[str, str], Room], *, borger: User | None
+) -> None:
+    """A few bookings in Roskilde on the next open weekdays: confirmed, pending, an event."""
     forening = User.objects.filter(email="forening@example.dk").first()
     aeldre = Partner.objects.filter(name="Ældre Sagen Roskilde").first()
     vuc = Partner.objects.filter(name="VUC Roskilde").first()
-    if borger is not None:
-        Licence.objects.get_or_create(
-            person=borger,
-            equipment_kind=EquipmentKind.PRINTER_3D,
-            defaults={"source": LicenceSource.COURSE},
-        )
-    roskilde = branches.get("roskilde")
-    if roskilde is None:
-        return
     today = local_today()
     d1 = _open_weekday(roskilde, today + timedelta(days=1))
     d2 = _open_weekday(roskilde, d1 + timedelta(days=1))

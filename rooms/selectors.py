@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import TypedDict
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -34,6 +35,15 @@ from rooms.models import (
 )
 
 Interval = tuple[datetime, datetime]
+
+
+class Slot(TypedDict):
+    """One slot of a machine on a day (``equipment_slots``), in UTC."""
+
+    start: datetime
+    end: datetime
+    free: bool
+    past: bool
 
 
 @dataclass
@@ -294,7 +304,7 @@ def booking_list_for(*, actor: User) -> QuerySet[Booking]:
     return _booking_queryset().filter(own).order_by("start", "pk")
 
 
-def booking_get_for(*, actor: User | None, pk: object) -> Booking:
+def booking_get_for(*, actor: User | None, pk: int | str) -> Booking:
     """The booking ``pk`` if ``actor`` booked it or manages its branch; otherwise 404."""
     if actor is None or not actor.is_authenticated:
         raise NotFound()
@@ -377,17 +387,18 @@ def equipment_list(*, branch_slug: str | None = None) -> QuerySet[Equipment]:
     return items.order_by("branch__position", "branch__name", "kind", "name")
 
 
-def equipment_get(*, pk: object) -> Equipment:
+def equipment_get(*, pk: int | str | None) -> Equipment:
+    """An active machine; an unknown one, or none named (a form sent empty), is a 404."""
+    if pk is None:
+        raise NotFound()
     try:
         return equipment_list().get(pk=pk)
     except (Equipment.DoesNotExist, ValueError, TypeError) as error:
         raise NotFound() from error
 
 
-def equipment_slots(
-    *, equipment: Equipment, day: date, now: datetime | None = None
-) -> list[dict[str, object]]:
-    """The slots of ``day``: ``{"start", "end", "free"}``, in the branch's usable hours."""
+def equipment_slots(*, equipment: Equipment, day: date, now: datetime | None = None) -> list[Slot]:
+    """The slots of ``day`` (start, end, free, past), in the branch's usable hours."""
     now = now or timezone.now()
     step = timedelta(minutes=equipment.slot_minutes)
     intervals = open_intervals(
@@ -403,7 +414,7 @@ def equipment_slots(
             end__gt=day_start,
         )
     ]
-    slots = []
+    slots: list[Slot] = []
     for open_start, open_end in intervals:
         cursor = _align_up(open_start, equipment.slot_minutes)
         while cursor + step <= utc(open_end):
@@ -426,7 +437,7 @@ def equipment_availability(
 ) -> Availability:
     slots = equipment_slots(equipment=equipment, day=day, now=now)
     availability = Availability(day=day)
-    availability.free = [(s["start"], s["end"]) for s in slots if s["free"]]  # type: ignore[misc]
+    availability.free = [(s["start"], s["end"]) for s in slots if s["free"]]
     day_start, day_end = day_bounds(day)
     availability.busy = merge_intervals(
         [
@@ -452,7 +463,7 @@ def equipment_booking_list_for(*, actor: User) -> QuerySet[EquipmentBooking]:
     return qs.filter(own).order_by("start", "pk")
 
 
-def equipment_booking_get_for(*, actor: User | None, pk: object) -> EquipmentBooking:
+def equipment_booking_get_for(*, actor: User | None, pk: int | str) -> EquipmentBooking:
     if actor is None or not actor.is_authenticated:
         raise NotFound()
     try:

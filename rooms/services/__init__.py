@@ -1,0 +1,76 @@
+"""Writes of the rooms app: bookings, the library's own use of rooms, the makerspace.
+
+One module per capability; every public name is re-exported here, so callers keep
+``from rooms import services`` and ``services.booking_request(...)``:
+
+- ``rules``: whether a booking may be made at all (who, shape, hours, series dates, limits);
+- ``conflicts``: what stands in a room's way, and the 409 that names it;
+- ``bookings``: a person's request (``booking_request``) and the decisions on it
+  (approve, reject, cancel, no-show);
+- ``occupancy``: the library's own use of a room for an event or a volunteer shift;
+- ``makerspace``: machine licences, slot bookings, check-in, the release of unclaimed slots;
+- ``retention``: unlinking people from old bookings, and account deletion;
+- ``_common``: small shared helpers (UTC and local times, saving under a constraint, signals).
+
+Every writer that can create an overlap locks the room (or machine) row first with
+``core.locking.lock_one`` and checks inside the same transaction, so on PostgreSQL the
+losers of a race wait, then see the winner and get a clear 409 instead of a deadlock.
+The exclusion constraints are the backstop; an ``IntegrityError`` from them becomes the
+same 409.
+"""
+
+from rooms.services._common import EQUIPMENT_CONSTRAINTS, ROOM_CONSTRAINTS, format_when
+from rooms.services.bookings import (
+    BookingOutcome,
+    booking_approve,
+    booking_cancel,
+    booking_mark_no_show,
+    booking_reject,
+    booking_request,
+)
+from rooms.services.makerspace import (
+    equipment_booking_cancel,
+    equipment_booking_check_in,
+    equipment_booking_create,
+    equipment_release_unclaimed,
+    licence_grant,
+    licence_grant_by_staff,
+)
+from rooms.services.occupancy import (
+    OWN_EVENT_REASON,
+    room_occupancy_move,
+    room_occupy,
+    room_release,
+)
+from rooms.services.retention import (
+    RETENTION_DAYS,
+    bookings_anonymise_old,
+    bookings_release_person,
+)
+from rooms.services.rules import SkippedDate
+
+__all__ = [
+    "EQUIPMENT_CONSTRAINTS",
+    "OWN_EVENT_REASON",
+    "RETENTION_DAYS",
+    "ROOM_CONSTRAINTS",
+    "BookingOutcome",
+    "SkippedDate",
+    "booking_approve",
+    "booking_cancel",
+    "booking_mark_no_show",
+    "booking_reject",
+    "booking_request",
+    "bookings_anonymise_old",
+    "bookings_release_person",
+    "equipment_booking_cancel",
+    "equipment_booking_check_in",
+    "equipment_booking_create",
+    "equipment_release_unclaimed",
+    "format_when",
+    "licence_grant",
+    "licence_grant_by_staff",
+    "room_occupancy_move",
+    "room_occupy",
+    "room_release",
+]
