@@ -175,7 +175,7 @@ def _hours(branch: Branch, rows: list[tuple[int, time, time, str]]) -> None:
 
 
 def _main_library_hours() -> list[tuple[int, time, time, str]]:
-    rows = []
+    rows: list[tuple[int, time, time, str]] = []
     for wd in range(5):
         rows += [
             (wd, time(8), time(10), HoursKind.SELF_SERVICE),
@@ -230,6 +230,21 @@ LOCAL_STAFFED = {
 @transaction.atomic
 def load_core() -> None:
     today = local_today()
+    branches = _branches()
+    _hours(branches["roskilde"], _main_library_hours())
+    for slug, staffed in LOCAL_STAFFED.items():
+        _hours(branches[slug], _local_hours(staffed))
+    _bookmobile_stops(branches["bogbussen"], today=today)
+    _closures(branches, today=today)
+    for name, kind in PARTNERS:
+        Partner.objects.update_or_create(
+            name=name,
+            defaults={"kind": kind, "contact_email": f"kontakt@{_slugish(name)}.example.dk"},
+        )
+    _accounts(branches)
+
+
+def _branches() -> dict[str, Branch]:
     branches: dict[str, Branch] = {}
     for position, (slug, name, kind, town, address, postcode, phone) in enumerate(
         BRANCHES, start=1
@@ -247,11 +262,10 @@ def load_core() -> None:
                 "position": position,
             },
         )
-    _hours(branches["roskilde"], _main_library_hours())
-    for slug, staffed in LOCAL_STAFFED.items():
-        _hours(branches[slug], _local_hours(staffed))
+    return branches
 
-    bus = branches["bogbussen"]
+
+def _bookmobile_stops(bus: Branch, *, today: date) -> None:
     for weekday, name, place, arrives, departs in STOPS:
         BookmobileStop.objects.update_or_create(
             branch=bus,
@@ -266,7 +280,9 @@ def load_core() -> None:
             },
         )
 
-    # Closures: the small branches close in July and over Christmas; relative to today.
+
+def _closures(branches: dict[str, Branch], *, today: date) -> None:
+    """The small branches close in July and over Christmas; relative to today."""
     july_year = today.year if today.month <= 7 else today.year + 1
     christmas_year = today.year if (today.month, today.day) <= (12, 31) else today.year + 1
     for slug in ("gadstrup", "gundsoemagle"):
@@ -283,18 +299,15 @@ def load_core() -> None:
             defaults={"reason": "Juleferie"},
         )
     Closure.objects.get_or_create(
-        branch=bus,
+        branch=branches["bogbussen"],
         starts_on=date(july_year, 7, 1),
         ends_on=date(july_year, 7, 31),
         defaults={"reason": "Bogbussen holder sommerferie"},
     )
 
-    for name, kind in PARTNERS:
-        Partner.objects.update_or_create(
-            name=name,
-            defaults={"kind": kind, "contact_email": f"kontakt@{_slugish(name)}.example.dk"},
-        )
 
+def _accounts(branches: dict[str, Branch]) -> None:
+    """The demo accounts (one per role), with their branches and memberships."""
     for account in DEMO_ACCOUNTS:
         user = User.objects.filter(email=account.email).first()
         if user is None:

@@ -16,7 +16,7 @@ from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from icalendar import Calendar, Timezone, vCalAddress, vText
+from icalendar import Calendar, Component, Timezone, vCalAddress, vText
 from icalendar import Event as VEvent
 
 UID_DOMAIN = "modested.dk"
@@ -86,7 +86,7 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-def _vtimezone() -> Timezone:
+def _vtimezone() -> Component:
     return Timezone.from_ical(VTIMEZONE_COPENHAGEN)
 
 
@@ -147,7 +147,8 @@ def feed_ical(name: str, items: Iterable[CalendarItem]) -> bytes:
         cal.add_component(_vtimezone())
     for item in items:
         cal.add_component(build_vevent(item))
-    return cal.to_ical()
+    feed: bytes = cal.to_ical()
+    return feed
 
 
 def invitation_ical(item: CalendarItem, *, attendee: str) -> tuple[bytes, str]:

@@ -5,12 +5,13 @@ staff can read); ``_layout.txt`` and ``_layout.html`` add the greeting, the deta
 event, booking or shift and the footer. Anything in the calendar carries an ``.ics``:
 METHOD:REQUEST while it stands, METHOD:CANCEL (same UID, higher SEQUENCE) once it doesn't.
 
-``build_email`` returns None when the message is no longer true (a reminder for a
+``prepare`` returns None when the message is no longer true (a reminder for a
 registration cancelled meanwhile, a moved event's reminder for the old time...).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.mime.text import MIMEText
@@ -19,12 +20,13 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template import Context
-from django.template.loader import get_template, render_to_string
+from django.template import Context, Engine
+from django.template.loader import render_to_string
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext_lazy
 
 from core.timeutils import local_tz
+from events.models import Registration
 from notifications.calendar import UID_DOMAIN, CalendarItem, invitation_ical
 from notifications.models import Delivery
 from notifications.selectors import reminder_version
@@ -36,6 +38,8 @@ from notifications.sources import (
     signup_item,
     site_url,
 )
+from rooms.models import Booking, EquipmentBooking
+from volunteers.models import SessionProposal, ShiftSignup, VolunteerProfile
 
 SUBJECTS = {
     "registration.confirmed": gettext_lazy("You are registered: %(title)s"),
@@ -75,6 +79,7 @@ class Prepared:
     html: str
     ics: bytes | None
     method: str
+    to_email: str
 
 
 def format_when(start: datetime, end: datetime | None = None) -> str:
@@ -112,93 +117,20 @@ def _reminder_still_true(delivery: Delivery, start: datetime) -> bool:
     return reminder_version(int(lead), start) == delivery.version and start > timezone.now()
 
 
-def _context(delivery: Delivery, obj: Any) -> dict[str, Any] | None:
+TemplateData = dict[str, Any]
+# Fills in what the templates need about the object of one kind of message, including the
+# calendar "item" (or None), and says whether the message is still true.
+ContextPart = Callable[[Delivery, Any, TemplateData], bool]
+
+
+def _context(delivery: Delivery, obj: Any) -> TemplateData | None:
     """What the templates need, or None if the message is not true any more."""
-    kind = delivery.kind
     data = delivery.data or {}
-    family = kind.split(".", 1)[0]
-    ctx: dict[str, Any] = {"data": data, "reason": data.get("reason", "")}
-    item: CalendarItem | None = None
-
-    if family == "registration" or kind in {"event.changed", "event.cancelled"}:
-        reg = obj
-        event = reg.event
-        item = registration_item(reg)
-        ctx.update(event=event, registration=reg, title=event.title)
-        if kind == "registration.cancelled" and event_is_cancelled(event):
-            return None  # the event.cancelled message says it
-        if kind == "registration.cancelled":
-            ctx["reason"] = ctx["reason"] or reg.cancel_reason
-            ctx["by_staff"] = bool(data.get("by_staff"))
-        if kind == "registration.waitlisted":
-            ctx["position"] = reg.waitlist_position
-            item = None  # not in the calendar until a place is free
-        if kind == "event.changed" and (reg.status == "cancelled" or event_is_cancelled(event)):
-            return None
-        if kind == "event.changed" and reg.status == "waitlisted":
-            item = None
-        if kind == "event.cancelled":
-            ctx["reason"] = ctx["reason"] or getattr(event, "cancel_reason", "")
-        ctx["link"] = site_url("events:event-detail", event.pk)
-    elif family == "reminder" and kind == "reminder.registration":
-        reg = obj
-        if reg.status != "confirmed" or reg.event.state != "published":
-            return None
-        if event_is_cancelled(reg.event) or not _reminder_still_true(delivery, reg.event.start):
-            return None
-        item = registration_item(reg)
-        ctx.update(event=reg.event, registration=reg, title=reg.event.title)
-        ctx["link"] = site_url("events:event-detail", reg.event.pk)
-    elif family == "booking" or kind == "reminder.booking":
-        booking = obj
-        if kind == "reminder.booking" and (
-            booking.status != "confirmed" or not _reminder_still_true(delivery, booking.start)
-        ):
-            return None
-        if getattr(booking, "kind", "booking") in {"event", "shift"}:
-            return None  # the library's own use of the room
-        item = booking_item(booking)
-        ctx.update(booking=booking, room=booking.room, title=booking.room.name)
-        for name in ("rejection_reason", "cancel_reason"):
-            ctx["reason"] = ctx["reason"] or getattr(booking, name, "") or ""
-    elif family == "equipment_booking" or kind == "reminder.equipment_booking":
-        slot = obj
-        if kind == "reminder.equipment_booking" and (
-            slot.status != "confirmed" or not _reminder_still_true(delivery, slot.start)
-        ):
-            return None
-        item = equipment_booking_item(slot)
-        ctx.update(slot=slot, equipment=slot.equipment, title=slot.equipment.name)
-        ctx["reason"] = ctx["reason"] or getattr(slot, "cancel_reason", "") or ""
-    elif family == "shift" or kind == "reminder.shift":
-        signup = obj
-        shift = signup.shift
-        if kind == "reminder.shift" and (
-            signup.status != "signed_up"
-            or shift.cancelled_at is not None
-            or not _reminder_still_true(delivery, shift.start)
-        ):
-            return None
-        if kind == "shift.changed" and (signup.status != "signed_up" or shift.cancelled_at):
-            return None
-        item = signup_item(signup)
-        ctx.update(signup=signup, shift=shift, activity=shift.activity, title=shift.activity.name)
-        ctx["link"] = site_url("volunteers:dashboard")
-    elif family == "proposal":
-        ctx.update(proposal=obj, title=obj.title)
-        ctx["reason"] = ctx["reason"] or obj.decision_note
-        ctx["link"] = site_url("volunteers:dashboard")
-        if obj.event_id:
-            ctx["link"] = site_url("events:event-detail", obj.event_id) or ctx["link"]
-    elif family == "certificate":
-        profile = obj
-        ctx.update(profile=profile, volunteer=profile.user, title=profile.user.name)
-        ctx["valid_until"] = getattr(profile, "certificate_valid_until", None)
-        ctx["link"] = site_url("volunteers:dashboard")
-    else:
+    ctx: TemplateData = {"data": data, "reason": data.get("reason", ""), "item": None}
+    part = _context_part(delivery.kind)
+    if part is None or not part(delivery, obj, ctx):
         return None
-
-    ctx["item"] = item
+    item: CalendarItem | None = ctx["item"]
     if item is not None:
         ctx["when"] = format_when(item.start, item.end)
         ctx["when_short"] = format_short(item.start)
@@ -207,6 +139,123 @@ def _context(delivery: Delivery, obj: Any) -> dict[str, Any] | None:
     else:
         ctx.setdefault("when_short", "")
     return ctx
+
+
+def _context_part(kind: str) -> ContextPart | None:
+    """Which object a message of ``kind`` is about, by its family (the part before the dot)."""
+    family = kind.split(".", 1)[0]
+    if family == "registration" or kind in {"event.changed", "event.cancelled"}:
+        return _registration_context
+    if family == "reminder" and kind == "reminder.registration":
+        return _registration_reminder_context
+    if family == "booking" or kind == "reminder.booking":
+        return _booking_context
+    if family == "equipment_booking" or kind == "reminder.equipment_booking":
+        return _equipment_booking_context
+    if family == "shift" or kind == "reminder.shift":
+        return _shift_context
+    if family == "proposal":
+        return _proposal_context
+    if family == "certificate":
+        return _certificate_context
+    return None
+
+
+def _registration_context(delivery: Delivery, reg: Registration, ctx: TemplateData) -> bool:
+    kind = delivery.kind
+    event = reg.event
+    item: CalendarItem | None = registration_item(reg)
+    ctx.update(event=event, registration=reg, title=event.title)
+    if kind == "registration.cancelled" and event_is_cancelled(event):
+        return False  # the event.cancelled message says it
+    if kind == "registration.cancelled":
+        ctx["reason"] = ctx["reason"] or reg.cancel_reason
+        ctx["by_staff"] = bool(ctx["data"].get("by_staff"))
+    if kind == "registration.waitlisted":
+        ctx["position"] = reg.waitlist_position
+        item = None  # not in the calendar until a place is free
+    if kind == "event.changed" and (reg.status == "cancelled" or event_is_cancelled(event)):
+        return False
+    if kind == "event.changed" and reg.status == "waitlisted":
+        item = None
+    if kind == "event.cancelled":
+        ctx["reason"] = ctx["reason"] or getattr(event, "cancel_reason", "")
+    ctx["link"] = site_url("events:event-detail", event.pk)
+    ctx["item"] = item
+    return True
+
+
+def _registration_reminder_context(
+    delivery: Delivery, reg: Registration, ctx: TemplateData
+) -> bool:
+    if reg.status != "confirmed" or reg.event.state != "published":
+        return False
+    if event_is_cancelled(reg.event) or not _reminder_still_true(delivery, reg.event.start):
+        return False
+    ctx.update(event=reg.event, registration=reg, title=reg.event.title)
+    ctx["link"] = site_url("events:event-detail", reg.event.pk)
+    ctx["item"] = registration_item(reg)
+    return True
+
+
+def _booking_context(delivery: Delivery, booking: Booking, ctx: TemplateData) -> bool:
+    if delivery.kind == "reminder.booking" and (
+        booking.status != "confirmed" or not _reminder_still_true(delivery, booking.start)
+    ):
+        return False
+    if getattr(booking, "kind", "booking") in {"event", "shift"}:
+        return False  # the library's own use of the room
+    ctx.update(booking=booking, room=booking.room, title=booking.room.name)
+    for name in ("rejection_reason", "cancel_reason"):
+        ctx["reason"] = ctx["reason"] or getattr(booking, name, "") or ""
+    ctx["item"] = booking_item(booking)
+    return True
+
+
+def _equipment_booking_context(
+    delivery: Delivery, slot: EquipmentBooking, ctx: TemplateData
+) -> bool:
+    if delivery.kind == "reminder.equipment_booking" and (
+        slot.status != "confirmed" or not _reminder_still_true(delivery, slot.start)
+    ):
+        return False
+    ctx.update(slot=slot, equipment=slot.equipment, title=slot.equipment.name)
+    ctx["reason"] = ctx["reason"] or getattr(slot, "cancel_reason", "") or ""
+    ctx["item"] = equipment_booking_item(slot)
+    return True
+
+
+def _shift_context(delivery: Delivery, signup: ShiftSignup, ctx: TemplateData) -> bool:
+    kind = delivery.kind
+    shift = signup.shift
+    if kind == "reminder.shift" and (
+        signup.status != "signed_up"
+        or shift.cancelled_at is not None
+        or not _reminder_still_true(delivery, shift.start)
+    ):
+        return False
+    if kind == "shift.changed" and (signup.status != "signed_up" or shift.cancelled_at):
+        return False
+    ctx.update(signup=signup, shift=shift, activity=shift.activity, title=shift.activity.name)
+    ctx["link"] = site_url("volunteers:dashboard")
+    ctx["item"] = signup_item(signup)
+    return True
+
+
+def _proposal_context(delivery: Delivery, proposal: SessionProposal, ctx: TemplateData) -> bool:
+    ctx.update(proposal=proposal, title=proposal.title)
+    ctx["reason"] = ctx["reason"] or proposal.decision_note
+    ctx["link"] = site_url("volunteers:dashboard")
+    if proposal.event_id:
+        ctx["link"] = site_url("events:event-detail", proposal.event_id) or ctx["link"]
+    return True
+
+
+def _certificate_context(delivery: Delivery, profile: VolunteerProfile, ctx: TemplateData) -> bool:
+    ctx.update(profile=profile, volunteer=profile.user, title=profile.user.name)
+    ctx["valid_until"] = getattr(profile, "certificate_valid_until", None)
+    ctx["link"] = site_url("volunteers:dashboard")
+    return True
 
 
 def prepare(delivery: Delivery) -> Prepared | None:
@@ -229,8 +278,9 @@ def prepare(delivery: Delivery) -> Prepared | None:
             "when_short": ctx.get("when_short", ""),
         }
         body = (
-            get_template(f"notifications/email/{delivery.kind}.txt")
-            .template.render(Context(ctx, autoescape=False))
+            Engine.get_default()
+            .get_template(f"notifications/email/{delivery.kind}.txt")
+            .render(Context(ctx, autoescape=False))
             .strip()
         )
         ctx.update(subject=subject, body=body, my_page=site_url("my-page"))
@@ -240,7 +290,9 @@ def prepare(delivery: Delivery) -> Prepared | None:
         item = ctx.get("item")
         if item is not None:
             ics, method = invitation_ical(item, attendee=user.email)
-    return Prepared(subject=subject, text=text, html=html, ics=ics, method=method)
+    return Prepared(
+        subject=subject, text=text, html=html, ics=ics, method=method, to_email=user.email
+    )
 
 
 def build_email(delivery: Delivery, prepared: Prepared) -> EmailMultiAlternatives:
@@ -248,7 +300,7 @@ def build_email(delivery: Delivery, prepared: Prepared) -> EmailMultiAlternative
         subject=prepared.subject,
         body=prepared.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[delivery.recipient.email],
+        to=[prepared.to_email],
         headers={
             # The same id on every attempt, so a receiving system can drop a repeat.
             "Message-ID": f"<delivery-{delivery.pk}.{delivery.kind}@{UID_DOMAIN}>",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -224,8 +224,8 @@ def lead_minutes_for(
     return list(DEFAULT_LEAD_MINUTES)
 
 
-def _clean_leads(values: Any) -> list[int]:
-    leads = set()
+def _clean_leads(values: Iterable[int | str] | None) -> list[int]:
+    leads: set[int] = set()
     for value in values or []:
         try:
             minutes = int(value)
@@ -239,10 +239,14 @@ def _clean_leads(values: Any) -> list[int]:
 # --- What is due ------------------------------------------------------------------
 
 
+# What a reminder can be about.
+Remindable = Registration | Booking | EquipmentBooking | ShiftSignup
+
+
 @dataclass(frozen=True)
 class Reminder:
     kind: str  # a ReminderKind
-    obj: Any
+    obj: Remindable
     user: User
     start: datetime
     lead_minutes: int
@@ -267,8 +271,11 @@ def reminder_version(lead_minutes: int, start: datetime) -> str:
     return f"{lead_minutes}@{start.astimezone(UTC).isoformat()}"
 
 
-def _candidates(now: datetime) -> Iterator[tuple[str, Any, User, datetime, datetime]]:
-    """(kind, object, person, start, created) of everything live that starts within a week."""
+def _candidates(now: datetime) -> Iterator[tuple[str, Remindable, User, datetime, datetime]]:
+    """(kind, object, person, start, created) of everything live that starts within a week.
+
+    Each query asks for a person, so the ``is not None`` checks only tell the type checker.
+    """
     horizon = now + timedelta(minutes=MAX_LEAD_MINUTES)
     regs = Registration.objects.filter(
         status="confirmed",
@@ -280,7 +287,8 @@ def _candidates(now: datetime) -> Iterator[tuple[str, Any, User, datetime, datet
         event__start__lte=horizon,
     ).select_related("event", "user")
     for reg in regs:
-        yield ReminderKind.REGISTRATION, reg, reg.user, reg.event.start, reg.created_at
+        if reg.user is not None:
+            yield ReminderKind.REGISTRATION, reg, reg.user, reg.event.start, reg.created_at
     bookings = (
         Booking.objects.filter(
             status="confirmed",
@@ -293,7 +301,8 @@ def _candidates(now: datetime) -> Iterator[tuple[str, Any, User, datetime, datet
         .select_related("booker")
     )
     for booking in bookings:
-        yield ReminderKind.BOOKING, booking, booking.booker, booking.start, booking.created_at
+        if booking.booker is not None:
+            yield ReminderKind.BOOKING, booking, booking.booker, booking.start, booking.created_at
     slots = EquipmentBooking.objects.filter(
         status="confirmed",
         booker__isnull=False,
@@ -302,7 +311,8 @@ def _candidates(now: datetime) -> Iterator[tuple[str, Any, User, datetime, datet
         start__lte=horizon,
     ).select_related("booker")
     for slot in slots:
-        yield ReminderKind.EQUIPMENT_BOOKING, slot, slot.booker, slot.start, slot.created_at
+        if slot.booker is not None:
+            yield ReminderKind.EQUIPMENT_BOOKING, slot, slot.booker, slot.start, slot.created_at
     signups = ShiftSignup.objects.filter(
         status="signed_up",
         volunteer__isnull=False,
@@ -312,7 +322,14 @@ def _candidates(now: datetime) -> Iterator[tuple[str, Any, User, datetime, datet
         shift__start__lte=horizon,
     ).select_related("shift", "volunteer")
     for signup in signups:
-        yield ReminderKind.SHIFT, signup, signup.volunteer, signup.shift.start, signup.created_at
+        if signup.volunteer is not None:
+            yield (
+                ReminderKind.SHIFT,
+                signup,
+                signup.volunteer,
+                signup.shift.start,
+                signup.created_at,
+            )
 
 
 def due_reminders(*, now: datetime | None = None) -> list[Reminder]:

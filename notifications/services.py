@@ -49,7 +49,8 @@ from notifications.selectors import (
     due_reminders,
     hash_token,
 )
-from volunteers.models import Activity
+from rooms.models import Booking
+from volunteers.models import Activity, VolunteerProfile
 from volunteers.selectors import certificates_expiring
 
 logger = logging.getLogger(__name__)
@@ -87,7 +88,9 @@ def _plain(data: dict[str, Any] | None) -> dict[str, Any]:
     return clean
 
 
-def _row(kind: str, obj: Model, user: User | None, version: str, data: dict) -> Delivery | None:
+def _row(
+    kind: str, obj: Model, user: User | None, version: str, data: dict[str, Any]
+) -> Delivery | None:
     if user is None or not user.pk:
         return None
     return Delivery(
@@ -102,21 +105,21 @@ def _row(kind: str, obj: Model, user: User | None, version: str, data: dict) -> 
     )
 
 
-def _moment(obj: Any, *names: str) -> str:
+def _moment(obj: Model, *names: str) -> str:
     for name in names:
-        value = getattr(obj, name, None)
+        value: datetime | None = getattr(obj, name, None)
         if value is not None:
             return value.isoformat()
     return timezone.now().isoformat()
 
 
-def _is_library_hold(booking: Any) -> bool:
+def _is_library_hold(booking: Booking) -> bool:
     """A room booking made for an event or a shift, not a person's own booking."""
     return getattr(booking, "kind", "booking") in {"event", "shift"}
 
 
 def outbox_rows(
-    *, kind: str, instance: Any, actor: User | None = None, data: dict | None = None
+    *, kind: str, instance: Any, actor: User | None = None, data: dict[str, Any] | None = None
 ) -> list[Delivery]:
     """The messages one state change means, one per recipient (not yet saved)."""
     data = _plain(data)
@@ -175,7 +178,9 @@ def outbox_rows(
     return [r for r in rows if r is not None]
 
 
-def certificate_rows(*, profile: Any, data: dict | None = None) -> list[Delivery]:
+def certificate_rows(
+    *, profile: VolunteerProfile, data: dict[str, Any] | None = None
+) -> list[Delivery]:
     """To the volunteer, and to the coordinators of the child activities they help at."""
     version = str(getattr(profile, "certificate_valid_until", "") or "")
     rows = [_row("certificate.expiring", profile, profile.user, version, data or {})]
@@ -188,7 +193,7 @@ def certificate_rows(*, profile: Any, data: dict | None = None) -> list[Delivery
     return [r for r in rows if r is not None]
 
 
-def certificate_coordinators(*, profile: Any) -> list[User]:
+def certificate_coordinators(*, profile: VolunteerProfile) -> list[User]:
     loaded = getattr(profile, "child_activities", None)  # from volunteers.selectors
     if loaded is not None:
         found = {a.coordinator for a in loaded if a.coordinator_id}
@@ -208,7 +213,7 @@ def certificate_coordinators(*, profile: Any) -> list[User]:
 
 
 def outbox_add(
-    *, kind: str, instance: Any, actor: User | None = None, data: dict | None = None
+    *, kind: str, instance: Any, actor: User | None = None, data: dict[str, Any] | None = None
 ) -> int:
     """Write the messages of one state change in the caller's transaction; kick on commit."""
     rows = outbox_rows(kind=kind, instance=instance, actor=actor, data=data)
@@ -281,7 +286,7 @@ def certificates_queue_expiring(*, now: datetime, within_days: int = 60) -> int:
     return _insert_new(rows)
 
 
-def _certificates_expiring(*, within_days: int) -> list[Any]:
+def _certificates_expiring(*, within_days: int) -> list[VolunteerProfile]:
     """Clear certificates that run out within ``within_days`` (missing ones are the
     coordinator's list in the volunteers app, not a mail)."""
     today = local_today()
@@ -373,7 +378,7 @@ def _send_claimed(pk: int, token: str) -> str:
         sent_at=timezone.now(),
         claimed_until=None,
         subject=prepared.subject[:250],
-        to_email=delivery.recipient.email,
+        to_email=prepared.to_email,
         last_error="",
     )
     return "sent"

@@ -18,7 +18,8 @@ from plans.models import Initiative, InitiativeStatus, Plan, TrackTarget, plan_p
 from plans.selectors import quarter_bounds
 
 # title, description, quarters, tracks, branches, partners, responsible e-mail
-INITIATIVES: list[tuple[str, str, list[int], list[str], list[str], list[str], str]] = [
+InitiativeRow = tuple[str, str, list[int], list[str], list[str], list[str], str]
+INITIATIVES: list[InitiativeRow] = [
     (
         "Guidet fælleslæsning i Gundsømagle",
         "Læseguider fra Læseforeningen læser højt og samtaler om teksten hver anden uge.",
@@ -232,7 +233,30 @@ def load() -> None:
     people = {u.email: u for u in User.objects.filter(email__endswith="@example.dk")}
     if not tracks or not branches:
         return
+    plan, draft = _plans(year)
+    _targets(plan, draft, tracks=tracks, branches=branches)
+    for row in INITIATIVES:
+        _initiative(
+            plan,
+            row,
+            current_quarter=current_quarter,
+            tracks=tracks,
+            branches=branches,
+            partners=partners,
+            people=people,
+        )
+    for title, quarters, t_slugs, b_slugs in DRAFT:
+        initiative, _ = Initiative.objects.update_or_create(
+            plan=draft,
+            title=title,
+            defaults={"quarters": quarters, "status": InitiativeStatus.PLANNED},
+        )
+        initiative.tracks.set([tracks[s] for s in t_slugs if s in tracks])
+        initiative.branches.set([branches[s] for s in b_slugs if s in branches])
 
+
+def _plans(year: int) -> tuple[Plan, Plan]:
+    """This year's plan and next year's draft."""
     plan, _ = Plan.objects.update_or_create(
         year=year,
         defaults={
@@ -250,6 +274,13 @@ def load() -> None:
             "is_draft": True,
         },
     )
+    return plan, draft
+
+
+def _targets(
+    plan: Plan, draft: Plan, *, tracks: dict[str, Track], branches: dict[str, Branch]
+) -> None:
+    """Three initiatives on every track in both plans; this year's branch targets."""
     for track in tracks.values():
         for p in (plan, draft):
             TrackTarget.objects.update_or_create(
@@ -268,44 +299,45 @@ def load() -> None:
                 },
             )
 
-    for title, description, quarters, t_slugs, b_slugs, p_names, email in INITIATIVES:
-        status = (
-            InitiativeStatus.DROPPED if title in DROPPED else _status(quarters, current_quarter)
-        )
-        initiative, _ = Initiative.objects.update_or_create(
-            plan=plan,
-            title=title,
-            defaults={
-                "description": description,
-                "quarters": quarters,
-                "status": status,
-                "evaluation": EVALUATIONS.get(title, ""),
-                "responsible": people.get(email),
-            },
-        )
-        its_tracks = [tracks[s] for s in t_slugs if s in tracks]
-        its_branches = [branches[s] for s in b_slugs if s in branches]
-        initiative.tracks.set(its_tracks)
-        initiative.branches.set(its_branches)
-        initiative.partners.set([partners[n] for n in p_names if n in partners])
-        window = Q()
-        for q in quarters:
-            start, end = quarter_bounds(year, q)
-            window |= Q(start__gte=start, start__lt=end)
-        events = list(
-            Event.objects.filter(window, tracks__in=its_tracks, branch__in=its_branches)
-            .exclude(state=EventState.DRAFT)
-            .distinct()
-            .order_by("start")[:8]
-        )
-        initiative.events.set(events)
-        initiative.series.set({e.series_id for e in events})
 
-    for title, quarters, t_slugs, b_slugs in DRAFT:
-        initiative, _ = Initiative.objects.update_or_create(
-            plan=draft,
-            title=title,
-            defaults={"quarters": quarters, "status": InitiativeStatus.PLANNED},
-        )
-        initiative.tracks.set([tracks[s] for s in t_slugs if s in tracks])
-        initiative.branches.set([branches[s] for s in b_slugs if s in branches])
+def _initiative(
+    plan: Plan,
+    row: InitiativeRow,
+    *,
+    current_quarter: int,
+    tracks: dict[str, Track],
+    branches: dict[str, Branch],
+    partners: dict[str, Partner],
+    people: dict[str, User],
+) -> None:
+    """One initiative of this year's plan, linked to the demo events it stands behind."""
+    title, description, quarters, t_slugs, b_slugs, p_names, email = row
+    status = InitiativeStatus.DROPPED if title in DROPPED else _status(quarters, current_quarter)
+    initiative, _ = Initiative.objects.update_or_create(
+        plan=plan,
+        title=title,
+        defaults={
+            "description": description,
+            "quarters": quarters,
+            "status": status,
+            "evaluation": EVALUATIONS.get(title, ""),
+            "responsible": people.get(email),
+        },
+    )
+    its_tracks = [tracks[s] for s in t_slugs if s in tracks]
+    its_branches = [branches[s] for s in b_slugs if s in branches]
+    initiative.tracks.set(its_tracks)
+    initiative.branches.set(its_branches)
+    initiative.partners.set([partners[n] for n in p_names if n in partners])
+    window = Q()
+    for q in quarters:
+        start, end = quarter_bounds(plan.year, q)
+        window |= Q(start__gte=start, start__lt=end)
+    events = list(
+        Event.objects.filter(window, tracks__in=its_tracks, branch__in=its_branches)
+        .exclude(state=EventState.DRAFT)
+        .distinct()
+        .order_by("start")[:8]
+    )
+    initiative.events.set(events)
+    initiative.series.set({e.series_id for e in events})

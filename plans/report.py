@@ -12,7 +12,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -26,6 +26,9 @@ from core.timeutils import local_tz
 from plans import selectors
 from plans.models import Initiative, InitiativeStatus, Plan
 from plans.selectors import PERIODS, Cell, Coverage, Gap
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 REPORT_LANGUAGE = "da"
 FORMATS = ("html", "pdf", "xlsx", "csv")
@@ -168,7 +171,8 @@ def render_pdf(report: Report) -> bytes:
     from weasyprint import HTML  # lazy: ~1 s to import, needed only for a download
 
     html = render_html(report, for_pdf=True)
-    return HTML(string=html).write_pdf()
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf
 
 
 # --- Numbers: XLSX and CSV --------------------------------------------------------
@@ -261,145 +265,156 @@ def render_csv(report: Report) -> str:
         return out.getvalue()
 
 
-def render_xlsx(report: Report) -> bytes:
-    # lazy, as weasyprint above: loaded only when someone downloads the spreadsheet
-    from openpyxl import Workbook
+def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
+    """One sheet: a bold, frozen header row, every cell through ``safe_cell``, fitted widths."""
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
+    ws = wb.create_sheet(title=title[:31])
+    ws.append(safe_row(header))
     bold = Font(bold=True)
+    for c in ws[1]:
+        c.font = bold
+    for row in rows:
+        ws.append(safe_row(row))  # a title beginning with "=" is text, not a formula
+    ws.freeze_panes = "A2"
+    for index, name in enumerate(header, start=1):
+        width = max([len(str(name))] + [len(str(r[index - 1])) for r in rows if len(r) >= index])
+        ws.column_dimensions[get_column_letter(index)].width = min(60, max(10, width + 2))
 
-    def sheet(wb: Any, title: str, header: list[str], rows: list[list[Any]]) -> None:
-        ws = wb.create_sheet(title=title[:31])
-        ws.append(safe_row(header))
-        for c in ws[1]:
-            c.font = bold
-        for row in rows:
-            ws.append(safe_row(row))  # a title beginning with "=" is text, not a formula
-        ws.freeze_panes = "A2"
-        for index, name in enumerate(header, start=1):
-            width = max(
-                [len(str(name))] + [len(str(r[index - 1])) for r in rows if len(r) >= index]
-            )
-            ws.column_dimensions[get_column_letter(index)].width = min(60, max(10, width + 2))
+
+def _overview_sheet(wb: Workbook, report: Report) -> None:
+    """Per track: the target, the numbers of the period and the audiences reached."""
+    header = [
+        pgettext("plan report column", "Track"),
+        pgettext("plan report column", "Target (initiatives)"),
+        *_numbers_header(),
+        pgettext("plan report column", "Audiences"),
+    ]
+    rows = [
+        [
+            s.track.name_da,
+            s.target,
+            *_numbers_row(s.numbers),
+            ", ".join(sorted(s.numbers.audiences)),
+        ]
+        for s in report.sections
+    ]
+    _sheet(wb, pgettext("plan report column", "Overview"), header, rows)
+
+
+def _branches_sheet(wb: Workbook, report: Report) -> None:
+    """Per track and branch: the numbers of the period."""
+    rows = [
+        [s.track.name_da, b.name, *_numbers_row(cell)]
+        for s in report.sections
+        for b, cell in s.by_branch
+    ]
+    header = [
+        pgettext("plan report column", "Track"),
+        pgettext("plan report column", "Branch"),
+        *_numbers_header(),
+    ]
+    _sheet(wb, pgettext("plan report column", "Branches"), header, rows)
+
+
+def _quarters_sheet(wb: Workbook, report: Report) -> None:
+    """Per track and quarter: the numbers of the period."""
+    rows = [
+        [s.track.name_da, q, *_numbers_row(cell)]
+        for s in report.sections
+        for q, cell in s.by_quarter
+    ]
+    header = [
+        pgettext("plan report column", "Track"),
+        pgettext("plan report column", "Quarter"),
+        *_numbers_header(),
+    ]
+    _sheet(wb, pgettext("plan report column", "Quarters"), header, rows)
+
+
+def _initiatives_sheet(wb: Workbook, report: Report) -> None:
+    """Every initiative of the plan under each of its tracks, with status and evaluation."""
+    header = [
+        pgettext("plan report column", "Track"),
+        pgettext("plan report column", "Initiative"),
+        pgettext("plan report column", "Quarters"),
+        pgettext("plan report column", "Branches"),
+        pgettext("plan report column", "Status"),
+        pgettext("plan report column", "Partners"),
+        pgettext("plan report column", "Responsible"),
+        pgettext("plan report column", "Evaluation"),
+    ]
+    rows = [
+        [
+            s.track.name_da,
+            i.title,
+            quarters_text(i.quarter_list),
+            ", ".join(b.name for b in i.branches.all()),
+            str(i.get_status_display()),
+            ", ".join(p.name for p in i.partners.all()),
+            i.responsible.name if i.responsible else "",
+            i.evaluation,
+        ]
+        for s in report.sections
+        for i in s.initiatives
+    ]
+    _sheet(wb, pgettext("plan report column", "Initiatives"), header, rows)
+
+
+def _gaps_sheet(wb: Workbook, report: Report) -> None:
+    """Every gap against the plan, as the sentence the report prints."""
+    header = [
+        pgettext("plan report column", "Track"),
+        pgettext("plan report column", "Branch"),
+        pgettext("plan report column", "Quarter"),
+        pgettext("plan report column", "Gap"),
+    ]
+    rows: list[list[Any]] = [
+        [g.track.name_da, g.branch.name if g.branch else "", g.quarter or "", g.message]
+        for g in report.coverage.gaps
+    ]
+    _sheet(wb, pgettext("plan report column", "Gaps"), header, rows)
+
+
+def _draft_sheet(wb: Workbook, report: Report, next_plan: Plan) -> None:
+    """December: the initiatives of next year's draft plan."""
+    header = [
+        pgettext("plan report column", "Track"),
+        pgettext("plan report column", "Initiative"),
+        pgettext("plan report column", "Quarters"),
+        pgettext("plan report column", "Branches"),
+        pgettext("plan report column", "Partners"),
+    ]
+    rows = [
+        [
+            s.track.name_da,
+            i.title,
+            quarters_text(i.quarter_list),
+            ", ".join(b.name for b in i.branches.all()),
+            ", ".join(p.name for p in i.partners.all()),
+        ]
+        for s in report.sections
+        for i in s.next_initiatives
+    ]
+    _sheet(wb, _("Draft %(year)s") % {"year": next_plan.year}, header, rows)
+
+
+def render_xlsx(report: Report) -> bytes:
+    """The numbers, the initiatives and the gaps as a workbook, one sheet each."""
+    # lazy, as weasyprint above: loaded only when someone downloads the spreadsheet
+    from openpyxl import Workbook
 
     with translation.override(REPORT_LANGUAGE):
         wb = Workbook()
         wb.remove(wb.active)
-        cov = report.coverage
-        summary = [
-            [
-                s.track.name_da,
-                s.target,
-                *_numbers_row(s.numbers),
-                ", ".join(sorted(s.numbers.audiences)),
-            ]
-            for s in report.sections
-        ]
-        sheet(
-            wb,
-            pgettext("plan report column", "Overview"),
-            [
-                pgettext("plan report column", "Track"),
-                pgettext("plan report column", "Target (initiatives)"),
-                *_numbers_header(),
-                pgettext("plan report column", "Audiences"),
-            ],
-            summary,
-        )
-        sheet(
-            wb,
-            pgettext("plan report column", "Branches"),
-            [
-                pgettext("plan report column", "Track"),
-                pgettext("plan report column", "Branch"),
-                *_numbers_header(),
-            ],
-            [
-                [s.track.name_da, b.name, *_numbers_row(cell)]
-                for s in report.sections
-                for b, cell in s.by_branch
-            ],
-        )
-        sheet(
-            wb,
-            pgettext("plan report column", "Quarters"),
-            [
-                pgettext("plan report column", "Track"),
-                pgettext("plan report column", "Quarter"),
-                *_numbers_header(),
-            ],
-            [
-                [s.track.name_da, q, *_numbers_row(cell)]
-                for s in report.sections
-                for q, cell in s.by_quarter
-            ],
-        )
-        sheet(
-            wb,
-            pgettext("plan report column", "Initiatives"),
-            [
-                pgettext("plan report column", "Track"),
-                pgettext("plan report column", "Initiative"),
-                pgettext("plan report column", "Quarters"),
-                pgettext("plan report column", "Branches"),
-                pgettext("plan report column", "Status"),
-                pgettext("plan report column", "Partners"),
-                pgettext("plan report column", "Responsible"),
-                pgettext("plan report column", "Evaluation"),
-            ],
-            [
-                [
-                    s.track.name_da,
-                    i.title,
-                    quarters_text(i.quarter_list),
-                    ", ".join(b.name for b in i.branches.all()),
-                    str(i.get_status_display()),
-                    ", ".join(p.name for p in i.partners.all()),
-                    i.responsible.name if i.responsible else "",
-                    i.evaluation,
-                ]
-                for s in report.sections
-                for i in s.initiatives
-            ],
-        )
-        sheet(
-            wb,
-            pgettext("plan report column", "Gaps"),
-            [
-                pgettext("plan report column", "Track"),
-                pgettext("plan report column", "Branch"),
-                pgettext("plan report column", "Quarter"),
-                pgettext("plan report column", "Gap"),
-            ],
-            [
-                [g.track.name_da, g.branch.name if g.branch else "", g.quarter or "", g.message]
-                for g in cov.gaps
-            ],
-        )
+        _overview_sheet(wb, report)
+        _branches_sheet(wb, report)
+        _quarters_sheet(wb, report)
+        _initiatives_sheet(wb, report)
+        _gaps_sheet(wb, report)
         if report.next_plan is not None:
-            sheet(
-                wb,
-                _("Draft %(year)s") % {"year": report.next_plan.year},
-                [
-                    pgettext("plan report column", "Track"),
-                    pgettext("plan report column", "Initiative"),
-                    pgettext("plan report column", "Quarters"),
-                    pgettext("plan report column", "Branches"),
-                    pgettext("plan report column", "Partners"),
-                ],
-                [
-                    [
-                        s.track.name_da,
-                        i.title,
-                        quarters_text(i.quarter_list),
-                        ", ".join(b.name for b in i.branches.all()),
-                        ", ".join(p.name for p in i.partners.all()),
-                    ]
-                    for s in report.sections
-                    for i in s.next_initiatives
-                ],
-            )
+            _draft_sheet(wb, report, report.next_plan)
         out = io.BytesIO()
         wb.save(out)
         return out.getvalue()

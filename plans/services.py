@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from enum import Enum
+from typing import Any, Final
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -24,12 +25,21 @@ from plans.models import (
     plan_period_for,
 )
 
-_UNSET: Any = object()
+
+class _Unset(Enum):
+    """An argument that was not given (``None`` is a value: "nobody responsible")."""
+
+    UNSET = "unset"
 
 
-def _require_staff(actor: User | None) -> None:
+_UNSET: Final = _Unset.UNSET
+
+
+def _require_staff(actor: User | None) -> User:
+    """``actor`` if they are library staff (the only ones who change the plan), else 403."""
     if actor is None or not actor.is_authenticated or not actor.is_library_staff:
         raise PermissionDenied(_("Only library staff may change the action plan."))
+    return actor
 
 
 def _managed_ids(actor: User) -> set[int] | None:
@@ -39,7 +49,7 @@ def _managed_ids(actor: User) -> set[int] | None:
     return set(branches_managed_by(user=actor).values_list("pk", flat=True))
 
 
-def _clean_quarters(quarters: Iterable[Any]) -> list[int]:
+def _clean_quarters(quarters: Iterable[int | str]) -> list[int]:
     try:
         values = sorted({int(q) for q in quarters})
     except (TypeError, ValueError) as error:
@@ -148,8 +158,7 @@ def track_target_set(
     min_attendance: int | None = None,
 ) -> TrackTarget:
     """Set the target of a track in a plan, overall (no branch) or for one branch."""
-    _require_staff(actor)
-    managed = _managed_ids(actor)  # type: ignore[arg-type]
+    managed = _managed_ids(_require_staff(actor))
     if managed is not None and (branch is None or branch.pk not in managed):
         raise PermissionDenied(
             _("Only an administrator can set targets for all branches or for other branches.")
@@ -214,13 +223,13 @@ def initiative_create(
     series: Iterable[EventSeries] = (),
 ) -> Initiative:
     """Add an initiative to a plan. Staff add initiatives only for their own branches."""
-    _require_staff(actor)
+    staff = _require_staff(actor)
     tracks, branches = list(tracks), list(branches)
     if not tracks:
         raise RuleViolation(_("Choose at least one track."), field="tracks")
     if not branches:
         raise RuleViolation(_("Choose at least one branch."), field="branches")
-    managed = _managed_ids(actor)  # type: ignore[arg-type]
+    managed = _managed_ids(staff)
     if managed is not None:
         foreign = [b.name for b in branches if b.pk not in managed]
         if foreign:
@@ -256,29 +265,67 @@ def initiative_update(
     *,
     actor: User | None,
     initiative: Initiative,
-    title: str = _UNSET,
-    description: str = _UNSET,
-    quarters: Iterable[int] = _UNSET,
-    tracks: Iterable[Track] = _UNSET,
-    branches: Iterable[Branch] = _UNSET,
-    partners: Iterable[Partner] = _UNSET,
-    responsible: User | None = _UNSET,
-    status: str = _UNSET,
-    evaluation: str = _UNSET,
-    events: Iterable[Event] = _UNSET,
-    series: Iterable[EventSeries] = _UNSET,
+    title: str | _Unset = _UNSET,
+    description: str | _Unset = _UNSET,
+    quarters: Iterable[int] | _Unset = _UNSET,
+    tracks: Iterable[Track] | _Unset = _UNSET,
+    branches: Iterable[Branch] | _Unset = _UNSET,
+    partners: Iterable[Partner] | _Unset = _UNSET,
+    responsible: User | None | _Unset = _UNSET,
+    status: str | _Unset = _UNSET,
+    evaluation: str | _Unset = _UNSET,
+    events: Iterable[Event] | _Unset = _UNSET,
+    series: Iterable[EventSeries] | _Unset = _UNSET,
 ) -> Initiative:
     """Change an initiative; only the given fields change.
 
     Staff may change an initiative that runs at one of their branches, and may add or
     remove only their own branches; administrators may change every initiative.
     """
-    _require_staff(actor)
+    initiative, managed, current_branches = _lock_for_edit(_require_staff(actor), initiative)
+    before = _snapshot(initiative)
+    fields = _apply_fields(
+        initiative,
+        title=title,
+        description=description,
+        quarters=quarters,
+        responsible=responsible,
+        status=status,
+        evaluation=evaluation,
+    )
+    new_tracks = _given_tracks(tracks)
+    new_branches = _given_branches(branches, current=current_branches, managed=managed)
+    if fields:
+        initiative.save(update_fields=[*fields, "updated_at"])
+    if new_tracks is not None:
+        initiative.tracks.set(new_tracks)
+    if new_branches is not None:
+        initiative.branches.set(new_branches)
+    if not isinstance(partners, _Unset):
+        initiative.partners.set(list(partners))
+    if not isinstance(events, _Unset):
+        initiative.events.set(list(events))
+    if not isinstance(series, _Unset):
+        initiative.series.set(list(series))
+    after = _snapshot(initiative)
+    if after != before:
+        changes = {k: {"old": before[k], "new": after[k]} for k in after if after[k] != before[k]}
+        audit_log(actor=actor, action="initiative.changed", target=initiative, data=changes)
+    return initiative
+
+
+def _lock_for_edit(
+    staff: User, initiative: Initiative
+) -> tuple[Initiative, set[int] | None, set[int]]:
+    """The initiative locked, the branches ``staff`` manage and the initiative's branches.
+
+    A 403 unless the initiative runs at one of the branches ``staff`` manage.
+    """
     try:
         initiative = lock_one(Initiative, initiative.pk)
     except Initiative.DoesNotExist as error:
         raise RuleViolation(_("The initiative no longer exists."), code="gone") from error
-    managed = _managed_ids(actor)  # type: ignore[arg-type]
+    managed = _managed_ids(staff)
     current_branches = set(initiative.branches.values_list("pk", flat=True))
     if managed is not None and not (managed & current_branches):
         raise PermissionDenied(
@@ -287,59 +334,73 @@ def initiative_update(
                 "Ask a colleague at the branch to make the change."
             )
         )
-    before = _snapshot(initiative)
+    return initiative, managed, current_branches
+
+
+def _apply_fields(
+    initiative: Initiative,
+    *,
+    title: str | _Unset,
+    description: str | _Unset,
+    quarters: Iterable[int] | _Unset,
+    responsible: User | None | _Unset,
+    status: str | _Unset,
+    evaluation: str | _Unset,
+) -> list[str]:
+    """Set each given field, checked; the names of the fields set (not yet saved)."""
     fields: list[str] = []
-    if title is not _UNSET:
+    if not isinstance(title, _Unset):
         initiative.title = _clean_text(title, field="title", required=True, max_length=200)
         fields.append("title")
-    if description is not _UNSET:
+    if not isinstance(description, _Unset):
         initiative.description = _clean_text(
             description, field="description", required=False, max_length=5000
         )
         fields.append("description")
-    if quarters is not _UNSET:
+    if not isinstance(quarters, _Unset):
         initiative.quarters = _clean_quarters(quarters)
         fields.append("quarters")
-    if responsible is not _UNSET:
+    if not isinstance(responsible, _Unset):
         initiative.responsible = _clean_responsible(responsible)
         fields.append("responsible")
-    if status is not _UNSET:
+    if not isinstance(status, _Unset):
         initiative.status = _check_status(status)
         fields.append("status")
-    if evaluation is not _UNSET:
+    if not isinstance(evaluation, _Unset):
         initiative.evaluation = _clean_text(
             evaluation, field="evaluation", required=False, max_length=5000
         )
         fields.append("evaluation")
-    if tracks is not _UNSET:
-        tracks = list(tracks)
-        if not tracks:
-            raise RuleViolation(_("Choose at least one track."), field="tracks")
-    if branches is not _UNSET:
-        branches = list(branches)
-        if not branches:
-            raise RuleViolation(_("Choose at least one branch."), field="branches")
-        changed = current_branches ^ {b.pk for b in branches}
-        if managed is not None and changed - managed:
-            names = Branch.objects.filter(pk__in=changed - managed).values_list("name", flat=True)
-            raise PermissionDenied(
-                _("You can only add or remove your own branches, not %(branches)s."),
-                branches=", ".join(sorted(names)),
-            )
-    if fields:
-        initiative.save(update_fields=[*fields, "updated_at"])
-    if tracks is not _UNSET:
-        initiative.tracks.set(tracks)
-    if branches is not _UNSET:
-        initiative.branches.set(branches)
-    if partners is not _UNSET:
-        initiative.partners.set(list(partners))
-    if events is not _UNSET:
-        initiative.events.set(list(events))
-    if series is not _UNSET:
-        initiative.series.set(list(series))
-    after = _snapshot(initiative)
-    if after != before:
-        changes = {k: {"old": before[k], "new": after[k]} for k in after if after[k] != before[k]}
-        audit_log(actor=actor, action="initiative.changed", target=initiative, data=changes)
-    return initiative
+    return fields
+
+
+def _given_tracks(tracks: Iterable[Track] | _Unset) -> list[Track] | None:
+    """The new tracks (at least one), or None if they do not change."""
+    if isinstance(tracks, _Unset):
+        return None
+    chosen = list(tracks)
+    if not chosen:
+        raise RuleViolation(_("Choose at least one track."), field="tracks")
+    return chosen
+
+
+def _given_branches(
+    branches: Iterable[Branch] | _Unset, *, current: set[int], managed: set[int] | None
+) -> list[Branch] | None:
+    """The new branches (at least one), or None if they do not change.
+
+    Staff may add or remove only branches they manage.
+    """
+    if isinstance(branches, _Unset):
+        return None
+    chosen = list(branches)
+    if not chosen:
+        raise RuleViolation(_("Choose at least one branch."), field="branches")
+    changed = current ^ {b.pk for b in chosen}
+    if managed is not None and changed - managed:
+        names = Branch.objects.filter(pk__in=changed - managed).values_list("name", flat=True)
+        raise PermissionDenied(
+            _("You can only add or remove your own branches, not %(branches)s."),
+            branches=", ".join(sorted(names)),
+        )
+    return chosen
