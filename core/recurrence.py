@@ -55,7 +55,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrulestr
 from django.utils.translation import gettext_lazy as _
 
-from core.exceptions import RuleViolation
+from core.exceptions import ErrorCode, RuleViolation
 from core.holidays import closed_days
 from core.selectors import closure_reasons
 from core.timeutils import is_real_local_time, local_tz
@@ -94,7 +94,7 @@ class Occurrence:
 
 
 def _bad(message: str, **params: object) -> RuleViolation:
-    return RuleViolation(message, field="rrule", code="invalid_rrule", **params)
+    return RuleViolation(message, field="rrule", code=ErrorCode.INVALID_RRULE, **params)
 
 
 def parse_rule(text: str) -> dict[str, str]:
@@ -186,7 +186,7 @@ def expand(
     parts = parse_rule(rrule)
     if first_end <= first_start:
         raise RuleViolation(
-            _("The end must be after the start."), field="end", code="end_before_start"
+            _("The end must be after the start."), field="end", code=ErrorCode.END_BEFORE_START
         )
     start_wall = (
         first_start.astimezone(tz).replace(tzinfo=None) if first_start.tzinfo else first_start

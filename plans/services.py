@@ -8,7 +8,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from core.exceptions import Conflict, PermissionDenied, RuleViolation
+from core.contracts import AuditAction
+from core.exceptions import Conflict, ErrorCode, PermissionDenied, RuleViolation
 from core.locking import lock_one
 from core.models import Branch, Partner, Track, User
 from core.selectors import branches_managed_by
@@ -44,7 +45,7 @@ def _clean_quarters(quarters: Iterable[Any]) -> list[int]:
         values = sorted({int(q) for q in quarters})
     except (TypeError, ValueError) as error:
         raise RuleViolation(
-            _("Quarters are the numbers 1 to 4."), field="quarters", code="bad_quarter"
+            _("Quarters are the numbers 1 to 4."), field="quarters", code=ErrorCode.BAD_QUARTER
         ) from error
     if not values:
         raise RuleViolation(
@@ -52,7 +53,7 @@ def _clean_quarters(quarters: Iterable[Any]) -> list[int]:
         )
     if any(q not in QUARTERS for q in values):
         raise RuleViolation(
-            _("Quarters are the numbers 1 to 4."), field="quarters", code="bad_quarter"
+            _("Quarters are the numbers 1 to 4."), field="quarters", code=ErrorCode.BAD_QUARTER
         )
     return values
 
@@ -60,7 +61,7 @@ def _clean_quarters(quarters: Iterable[Any]) -> list[int]:
 def _clean_text(value: str, *, field: str, required: bool, max_length: int) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise RuleViolation(_("Please fill in this field."), field=field, code="required")
+        raise RuleViolation(_("Please fill in this field."), field=field, code=ErrorCode.REQUIRED)
     if len(value) > max_length:
         raise RuleViolation(
             _("Please keep this to %(max)s characters."), field=field, max=max_length
@@ -113,7 +114,9 @@ def plan_create(
     """Start the action plan of ``year`` (a draft for next year). One plan per year."""
     _require_staff(actor)
     if Plan.objects.filter(year=year).exists():
-        raise Conflict(_("There is already a plan for %(year)s."), code="plan_exists", year=year)
+        raise Conflict(
+            _("There is already a plan for %(year)s."), code=ErrorCode.PLAN_EXISTS, year=year
+        )
     try:
         with transaction.atomic():
             plan = Plan.objects.create(
@@ -125,11 +128,11 @@ def plan_create(
             )
     except IntegrityError as error:
         raise Conflict(
-            _("There is already a plan for %(year)s."), code="plan_exists", year=year
+            _("There is already a plan for %(year)s."), code=ErrorCode.PLAN_EXISTS, year=year
         ) from error
     audit_log(
         actor=actor,
-        action="plan.created",
+        action=AuditAction.PLAN_CREATED,
         target=plan,
         data={"year": year, "period": plan.period, "draft": is_draft},
     )
@@ -189,7 +192,7 @@ def track_target_set(
         target.save(update_fields=list(new))
     audit_log(
         actor=actor,
-        action="plan.target_set",
+        action=AuditAction.PLAN_TARGET_SET,
         target=target,
         data={"old": None if created else old, "new": new},
     )
@@ -244,7 +247,7 @@ def initiative_create(
     initiative.series.set(list(series))
     audit_log(
         actor=actor,
-        action="initiative.created",
+        action=AuditAction.INITIATIVE_CREATED,
         target=initiative,
         data={"plan": plan.year, **_snapshot(initiative)},
     )
@@ -277,7 +280,7 @@ def initiative_update(
     try:
         initiative = lock_one(Initiative, initiative.pk)
     except Initiative.DoesNotExist as error:
-        raise RuleViolation(_("The initiative no longer exists."), code="gone") from error
+        raise RuleViolation(_("The initiative no longer exists."), code=ErrorCode.GONE) from error
     managed = _managed_ids(actor)  # type: ignore[arg-type]
     current_branches = set(initiative.branches.values_list("pk", flat=True))
     if managed is not None and not (managed & current_branches):
@@ -341,5 +344,7 @@ def initiative_update(
     after = _snapshot(initiative)
     if after != before:
         changes = {k: {"old": before[k], "new": after[k]} for k in after if after[k] != before[k]}
-        audit_log(actor=actor, action="initiative.changed", target=initiative, data=changes)
+        audit_log(
+            actor=actor, action=AuditAction.INITIATIVE_CHANGED, target=initiative, data=changes
+        )
     return initiative
