@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import services
 from core.admin_mixins import AuditedAdminMixin, AuditedModelAdmin, service_action
+from core.contracts import AuditAction
 from core.models import (
     Audience,
     AuditLog,
@@ -86,7 +87,7 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
                 if now != user.password:
                     services.audit_log(
                         actor=request.user,
-                        action="user.password_set_by_administrator",
+                        action=AuditAction.USER_PASSWORD_SET_BY_ADMINISTRATOR,
                         target=user,
                         data={"usable": bool(now) and not now.startswith("!")},
                     )

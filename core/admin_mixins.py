@@ -37,12 +37,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import APIException
 
+from core.contracts import AuditAction
 from core.exceptions import DomainError
 from core.services import audit_log
 
-ADMIN_ADDED = "admin.added"
-ADMIN_CHANGED = "admin.changed"
-ADMIN_DELETED = "admin.deleted"
+ADMIN_ADDED = AuditAction.ADMIN_ADDED
+ADMIN_CHANGED = AuditAction.ADMIN_CHANGED
+ADMIN_DELETED = AuditAction.ADMIN_DELETED
 
 # Never copied into the audit log, whatever the model.
 SECRET_FIELDS = frozenset({"password", "token_hash", "key", "claim_token"})
@@ -138,7 +139,9 @@ class AuditedAdminMixin:
 
     # --- Every change leaves an audit row ---
 
-    def _audit(self, request: HttpRequest, action: str, obj: Any, data: dict[str, Any]) -> None:
+    def _audit(
+        self, request: HttpRequest, action: AuditAction, obj: Any, data: dict[str, Any]
+    ) -> None:
         own = isinstance(obj, self.model)  # type: ignore[attr-defined]
         personal = set(self.personal_fields) if own else set()
         named = {name for values in data.values() for name in values} & personal

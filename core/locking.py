@@ -37,7 +37,7 @@ from django.db import OperationalError, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.translation import gettext_lazy as _
 
-from core.exceptions import Conflict
+from core.exceptions import Conflict, ErrorCode
 
 M = TypeVar("M", bound=models.Model)
 
@@ -105,7 +105,7 @@ def lock_rows(queryset: models.QuerySet[M]) -> list[M]:
             raise
         # The failed statement aborted the transaction on PostgreSQL: no query may follow.
         transaction.set_rollback(True, using=queryset.db)
-        raise Conflict(BUSY_MESSAGE, code="busy") from error
+        raise Conflict(BUSY_MESSAGE, code=ErrorCode.BUSY) from error
 
 
 def lock_many(model: type[M], pks: Iterable[object]) -> list[M]:

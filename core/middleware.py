@@ -10,6 +10,8 @@ from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.exceptions import ErrorCode
+
 
 class UserLanguageMiddleware:
     """A signed-in person sees their preferred language unless they just chose another."""
@@ -119,7 +121,7 @@ class RefuseUnstorableInputMiddleware:
         if not refused:
             return self.get_response(request)
         if request.path_info.startswith(_JSON_PREFIXES):
-            body: dict[str, str] = {"detail": message, "code": "unreadable_input"}
+            body: dict[str, str] = {"detail": message, "code": ErrorCode.UNREADABLE_INPUT.value}
             if where:
                 body["field"] = where
             return JsonResponse(body, status=400)

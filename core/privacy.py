@@ -36,7 +36,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core import locking
-from core.exceptions import RuleViolation
+from core.contracts import AuditAction
+from core.exceptions import ErrorCode, RuleViolation
 from core.models import ApiToken, AuditLog, Role, User
 from core.timeutils import local_tz
 
@@ -215,12 +216,12 @@ def account_delete(*, actor: User, confirmation: str) -> AccountDeletion:
     after the commit, a receipt goes to the address the account had.
     """
     if actor is None or not actor.is_authenticated:
-        raise RuleViolation(_("Please log in first."), code="not_logged_in")
+        raise RuleViolation(_("Please log in first."), code=ErrorCode.NOT_LOGGED_IN)
     if not _confirmed(actor, confirmation or ""):
         raise RuleViolation(
             _("The password is not right. Your account has not been deleted."),
             field="password",
-            code="wrong_confirmation",
+            code=ErrorCode.WRONG_CONFIRMATION,
         )
     user = locking.lock_one(User, actor.pk)
     if user.is_administrator:
@@ -232,7 +233,7 @@ def account_delete(*, actor: User, confirmation: str) -> AccountDeletion:
                     "You are the last administrator. Make another person administrator "
                     "before you delete your account."
                 ),
-                code="last_administrator",
+                code=ErrorCode.LAST_ADMINISTRATOR,
             )
     result = AccountDeletion()
     for entry in registered():
@@ -253,7 +254,7 @@ def account_delete(*, actor: User, confirmation: str) -> AccountDeletion:
         result.anonymised = True
     AuditLog.objects.create(
         actor=None,
-        action="user.deleted_by_self",
+        action=AuditAction.USER_DELETED_BY_SELF,
         target_type="core.user",
         target_id=str(pk),
         data={"role": role, "anonymised": result.anonymised, **result.counts},

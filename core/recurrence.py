@@ -56,7 +56,7 @@ from dateutil import rrule as dateutil_rrule
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from core.exceptions import RuleViolation
+from core.exceptions import ErrorCode, RuleViolation
 from core.holidays import closed_days
 from core.selectors import closure_reasons
 from core.timeutils import is_real_local_time, local_tz
@@ -212,7 +212,7 @@ class _Span:
 def _span(first_start: datetime, first_end: datetime, tz: ZoneInfo) -> _Span:
     if first_end <= first_start:
         raise RuleViolation(
-            _("The end must be after the start."), field="end", code="end_before_start"
+            _("The end must be after the start."), field="end", code=ErrorCode.END_BEFORE_START
         )
     start_wall = (
         first_start.astimezone(tz).replace(tzinfo=None) if first_start.tzinfo else first_start

@@ -23,19 +23,27 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core import selectors
-from core.exceptions import PermissionDenied, RuleViolation
+from core.contracts import AuditAction
+from core.exceptions import ErrorCode, PermissionDenied, RuleViolation
 from core.models import ApiToken, AuditLog, Branch, Language, Role, SignupRequest, User
 
 logger = logging.getLogger(__name__)
 
 
 def audit_log(
-    *, actor: User | None, action: str, target: models.Model, data: dict[str, Any] | None = None
+    *,
+    actor: User | None,
+    action: AuditAction,
+    target: models.Model,
+    data: dict[str, Any] | None = None,
 ) -> AuditLog:
-    """Record a state change; call it inside the service's transaction."""
+    """Record a state change; call it inside the service's transaction.
+
+    ``action`` is an ``AuditAction``; any other string raises ``ValueError`` (nothing written).
+    """
     return AuditLog.objects.create(
         actor=actor if actor is not None and actor.pk else None,
-        action=action,
+        action=AuditAction(action),
         target_type=target._meta.label_lower,
         target_id=str(target.pk),
         data=data or {},
@@ -127,7 +135,7 @@ def user_register(
         validate_password(password, user=User(email=email, name=name))
     except ValidationError as error:
         raise RuleViolation(
-            " ".join(error.messages), field="password", code="weak_password"
+            " ".join(error.messages), field="password", code=ErrorCode.WEAK_PASSWORD
         ) from error
     if language not in Language.values:
         language = Language.DANISH
@@ -135,7 +143,7 @@ def user_register(
     hashed = make_password(password)
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
-        audit_log(actor=None, action="user.signup_repeated", target=existing)
+        audit_log(actor=None, action=AuditAction.USER_SIGNUP_REPEATED, target=existing)
         _send_after_commit(
             to=existing.email,
             template="core/email/signup_taken",
@@ -185,7 +193,7 @@ def signup_confirm(*, token: str) -> ConfirmedSignup:
     if pending is None:
         raise RuleViolation(
             _("This link has been used or has expired. Please sign up again."),
-            code="signup_link_invalid",
+            code=ErrorCode.SIGNUP_LINK_INVALID,
         )
     waiting = SignupRequest.objects.filter(email__iexact=pending.email)
     if User.objects.filter(email__iexact=pending.email).exists():
@@ -195,7 +203,7 @@ def signup_confirm(*, token: str) -> ConfirmedSignup:
                 "This e-mail address already has an account. Log in, or reset the password "
                 "if you have forgotten it."
             ),
-            code="email_taken",
+            code=ErrorCode.EMAIL_TAKEN,
         )
     try:
         with transaction.atomic():
@@ -208,11 +216,11 @@ def signup_confirm(*, token: str) -> ConfirmedSignup:
             )
     except IntegrityError as error:  # the same address confirmed at the same moment
         raise RuleViolation(
-            _("This e-mail address already has an account."), code="email_taken"
+            _("This e-mail address already has an account."), code=ErrorCode.EMAIL_TAKEN
         ) from error
     next_url = pending.next_url
     waiting.delete()
-    audit_log(actor=user, action="user.registered", target=user)
+    audit_log(actor=user, action=AuditAction.USER_REGISTERED, target=user)
     return ConfirmedSignup(user=user, next_url=next_url)
 
 
@@ -251,7 +259,9 @@ def api_token_create(*, user: User, name: str = "API", now: datetime | None = No
     )
     if surplus:
         ApiToken.objects.filter(pk__in=surplus).delete()
-    audit_log(actor=user, action="api_token.created", target=token, data={"name": token.name})
+    audit_log(
+        actor=user, action=AuditAction.API_TOKEN_CREATED, target=token, data={"name": token.name}
+    )
     return key
 
 
@@ -272,7 +282,9 @@ def api_token_touch(*, token: ApiToken, now: datetime | None = None) -> None:
 @transaction.atomic
 def api_token_revoke(*, actor: User, token: ApiToken) -> None:
     """The key stops working at once (logout through the API, or "my page")."""
-    audit_log(actor=actor, action="api_token.revoked", target=token, data={"name": token.name})
+    audit_log(
+        actor=actor, action=AuditAction.API_TOKEN_REVOKED, target=token, data={"name": token.name}
+    )
     ApiToken.objects.filter(pk=token.pk).delete()
 
 
@@ -285,7 +297,7 @@ def user_password_changed(*, user: User) -> int:
     revoked, _counts = ApiToken.objects.filter(user=user).delete()
     audit_log(
         actor=None,
-        action="user.password_changed",
+        action=AuditAction.USER_PASSWORD_CHANGED,
         target=user,
         data={"api_tokens_revoked": revoked},
     )
@@ -321,7 +333,10 @@ def user_set_role(
     new = {"role": role, "branches": sorted(user.branches.values_list("slug", flat=True))}
     if old != new:
         audit_log(
-            actor=actor, action="user.role_changed", target=user, data={"old": old, "new": new}
+            actor=actor,
+            action=AuditAction.USER_ROLE_CHANGED,
+            target=user,
+            data={"old": old, "new": new},
         )
     return user
 
@@ -362,7 +377,7 @@ def accounts_delete_inactive(*, now: datetime | None = None) -> int:
     User.objects.filter(pk__in=ids).delete()
     AuditLog.objects.create(
         actor=None,
-        action="user.deleted_inactive",
+        action=AuditAction.USER_DELETED_INACTIVE,
         target_type="core.user",
         target_id="*",
         data={"count": len(ids)},

@@ -3,21 +3,72 @@
 The domain apps never import ``notifications``; they send ``state_changed``
 inside their service's transaction, and the notifications app (which listens)
 kicks its dispatcher on commit.
+
+The kinds are the members of ``MessageKind`` (``core/contracts.py``, with the model of the
+``instance`` each one carries). ``state_changed`` refuses any other kind at the sender, with
+a ``ValueError``, whether or not anyone listens: a mistyped kind is a bug at once, never a
+message that silently goes nowhere.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
 from django.dispatch import Signal
 
-# Sent by services after a change a person should hear about.
-# Keyword arguments: ``kind`` (e.g. "registration.confirmed"), ``instance``.
-state_changed = Signal()
+from core.contracts import MessageKind
 
-# The kinds the domain services send (notifications turns each into a message):
-#   registration.confirmed / .waitlisted / .promoted / .cancelled   instance: events.Registration
-#   event.changed (time or place) / event.cancelled                 instance: events.Event
-#   booking.requested / .confirmed / .rejected / .cancelled         instance: rooms.Booking
-#   equipment_booking.confirmed / .cancelled                        instance: rooms.EquipmentBooking
-#   shift.changed / shift.cancelled                                 instance: volunteers.Shift
-#   proposal.approved / .rejected / .changes_requested              instance: volunteers.SessionProposal
-#   certificate.expiring                                            instance: volunteers.VolunteerProfile
-# Send with: state_changed.send(sender=Model, kind="...", instance=obj, actor=user, data={...})
-# inside the service's transaction, after the state has been written.
+if TYPE_CHECKING:
+    from core.models import User
+
+__all__ = ["MessageKind", "StateChangedSignal", "send_state_changed", "state_changed"]
+
+_Responses = list[tuple[Callable[..., Any], Any]]
+
+
+def _checked(named: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments with ``kind`` as a ``MessageKind`` (ValueError if it is none)."""
+    if "kind" not in named:
+        raise TypeError("state_changed needs kind=, a MessageKind.")
+    return {**named, "kind": MessageKind(named["kind"])}
+
+
+class StateChangedSignal(Signal):
+    """A ``Signal`` whose ``kind`` must be a ``MessageKind``; receivers get the member."""
+
+    def send(self, sender: Any, **named: Any) -> _Responses:
+        return super().send(sender, **_checked(named))
+
+    def send_robust(self, sender: Any, **named: Any) -> _Responses:
+        return super().send_robust(sender, **_checked(named))
+
+    async def asend(self, sender: Any, **named: Any) -> _Responses:
+        return await super().asend(sender, **_checked(named))
+
+    async def asend_robust(self, sender: Any, **named: Any) -> _Responses:
+        return await super().asend_robust(sender, **_checked(named))
+
+
+# Sent by services after a change a person should hear about, inside the service's
+# transaction and after the state has been written. Keyword arguments: ``kind`` (a
+# MessageKind), ``instance``, ``actor`` (the user, or None) and ``data`` (plain values).
+state_changed = StateChangedSignal()
+
+
+def send_state_changed(
+    *,
+    sender: type[models.Model],
+    kind: MessageKind,
+    instance: models.Model,
+    actor: User | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Tell the layers above that ``instance`` changed: the typed way to send ``state_changed``.
+
+    Call it inside the service's transaction, after the state has been written, e.g.
+    ``send_state_changed(sender=Booking, kind=MessageKind.BOOKING_CONFIRMED, instance=booking,
+    actor=actor)``.
+    """
+    state_changed.send(sender=sender, kind=kind, instance=instance, actor=actor, data=data or {})

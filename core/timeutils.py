@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.exceptions import RuleViolation
+from core.exceptions import ErrorCode, RuleViolation
 
 
 def local_tz() -> ZoneInfo:
@@ -70,7 +70,7 @@ def check_day_in_range(day: date, *, field: str | None = None) -> date:
         raise RuleViolation(
             _("Please choose a date between the years %(first)s and %(last)s."),
             field=field,
-            code="date_out_of_range",
+            code=ErrorCode.DATE_OUT_OF_RANGE,
             first=FIRST_YEAR,
             last=LAST_YEAR,
         )
@@ -87,7 +87,7 @@ def parse_day(raw: str | None, *, field: str = "date") -> date | None:
         raise RuleViolation(
             _("%(value)s is not a date. Please write it as YYYY-MM-DD, e.g. 2027-03-28."),
             field=field,
-            code="invalid_date",
+            code=ErrorCode.INVALID_DATE,
             value=raw.strip()[:40],
         ) from error
     return check_day_in_range(day, field=field)

@@ -23,11 +23,14 @@ from django.core.mail import EmailMultiAlternatives
 from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.utils import dateformat, timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
+from core.contracts import MessageKind
 from core.timeutils import local_tz
 from events.models import Registration
 from notifications.calendar import UID_DOMAIN, CalendarItem, invitation_ical
+from notifications.kinds import DerivedKind
 from notifications.models import Delivery
 from notifications.selectors import reminder_version
 from notifications.sources import (
@@ -41,32 +44,40 @@ from notifications.sources import (
 from rooms.models import Booking, EquipmentBooking
 from volunteers.models import SessionProposal, ShiftSignup, VolunteerProfile
 
-SUBJECTS = {
-    "registration.confirmed": gettext_lazy("You are registered: %(title)s"),
-    "registration.waitlisted": gettext_lazy("You are on the waiting list: %(title)s"),
-    "registration.promoted": gettext_lazy("You got a place: %(title)s"),
-    "registration.cancelled": gettext_lazy("Registration cancelled: %(title)s"),
-    "event.changed": gettext_lazy("Changed time or place: %(title)s"),
-    "event.cancelled": gettext_lazy("Cancelled: %(title)s"),
-    "booking.requested": gettext_lazy("We have received your booking request: %(title)s"),
-    "booking.confirmed": gettext_lazy("Booking confirmed: %(title)s"),
-    "booking.rejected": gettext_lazy("Booking not approved: %(title)s"),
-    "booking.cancelled": gettext_lazy("Booking cancelled: %(title)s"),
-    "equipment_booking.confirmed": gettext_lazy("Makerspace slot booked: %(title)s"),
-    "equipment_booking.cancelled": gettext_lazy("Makerspace slot cancelled: %(title)s"),
-    "shift.changed": gettext_lazy("Your shift has changed: %(title)s"),
-    "shift.cancelled": gettext_lazy("Your shift is cancelled: %(title)s"),
-    "proposal.approved": gettext_lazy("Your session is approved: %(title)s"),
-    "proposal.rejected": gettext_lazy("Your session proposal was not approved: %(title)s"),
-    "proposal.changes_requested": gettext_lazy("Changes requested to your proposal: %(title)s"),
-    "certificate.expiring": gettext_lazy("Your child certificate (børneattest) expires soon"),
-    "certificate.expiring_coordinator": gettext_lazy(
+# The subject of each kind; every MessageKind and DerivedKind has one (checked on import of
+# notifications.services).
+SUBJECTS: dict[str, Promise] = {
+    MessageKind.REGISTRATION_CONFIRMED: gettext_lazy("You are registered: %(title)s"),
+    MessageKind.REGISTRATION_WAITLISTED: gettext_lazy("You are on the waiting list: %(title)s"),
+    MessageKind.REGISTRATION_PROMOTED: gettext_lazy("You got a place: %(title)s"),
+    MessageKind.REGISTRATION_CANCELLED: gettext_lazy("Registration cancelled: %(title)s"),
+    MessageKind.EVENT_CHANGED: gettext_lazy("Changed time or place: %(title)s"),
+    MessageKind.EVENT_CANCELLED: gettext_lazy("Cancelled: %(title)s"),
+    MessageKind.BOOKING_REQUESTED: gettext_lazy("We have received your booking request: %(title)s"),
+    MessageKind.BOOKING_CONFIRMED: gettext_lazy("Booking confirmed: %(title)s"),
+    MessageKind.BOOKING_REJECTED: gettext_lazy("Booking not approved: %(title)s"),
+    MessageKind.BOOKING_CANCELLED: gettext_lazy("Booking cancelled: %(title)s"),
+    MessageKind.EQUIPMENT_BOOKING_CONFIRMED: gettext_lazy("Makerspace slot booked: %(title)s"),
+    MessageKind.EQUIPMENT_BOOKING_CANCELLED: gettext_lazy("Makerspace slot cancelled: %(title)s"),
+    MessageKind.SHIFT_CHANGED: gettext_lazy("Your shift has changed: %(title)s"),
+    MessageKind.SHIFT_CANCELLED: gettext_lazy("Your shift is cancelled: %(title)s"),
+    MessageKind.PROPOSAL_APPROVED: gettext_lazy("Your session is approved: %(title)s"),
+    MessageKind.PROPOSAL_REJECTED: gettext_lazy(
+        "Your session proposal was not approved: %(title)s"
+    ),
+    MessageKind.PROPOSAL_CHANGES_REQUESTED: gettext_lazy(
+        "Changes requested to your proposal: %(title)s"
+    ),
+    MessageKind.CERTIFICATE_EXPIRING: gettext_lazy(
+        "Your child certificate (børneattest) expires soon"
+    ),
+    DerivedKind.CERTIFICATE_EXPIRING_COORDINATOR: gettext_lazy(
         "A volunteer's child certificate expires soon: %(title)s"
     ),
-    "reminder.registration": gettext_lazy("Reminder: %(title)s %(when_short)s"),
-    "reminder.booking": gettext_lazy("Reminder: your booking %(when_short)s"),
-    "reminder.equipment_booking": gettext_lazy("Reminder: %(title)s %(when_short)s"),
-    "reminder.shift": gettext_lazy("Reminder: your shift %(when_short)s"),
+    DerivedKind.REMINDER_REGISTRATION: gettext_lazy("Reminder: %(title)s %(when_short)s"),
+    DerivedKind.REMINDER_BOOKING: gettext_lazy("Reminder: your booking %(when_short)s"),
+    DerivedKind.REMINDER_EQUIPMENT_BOOKING: gettext_lazy("Reminder: %(title)s %(when_short)s"),
+    DerivedKind.REMINDER_SHIFT: gettext_lazy("Reminder: your shift %(when_short)s"),
 }
 
 KINDS = sorted(SUBJECTS)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.signals import state_changed
+from core.signals import MessageKind, state_changed
 from notifications.services import outbox_add
 
 
 def on_state_changed(
     sender: Any,
     *,
-    kind: str,
+    kind: MessageKind,
     instance: Any,
     actor: Any = None,
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
     **_: Any,
 ) -> None:
     """Write the outbox rows in the sender's transaction; the dispatcher is kicked on commit."""

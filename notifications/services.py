@@ -21,19 +21,23 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.contracts import AuditAction, MessageKind
 from core.exceptions import RuleViolation
 from core.models import User
 from core.services import audit_log
 from core.timeutils import local_today
+from notifications.kinds import ALL_KINDS, DeliveryKind, DerivedKind
 from notifications.messages import SUBJECTS, build_email, prepare
 from notifications.models import (
     Delivery,
@@ -89,7 +93,7 @@ def _plain(data: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def _row(
-    kind: str, obj: Model, user: User | None, version: str, data: dict[str, Any]
+    kind: DeliveryKind, obj: Model, user: User | None, version: str, data: dict[str, Any]
 ) -> Delivery | None:
     if user is None or not user.pk:
         return None
@@ -118,63 +122,134 @@ def _is_library_hold(booking: Booking) -> bool:
     return getattr(booking, "kind", "booking") in {"event", "shift"}
 
 
-def outbox_rows(
-    *, kind: str, instance: Any, actor: User | None = None, data: dict[str, Any] | None = None
-) -> list[Delivery]:
-    """The messages one state change means, one per recipient (not yet saved)."""
-    data = _plain(data)
-    family = kind.split(".", 1)[0]
-    rows: list[Delivery | None] = []
-    if family == "registration":
-        if kind not in SUBJECTS:
-            return []
-        data.setdefault(
-            "by_staff", bool(actor is not None and actor.pk and actor.pk != instance.user_id)
+# Who hears about each kind of change. Each rule gets (kind, instance, actor, plain data) and
+# returns the rows, one per recipient; a row of None (no recipient account) is dropped.
+Recipients = Callable[[MessageKind, Any, User | None, dict[str, Any]], list[Delivery | None]]
+
+
+def _to_registrant(
+    kind: MessageKind, reg: Any, actor: User | None, data: dict[str, Any]
+) -> list[Delivery | None]:
+    data.setdefault("by_staff", bool(actor is not None and actor.pk and actor.pk != reg.user_id))
+    return [_row(kind, reg, reg.user, f"{reg.sequence}", data)]
+
+
+def _to_registrants(
+    kind: MessageKind, event: Any, actor: User | None, data: dict[str, Any]
+) -> list[Delivery | None]:
+    regs = event.registrations.filter(user__isnull=False).select_related("user")
+    if kind == MessageKind.EVENT_CHANGED:
+        regs = regs.filter(status__in=["confirmed", "waitlisted"])
+        version = f"{event.sequence}|{event.start.isoformat()}|{event.room_id}"
+    else:
+        # Live ones, and those the cancellation itself has just cancelled.
+        since = (event.cancelled_at or timezone.now()) - timedelta(minutes=5)
+        regs = regs.filter(status__in=["confirmed", "waitlisted"]) | regs.filter(
+            status="cancelled", cancelled_at__gte=since
         )
-        rows.append(_row(kind, instance, instance.user, f"{instance.sequence}", data))
-    elif kind in {"event.changed", "event.cancelled"}:
-        event = instance
-        regs = event.registrations.filter(user__isnull=False).select_related("user")
-        if kind == "event.changed":
-            regs = regs.filter(status__in=["confirmed", "waitlisted"])
-            version = f"{event.sequence}|{event.start.isoformat()}|{event.room_id}"
-        else:
-            # Live ones, and those the cancellation itself has just cancelled.
-            since = (event.cancelled_at or timezone.now()) - timedelta(minutes=5)
-            regs = regs.filter(status__in=["confirmed", "waitlisted"]) | regs.filter(
-                status="cancelled", cancelled_at__gte=since
-            )
-            version = "cancelled"
-        rows += [_row(kind, reg, reg.user, version, data) for reg in regs]
-    elif family == "booking":
-        if kind not in SUBJECTS or _is_library_hold(instance):
-            return []
-        rows.append(_row(kind, instance, instance.booker, f"{instance.sequence}", data))
-    elif family == "equipment_booking":
-        if kind not in SUBJECTS:
-            return []
-        version = f"{getattr(instance, 'sequence', 0)}"
-        rows.append(_row(kind, instance, instance.booker, version, data))
-    elif kind in {"shift.changed", "shift.cancelled"}:
-        shift = instance
-        signups = shift.signups.filter(volunteer__isnull=False).select_related("volunteer")
-        if kind == "shift.changed":
-            signups = signups.filter(status="signed_up")
-            version = f"{shift.sequence}|{shift.start.isoformat()}|{shift.room_id}"
-        else:
-            since = (shift.cancelled_at or timezone.now()) - timedelta(minutes=5)
-            signups = signups.filter(status="signed_up") | signups.filter(
-                status="withdrawn", withdrawn_at__gte=since
-            )
-            version = "cancelled"
-        rows += [_row(kind, s, s.volunteer, version, data) for s in signups]
-    elif family == "proposal":
-        if kind not in SUBJECTS:
-            return []
-        version = _moment(instance, "decided_at", "updated_at")
-        rows.append(_row(kind, instance, instance.volunteer, version, data))
-    elif kind == "certificate.expiring":
-        rows += certificate_rows(profile=instance, data=data)
+        version = "cancelled"
+    return [_row(kind, reg, reg.user, version, data) for reg in regs]
+
+
+def _to_booker(
+    kind: MessageKind, booking: Any, actor: User | None, data: dict[str, Any]
+) -> list[Delivery | None]:
+    if _is_library_hold(booking):
+        return []  # an event's or a shift's hold on the room: nobody booked it
+    return [_row(kind, booking, booking.booker, f"{booking.sequence}", data)]
+
+
+def _to_slot_booker(
+    kind: MessageKind, slot: Any, actor: User | None, data: dict[str, Any]
+) -> list[Delivery | None]:
+    version = f"{getattr(slot, 'sequence', 0)}"
+    return [_row(kind, slot, slot.booker, version, data)]
+
+
+def _to_shift_volunteers(
+    kind: MessageKind, shift: Any, actor: User | None, data: dict[str, Any]
+) -> list[Delivery | None]:
+    signups = shift.signups.filter(volunteer__isnull=False).select_related("volunteer")
+    if kind == MessageKind.SHIFT_CHANGED:
+        signups = signups.filter(status="signed_up")
+        version = f"{shift.sequence}|{shift.start.isoformat()}|{shift.room_id}"
+    else:
+        since = (shift.cancelled_at or timezone.now()) - timedelta(minutes=5)
+        signups = signups.filter(status="signed_up") | signups.filter(
+            status="withdrawn", withdrawn_at__gte=since
+        )
+        version = "cancelled"
+    return [_row(kind, s, s.volunteer, version, data) for s in signups]
+
+
+def _to_proposer(
+    kind: MessageKind, proposal: Any, actor: User | None, data: dict[str, Any]
+) -> list[Delivery | None]:
+    version = _moment(proposal, "decided_at", "updated_at")
+    return [_row(kind, proposal, proposal.volunteer, version, data)]
+
+
+def _to_certificate_holder(
+    kind: MessageKind, profile: Any, actor: User | None, data: dict[str, Any]
+) -> list[Delivery | None]:
+    return list(certificate_rows(profile=profile, data=data))
+
+
+RECIPIENTS: dict[MessageKind, Recipients] = {
+    MessageKind.REGISTRATION_CONFIRMED: _to_registrant,
+    MessageKind.REGISTRATION_WAITLISTED: _to_registrant,
+    MessageKind.REGISTRATION_PROMOTED: _to_registrant,
+    MessageKind.REGISTRATION_CANCELLED: _to_registrant,
+    MessageKind.EVENT_CHANGED: _to_registrants,
+    MessageKind.EVENT_CANCELLED: _to_registrants,
+    MessageKind.BOOKING_REQUESTED: _to_booker,
+    MessageKind.BOOKING_CONFIRMED: _to_booker,
+    MessageKind.BOOKING_REJECTED: _to_booker,
+    MessageKind.BOOKING_CANCELLED: _to_booker,
+    MessageKind.EQUIPMENT_BOOKING_CONFIRMED: _to_slot_booker,
+    MessageKind.EQUIPMENT_BOOKING_CANCELLED: _to_slot_booker,
+    MessageKind.SHIFT_CHANGED: _to_shift_volunteers,
+    MessageKind.SHIFT_CANCELLED: _to_shift_volunteers,
+    MessageKind.PROPOSAL_APPROVED: _to_proposer,
+    MessageKind.PROPOSAL_REJECTED: _to_proposer,
+    MessageKind.PROPOSAL_CHANGES_REQUESTED: _to_proposer,
+    MessageKind.CERTIFICATE_EXPIRING: _to_certificate_holder,
+}
+
+
+def _check_every_kind_is_handled() -> None:
+    """Every MessageKind has recipients and a subject, and every subject is for a known kind:
+    a kind added in core without its message here fails when this module is imported."""
+    problems = [
+        f"{kind}: no recipients in RECIPIENTS" for kind in MessageKind if kind not in RECIPIENTS
+    ]
+    problems += [
+        f"{kind}: no subject in messages.SUBJECTS" for kind in ALL_KINDS if kind not in SUBJECTS
+    ]
+    problems += [
+        f"{kind}: a subject for an unknown kind" for kind in SUBJECTS if kind not in ALL_KINDS
+    ]
+    if problems:
+        raise ImproperlyConfigured("notifications: " + "; ".join(problems))
+
+
+_check_every_kind_is_handled()
+
+
+def outbox_rows(
+    *,
+    kind: MessageKind,
+    instance: Any,
+    actor: User | None = None,
+    data: dict[str, Any] | None = None,
+) -> list[Delivery]:
+    """The messages one state change means, one per recipient (not yet saved).
+
+    A ``kind`` that is not a ``MessageKind`` raises ``ValueError``: it is a bug in the sender,
+    not a change nobody needs to hear about.
+    """
+    kind = MessageKind(kind)
+    rows = RECIPIENTS[kind](kind, instance, actor, _plain(data))
     return [r for r in rows if r is not None]
 
 
@@ -183,10 +258,10 @@ def certificate_rows(
 ) -> list[Delivery]:
     """To the volunteer, and to the coordinators of the child activities they help at."""
     version = str(getattr(profile, "certificate_valid_until", "") or "")
-    rows = [_row("certificate.expiring", profile, profile.user, version, data or {})]
+    rows = [_row(MessageKind.CERTIFICATE_EXPIRING, profile, profile.user, version, data or {})]
     coordinators = certificate_coordinators(profile=profile)
     rows += [
-        _row("certificate.expiring_coordinator", profile, coordinator, version, {})
+        _row(DerivedKind.CERTIFICATE_EXPIRING_COORDINATOR, profile, coordinator, version, {})
         for coordinator in coordinators
         if coordinator.pk != profile.user_id
     ]
@@ -213,7 +288,11 @@ def certificate_coordinators(*, profile: VolunteerProfile) -> list[User]:
 
 
 def outbox_add(
-    *, kind: str, instance: Any, actor: User | None = None, data: dict[str, Any] | None = None
+    *,
+    kind: MessageKind,
+    instance: Any,
+    actor: User | None = None,
+    data: dict[str, Any] | None = None,
 ) -> int:
     """Write the messages of one state change in the caller's transaction; kick on commit."""
     rows = outbox_rows(kind=kind, instance=instance, actor=actor, data=data)
@@ -269,7 +348,9 @@ def _insert_new(rows: list[Delivery]) -> int:
 def reminders_queue_due(*, now: datetime) -> int:
     rows = []
     for reminder in due_reminders(now=now):
-        row = _row(f"reminder.{reminder.kind}", reminder.obj, reminder.user, reminder.version, {})
+        row = _row(
+            DerivedKind.reminder(reminder.kind), reminder.obj, reminder.user, reminder.version, {}
+        )
         if row is not None:
             row.next_attempt_at = now
             rows.append(row)
@@ -393,7 +474,9 @@ def delivery_retry(*, actor: User, delivery: Delivery) -> Delivery:
     Delivery.objects.filter(pk=delivery.pk).update(
         status=DeliveryStatus.PENDING, next_attempt_at=timezone.now(), attempts=0, last_error=""
     )
-    audit_log(actor=actor, action="delivery.retried", target=delivery, data={"old_status": old})
+    audit_log(
+        actor=actor, action=AuditAction.DELIVERY_RETRIED, target=delivery, data={"old_status": old}
+    )
     kick_dispatcher_on_commit()
     delivery.refresh_from_db()
     return delivery
@@ -421,7 +504,10 @@ def reminder_preference_set(
     pref.lead_minutes = leads
     pref.save()
     audit_log(
-        actor=actor, action="reminders.preference_set", target=pref, data={"old": old, "new": new}
+        actor=actor,
+        action=AuditAction.REMINDERS_PREFERENCE_SET,
+        target=pref,
+        data={"old": old, "new": new},
     )
     return pref
 
@@ -443,7 +529,7 @@ def reminder_default_set(
     row.save()
     audit_log(
         actor=actor,
-        action="reminders.default_set",
+        action=AuditAction.REMINDERS_DEFAULT_SET,
         target=row,
         data={"old": old, "new": {"enabled": enabled, "lead_minutes": leads}},
     )
@@ -466,7 +552,7 @@ def feed_token_renew(*, actor: User) -> str:
     )
     audit_log(
         actor=actor,
-        action="feed_token.created" if created else "feed_token.renewed",
+        action=AuditAction.FEED_TOKEN_CREATED if created else AuditAction.FEED_TOKEN_RENEWED,
         target=row,
     )
     return token
@@ -477,7 +563,7 @@ def feed_token_revoke(*, actor: User) -> None:
     row = FeedToken.objects.filter(user=actor).first()
     if row is None:
         return
-    audit_log(actor=actor, action="feed_token.revoked", target=row)
+    audit_log(actor=actor, action=AuditAction.FEED_TOKEN_REVOKED, target=row)
     row.delete()
 
 

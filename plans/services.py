@@ -9,7 +9,8 @@ from typing import Any, Final
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from core.exceptions import Conflict, PermissionDenied, RuleViolation
+from core.contracts import AuditAction
+from core.exceptions import Conflict, ErrorCode, PermissionDenied, RuleViolation
 from core.locking import lock_one
 from core.models import Branch, Partner, Track, User
 from core.selectors import branches_managed_by
@@ -54,7 +55,7 @@ def _clean_quarters(quarters: Iterable[int | str]) -> list[int]:
         values = sorted({int(q) for q in quarters})
     except (TypeError, ValueError) as error:
         raise RuleViolation(
-            _("Quarters are the numbers 1 to 4."), field="quarters", code="bad_quarter"
+            _("Quarters are the numbers 1 to 4."), field="quarters", code=ErrorCode.BAD_QUARTER
         ) from error
     if not values:
         raise RuleViolation(
@@ -62,7 +63,7 @@ def _clean_quarters(quarters: Iterable[int | str]) -> list[int]:
         )
     if any(q not in QUARTERS for q in values):
         raise RuleViolation(
-            _("Quarters are the numbers 1 to 4."), field="quarters", code="bad_quarter"
+            _("Quarters are the numbers 1 to 4."), field="quarters", code=ErrorCode.BAD_QUARTER
         )
     return values
 
@@ -70,7 +71,7 @@ def _clean_quarters(quarters: Iterable[int | str]) -> list[int]:
 def _clean_text(value: str, *, field: str, required: bool, max_length: int) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise RuleViolation(_("Please fill in this field."), field=field, code="required")
+        raise RuleViolation(_("Please fill in this field."), field=field, code=ErrorCode.REQUIRED)
     if len(value) > max_length:
         raise RuleViolation(
             _("Please keep this to %(max)s characters."), field=field, max=max_length
@@ -123,7 +124,9 @@ def plan_create(
     """Start the action plan of ``year`` (a draft for next year). One plan per year."""
     _require_staff(actor)
     if Plan.objects.filter(year=year).exists():
-        raise Conflict(_("There is already a plan for %(year)s."), code="plan_exists", year=year)
+        raise Conflict(
+            _("There is already a plan for %(year)s."), code=ErrorCode.PLAN_EXISTS, year=year
+        )
     try:
         with transaction.atomic():
             plan = Plan.objects.create(
@@ -135,11 +138,11 @@ def plan_create(
             )
     except IntegrityError as error:
         raise Conflict(
-            _("There is already a plan for %(year)s."), code="plan_exists", year=year
+            _("There is already a plan for %(year)s."), code=ErrorCode.PLAN_EXISTS, year=year
         ) from error
     audit_log(
         actor=actor,
-        action="plan.created",
+        action=AuditAction.PLAN_CREATED,
         target=plan,
         data={"year": year, "period": plan.period, "draft": is_draft},
     )
@@ -198,7 +201,7 @@ def track_target_set(
         target.save(update_fields=list(new))
     audit_log(
         actor=actor,
-        action="plan.target_set",
+        action=AuditAction.PLAN_TARGET_SET,
         target=target,
         data={"old": None if created else old, "new": new},
     )
@@ -253,7 +256,7 @@ def initiative_create(
     initiative.series.set(list(series))
     audit_log(
         actor=actor,
-        action="initiative.created",
+        action=AuditAction.INITIATIVE_CREATED,
         target=initiative,
         data={"plan": plan.year, **_snapshot(initiative)},
     )

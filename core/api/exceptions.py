@@ -12,7 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.exceptions import DomainError
+from core.exceptions import DomainError, ErrorCode
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -22,7 +22,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(
             {
                 "detail": _("The request is too large. Send less data at a time."),
-                "code": "too_large",
+                "code": ErrorCode.TOO_LARGE.value,
             },
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from core import selectors, services, throttling
 from core.api import serializers
 from core.api.throttles import refuse_while
-from core.exceptions import RuleViolation
+from core.exceptions import ErrorCode, RuleViolation
 from core.forms import signup_sent_message
 from core.holidays import closed_days, public_holidays
 from core.models import ApiToken, Role
@@ -72,7 +72,9 @@ class TokenApi(APIView):
         # A wrong password is counted by core.throttling (Django's user_login_failed signal).
         user = authenticate(request, username=email, password=data.validated_data["password"])
         if user is None:
-            raise RuleViolation(_("Wrong e-mail address or password."), code="invalid_credentials")
+            raise RuleViolation(
+                _("Wrong e-mail address or password."), code=ErrorCode.INVALID_CREDENTIALS
+            )
         update_last_login(None, user)
         key = services.api_token_create(user=user, name=data.validated_data["name"])
         return Response({"token": key})

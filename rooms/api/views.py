@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from core.api.pagination import Pagination
 from core.api.permissions import IsLibraryStaff
-from core.exceptions import BookingConflict, RuleViolation
+from core.exceptions import BookingConflict, ErrorCode, RuleViolation
 from core.timeutils import parse_day
 from rooms import selectors, services
 from rooms.api import serializers as s
@@ -27,7 +27,7 @@ def _date_param(request: Request) -> date:
     day = parse_day(request.query_params.get("date"), field="date")
     if day is None:
         raise RuleViolation(
-            _("Give the day as ?date=YYYY-MM-DD."), field="date", code="invalid_date"
+            _("Give the day as ?date=YYYY-MM-DD."), field="date", code=ErrorCode.INVALID_DATE
         )
     return day
 

@@ -17,6 +17,7 @@ from django.test import Client, RequestFactory
 
 from core import services as core_services
 from core.admin_mixins import AuditedAdminMixin
+from core.contracts import AuditAction
 from core.exceptions import PermissionDenied
 from core.models import AuditLog, Branch, OpeningHours, Role, User
 from notifications.models import Delivery
@@ -424,12 +425,12 @@ def test_postgresql_refuses_update_and_delete_of_audit_rows(administrator: User)
 def test_postgresql_lets_a_deleted_person_be_unlinked_from_audit_rows() -> None:
     person = make_user()
     entry = core_services.audit_log(
-        actor=person, action="registration.created", target=person, data={"a": 1}
+        actor=person, action=AuditAction.REGISTRATION_CONFIRMED, target=person, data={"a": 1}
     )
     person.delete()
     entry.refresh_from_db()
     assert entry.actor is None
-    assert (entry.action, entry.data) == ("registration.created", {"a": 1})
+    assert (entry.action, entry.data) == ("registration.confirmed", {"a": 1})
 
 
 @on_postgresql

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from core.api.pagination import Pagination
 from core.api.permissions import IsLibraryStaff
-from core.exceptions import PermissionDenied
+from core.exceptions import ErrorCode, PermissionDenied
 from core.selectors import branches_managed_by
 from volunteers import selectors, services
 from volunteers.api import serializers as s
@@ -254,7 +254,7 @@ class MeApi(APIView):
     def get(self, request: Request) -> Response:
         profile = selectors.volunteer_profile_for(user=request.user)
         if profile is None:
-            raise PermissionDenied(_not_volunteer(), code="not_a_volunteer")
+            raise PermissionDenied(_not_volunteer(), code=ErrorCode.NOT_A_VOLUNTEER)
         data = s.VolunteerProfileOutput(profile).data
         data["hours_this_year"] = str(selectors.hours_this_year(volunteer=request.user))
         return Response(data)
@@ -264,7 +264,7 @@ class MeApi(APIView):
         """Change my skills, languages and availability notes."""
         profile = selectors.volunteer_profile_for(user=request.user)
         if profile is None:
-            raise PermissionDenied(_not_volunteer(), code="not_a_volunteer")
+            raise PermissionDenied(_not_volunteer(), code=ErrorCode.NOT_A_VOLUNTEER)
         data = _valid(s.VolunteerProfileUpdateInput, request.data, partial=True)
         services.volunteer_update(actor=request.user, profile=profile, data=dict(data))
         return self.get(request)

@@ -1,0 +1,38 @@
+"""The kinds of message this app sends (``Delivery.kind``).
+
+Two sources, each an enum, so a kind is never a loose string:
+
+* ``core.contracts.MessageKind``: what the domain services send through
+  ``core.signals.state_changed``; ``services.outbox_rows`` names the recipients of each.
+* ``DerivedKind``: what the dispatcher derives from the current state itself (reminders, and
+  the coordinators' copy of an expiring child certificate); nobody sends these.
+
+Every kind of either has a subject in ``messages.SUBJECTS`` and a text in
+``templates/notifications/email/<kind>.txt``; ``services`` checks the first when it is imported,
+``tests/core/test_contracts.py`` both.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum, unique
+
+from core.contracts import MessageKind
+
+
+@unique
+class DerivedKind(StrEnum):
+    CERTIFICATE_EXPIRING_COORDINATOR = "certificate.expiring_coordinator"
+    REMINDER_REGISTRATION = "reminder.registration"
+    REMINDER_BOOKING = "reminder.booking"
+    REMINDER_EQUIPMENT_BOOKING = "reminder.equipment_booking"
+    REMINDER_SHIFT = "reminder.shift"
+
+    @classmethod
+    def reminder(cls, reminder_kind: str) -> DerivedKind:
+        """The kind of a reminder of one ``ReminderKind`` ("booking" -> "reminder.booking")."""
+        return cls(f"reminder.{reminder_kind}")
+
+
+DeliveryKind = MessageKind | DerivedKind
+
+ALL_KINDS: tuple[DeliveryKind, ...] = (*MessageKind, *DerivedKind)
