@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -87,7 +88,7 @@ def _utc(value: datetime) -> datetime:
 
 
 def _vtimezone() -> Timezone:
-    return Timezone.from_ical(VTIMEZONE_COPENHAGEN)
+    return cast(Timezone, Timezone.from_ical(VTIMEZONE_COPENHAGEN))
 
 
 def build_vevent(item: CalendarItem, *, organizer: str = "", attendee: str = "") -> VEvent:

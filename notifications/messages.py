@@ -14,12 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from email.mime.text import MIMEText
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import Context
+from django.template.backends.django import Template as DjangoTemplate
 from django.template.loader import get_template, render_to_string
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext_lazy
@@ -228,11 +229,9 @@ def prepare(delivery: Delivery) -> Prepared | None:
             "title": ctx.get("title", ""),
             "when_short": ctx.get("when_short", ""),
         }
-        body = (
-            get_template(f"notifications/email/{delivery.kind}.txt")
-            .template.render(Context(ctx, autoescape=False))
-            .strip()
-        )
+        # The Django engine's own template, to render a plain-text body without escaping.
+        template = cast(DjangoTemplate, get_template(f"notifications/email/{delivery.kind}.txt"))
+        body = template.template.render(Context(ctx, autoescape=False)).strip()
         ctx.update(subject=subject, body=body, my_page=site_url("my-page"))
         text = render_to_string("notifications/email/_layout.txt", ctx)
         html = render_to_string("notifications/email/_layout.html", ctx)
@@ -248,7 +247,7 @@ def build_email(delivery: Delivery, prepared: Prepared) -> EmailMultiAlternative
         subject=prepared.subject,
         body=prepared.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[delivery.recipient.email],
+        to=[delivery.recipient.email],  # type: ignore[union-attr]  # prepare() checked it
         headers={
             # The same id on every attempt, so a receiving system can drop a repeat.
             "Message-ID": f"<delivery-{delivery.pk}.{delivery.kind}@{UID_DOMAIN}>",

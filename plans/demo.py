@@ -292,14 +292,14 @@ def load() -> None:
         for q in quarters:
             start, end = quarter_bounds(year, q)
             window |= Q(start__gte=start, start__lt=end)
-        events = list(
+        carried_by = list(
             Event.objects.filter(window, tracks__in=its_tracks, branch__in=its_branches)
             .exclude(state=EventState.DRAFT)
             .distinct()
             .order_by("start")[:8]
         )
-        initiative.events.set(events)
-        initiative.series.set({e.series_id for e in events})
+        initiative.events.set(carried_by)
+        initiative.series.set({e.series_id for e in carried_by})
 
     for title, quarters, t_slugs, b_slugs in DRAFT:
         initiative, _ = Initiative.objects.update_or_create(

@@ -178,5 +178,5 @@ class TrackTarget(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = self.branch.name if self.branch_id else _("all branches")
+        where = self.branch.name if self.branch is not None else _("all branches")
         return f"{self.plan.year} {self.track}: {where}"

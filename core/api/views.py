@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate, logout
 from django.contrib.auth.models import update_last_login
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -18,7 +19,8 @@ from core.api.throttles import refuse_while
 from core.exceptions import RuleViolation
 from core.forms import signup_sent_message
 from core.holidays import closed_days, public_holidays
-from core.models import ApiToken, Role
+from core.http import AuthenticatedRequest
+from core.models import ApiToken, Audience, Branch, Partner, Role, Track, User
 from core.timeutils import local_today
 
 
@@ -73,7 +75,7 @@ class TokenApi(APIView):
         user = authenticate(request, username=email, password=data.validated_data["password"])
         if user is None:
             raise RuleViolation(_("Wrong e-mail address or password."), code="invalid_credentials")
-        update_last_login(None, user)
+        update_last_login(User, user)
         key = services.api_token_create(user=user, name=data.validated_data["name"])
         return Response({"token": key})
 
@@ -84,7 +86,7 @@ class LogoutApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=None, responses={204: None})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         if isinstance(request.auth, ApiToken):
             services.api_token_revoke(actor=request.user, token=request.auth)
         else:
@@ -92,13 +94,13 @@ class LogoutApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class BranchListApi(generics.ListAPIView):
+class BranchListApi(generics.ListAPIView[Branch]):
     """Branches with their opening hours, upcoming closures and (bookmobile) stops."""
 
     serializer_class = serializers.BranchSerializer
     pagination_class = None
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Branch]:
         return selectors.branch_list_with_hours()
 
     def get_serializer_context(self) -> dict[str, Any]:
@@ -127,25 +129,25 @@ class HolidayListApi(APIView):
         return Response(serializers.HolidaySerializer(rows, many=True).data)
 
 
-class TrackListApi(generics.ListAPIView):
+class TrackListApi(generics.ListAPIView[Track]):
     serializer_class = serializers.TrackSerializer
     pagination_class = None
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Track]:
         return selectors.track_list()
 
 
-class AudienceListApi(generics.ListAPIView):
+class AudienceListApi(generics.ListAPIView[Audience]):
     serializer_class = serializers.AudienceSerializer
     pagination_class = None
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Audience]:
         return selectors.audience_list()
 
 
-class PartnerListApi(generics.ListAPIView):
+class PartnerListApi(generics.ListAPIView[Partner]):
     serializer_class = serializers.PartnerSerializer
     pagination_class = None
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Partner]:
         return selectors.partner_list()
