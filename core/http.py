@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 class AuthenticatedHttpRequest(HttpRequest):
     """The request a page view behind ``login_required`` receives: ``request.user`` is a
-    signed-in ``User``, never ``AnonymousUser`` (as Zulip and django-stubs' docs do it).
+    signed-in ``User``, never ``AnonymousUser`` (the type django-stubs' README suggests).
 
     Only a type: annotate the view's ``request`` with it and keep the decorator, which is what
     makes it true at run time::
