@@ -34,11 +34,13 @@ test: install
 e2e: install
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 
-## make lint: ruff, and the import contract of the layers (pyproject.toml [tool.importlinter])
+## make lint: ruff, the import contract of the layers (pyproject.toml [tool.importlinter]) and
+## the types (mypy with django-stubs and DRF stubs, pyproject.toml [tool.mypy])
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check core events rooms volunteers notifications plans tests
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python -m benchmarks

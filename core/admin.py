@@ -1,4 +1,6 @@
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
@@ -10,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from core import services
-from core.admin_mixins import AuditedAdminMixin, AuditedModelAdmin, service_action
+from core.admin_mixins import AuditedAdminMixin, AuditedModelAdmin, admin_actor, service_action
 from core.contracts import AuditAction
 from core.models import (
     Audience,
@@ -24,6 +26,13 @@ from core.models import (
     Track,
     User,
 )
+
+if TYPE_CHECKING:  # generic for the type checker only
+    _UserAdmin = DjangoUserAdmin[User]
+    _BranchInline = admin.TabularInline[Any, Branch]
+else:
+    _UserAdmin = DjangoUserAdmin
+    _BranchInline = admin.TabularInline
 
 # What a person may do follows their role (core.auth.RoleBackend), not groups.
 admin.site.unregister(Group)
@@ -51,7 +60,7 @@ set_role = service_action(
 
 
 @admin.register(User)
-class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
+class UserAdmin(AuditedAdminMixin, _UserAdmin):
     """People. Role, branches and the admin flags change only through the action "Give the
     selected people a role" (core.services.user_set_role, with its audit row); accounts are
     deleted by the privacy services, not here."""
@@ -61,7 +70,7 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     list_display = ["email", "name", "role", "language", "is_active", "date_joined"]
     list_filter = ["role", "language", "is_active", "branches"]
     search_fields = ["email", "name"]
-    filter_horizontal: list[str] = []
+    filter_horizontal = ()
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Person"), {"fields": ("name", "language", "birth_date")}),
@@ -86,25 +95,25 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
                 now = User.objects.filter(pk=user.pk).values_list("password", flat=True).first()
                 if now != user.password:
                     services.audit_log(
-                        actor=request.user,
+                        actor=admin_actor(request),
                         action=AuditAction.USER_PASSWORD_SET_BY_ADMINISTRATOR,
                         target=user,
-                        data={"usable": bool(now) and not now.startswith("!")},
+                        data={"usable": bool(now and not now.startswith("!"))},
                     )
         return response
 
 
-class OpeningHoursInline(admin.TabularInline):
+class OpeningHoursInline(_BranchInline):
     model = OpeningHours
     extra = 0
 
 
-class ClosureInline(admin.TabularInline):
+class ClosureInline(_BranchInline):
     model = Closure
     extra = 0
 
 
-class StopInline(admin.TabularInline):
+class StopInline(_BranchInline):
     model = BookmobileStop
     extra = 0
 

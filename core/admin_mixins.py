@@ -19,7 +19,7 @@ import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 from uuid import UUID
 
 from django import forms
@@ -40,6 +40,11 @@ from rest_framework.exceptions import APIException
 from core.contracts import AuditAction
 from core.exceptions import DomainError
 from core.services import audit_log
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from core.models import User
 
 ADMIN_ADDED = AuditAction.ADMIN_ADDED
 ADMIN_CHANGED = AuditAction.ADMIN_CHANGED
@@ -117,7 +122,20 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     }
 
 
-class AuditedAdminMixin:
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin[Any]
+    _AdminBase = _ModelAdmin  # what the mixin is mixed into
+else:  # ModelAdmin is generic for the type checker only
+    _ModelAdmin = admin.ModelAdmin
+    _AdminBase = object
+
+
+def admin_actor(request: HttpRequest) -> User:
+    """The administrator at work: the admin site lets no one else in (``core.admin_site``)."""
+    return cast("User", request.user)
+
+
+class AuditedAdminMixin(_AdminBase):
     """Mix into every ModelAdmin (first, before ``admin.ModelAdmin`` or a subclass of it)."""
 
     #: Fields only the app's services change (read-only here; use the admin actions).
@@ -131,18 +149,18 @@ class AuditedAdminMixin:
     # --- What may be changed here ---
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        fields = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+        fields = list(super().get_readonly_fields(request, obj))
         return fields + [f for f in self.service_fields if f not in fields]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.allow_delete and super().has_delete_permission(request, obj)  # type: ignore[misc]
+        return self.allow_delete and super().has_delete_permission(request, obj)
 
     # --- Every change leaves an audit row ---
 
     def _audit(
         self, request: HttpRequest, action: AuditAction, obj: Any, data: dict[str, Any]
     ) -> None:
-        own = isinstance(obj, self.model)  # type: ignore[attr-defined]
+        own = isinstance(obj, self.model)
         personal = set(self.personal_fields) if own else set()
         named = {name for values in data.values() for name in values} & personal
         if named:
@@ -151,7 +169,7 @@ class AuditedAdminMixin:
                 for key, values in data.items()
             }
             data["personal_fields"] = sorted(named)
-        audit_log(actor=request.user, action=action, target=obj, data=data)
+        audit_log(actor=admin_actor(request), action=action, target=obj, data=data)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         model = type(obj)
@@ -159,7 +177,7 @@ class AuditedAdminMixin:
             data = form_changes(form, model)
         else:
             data = {"new": form_values(form, model)}
-        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        super().save_model(request, obj, form, change)
         if data:
             self._audit(request, ADMIN_CHANGED if change else ADMIN_ADDED, obj, data)
 
@@ -174,22 +192,22 @@ class AuditedAdminMixin:
                 self._audit(request, ADMIN_DELETED, obj, {"old": snapshot(obj)})
             elif inline.has_changed() and (data := form_changes(inline, model)):
                 self._audit(request, ADMIN_CHANGED, obj, data)
-        super().save_formset(request, form, formset, change)  # type: ignore[misc]
+        super().save_formset(request, form, formset, change)
         for obj in getattr(formset, "new_objects", []):
             self._audit(request, ADMIN_ADDED, obj, {"new": snapshot(obj)})
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         self._audit(request, ADMIN_DELETED, obj, {"old": snapshot(obj)})
-        super().delete_model(request, obj)  # type: ignore[misc]
+        super().delete_model(request, obj)
 
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         with transaction.atomic():
             for obj in queryset:
                 self._audit(request, ADMIN_DELETED, obj, {"old": snapshot(obj)})
-            super().delete_queryset(request, queryset)  # type: ignore[misc]
+            super().delete_queryset(request, queryset)
 
 
-class AuditedModelAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class AuditedModelAdmin(AuditedAdminMixin, _ModelAdmin):
     """The ModelAdmin every app's admin.py starts from."""
 
 
@@ -202,6 +220,9 @@ class ReasonForm(forms.Form):
 
 
 ServiceCall = Callable[[Any, Any, dict[str, Any]], object]
+AdminAction: TypeAlias = (
+    "Callable[[admin.ModelAdmin[Any], HttpRequest, QuerySet[Any]], HttpResponse | None]"
+)
 
 
 def _error_text(error: Exception) -> str:
@@ -215,10 +236,10 @@ def _error_text(error: Exception) -> str:
 def service_action(
     *,
     name: str,
-    description: str | Promise,
+    description: StrOrPromise,
     call: ServiceCall,
     form: type[forms.Form] | None = None,
-) -> Callable[[admin.ModelAdmin, HttpRequest, QuerySet], HttpResponse | None]:
+) -> AdminAction:
     """An admin action that calls a service once per selected object, as ``request.user``.
 
     ``call(actor, obj, data)`` calls the service (``data`` is the cleaned ``form``, if any:
@@ -228,7 +249,7 @@ def service_action(
     """
 
     def action(
-        modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
+        modeladmin: admin.ModelAdmin[Any], request: HttpRequest, queryset: QuerySet[Any]
     ) -> HttpResponse | None:
         data: dict[str, Any] = {}
         if form is not None:
@@ -250,7 +271,7 @@ def service_action(
         done, refused = 0, []
         for obj in queryset:
             try:
-                call(request.user, obj, data)
+                call(admin_actor(request), obj, data)
             except (DomainError, APIException, DjangoPermissionDenied, Http404) as error:
                 refused.append(f"{obj}: {_error_text(error)}")
             else:
@@ -264,6 +285,4 @@ def service_action(
         return None
 
     action.__name__ = name
-    action.short_description = description  # type: ignore[attr-defined]
-    action.allowed_permissions = ("change",)  # type: ignore[attr-defined]
-    return action
+    return admin.action(action, description=description, permissions=("change",))

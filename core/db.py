@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.db import IntegrityError, OperationalError, connections, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.models import Model
 
 
 class TsTzRange(models.Func):
@@ -23,20 +25,31 @@ class PgOnlyExclusionConstraint(ExclusionConstraint):
     that skips the service.
     """
 
-    def _is_pg(self, schema_editor: Any) -> bool:
-        return schema_editor.connection.vendor == "postgresql"
+    def _is_pg(self, schema_editor: BaseDatabaseSchemaEditor | None) -> bool:
+        return schema_editor is not None and schema_editor.connection.vendor == "postgresql"
 
-    def constraint_sql(self, model: Any, schema_editor: Any) -> str | None:  # type: ignore[override]
+    # Django skips a constraint whose SQL is None; the stubs say ``str`` only, hence the ignores.
+    def constraint_sql(  # type: ignore[override]
+        self, model: type[Model] | None, schema_editor: BaseDatabaseSchemaEditor | None
+    ) -> str | None:
         return super().constraint_sql(model, schema_editor) if self._is_pg(schema_editor) else None
 
-    def create_sql(self, model: Any, schema_editor: Any) -> Any:  # type: ignore[override]
+    def create_sql(  # type: ignore[override]
+        self, model: type[Model] | None, schema_editor: BaseDatabaseSchemaEditor | None
+    ) -> str | None:
         return super().create_sql(model, schema_editor) if self._is_pg(schema_editor) else None
 
-    def remove_sql(self, model: Any, schema_editor: Any) -> Any:  # type: ignore[override]
+    def remove_sql(  # type: ignore[override]
+        self, model: type[Model] | None, schema_editor: BaseDatabaseSchemaEditor | None
+    ) -> str | None:
         return super().remove_sql(model, schema_editor) if self._is_pg(schema_editor) else None
 
     def validate(
-        self, model: Any, instance: Any, exclude: Any = None, using: str = "default"
+        self,
+        model: type[Model],
+        instance: Model,
+        exclude: Iterable[str] | None = None,
+        using: str = "default",
     ) -> None:
         if connections[using].vendor == "postgresql":
             super().validate(model, instance, exclude=exclude, using=using)

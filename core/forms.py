@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -41,19 +41,23 @@ class SignupForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices, initial="da")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("password") and data.get("password") != data.get("password_again"):
             self.add_error("password_again", _("The two passwords are not the same."))
         return data
 
 
-class ThrottledLoginMixin:
+if TYPE_CHECKING:
+    _LoginFormBase = AuthenticationForm  # what the mixin is mixed into
+else:
+    _LoginFormBase = object
+
+
+class ThrottledLoginMixin(_LoginFormBase):
     """Refuse before checking the password while the address or the account has had too
     many failed logins (at any door: API, page, admin). Failures are counted by
     ``core.throttling`` through Django's ``user_login_failed`` signal."""
-
-    request: HttpRequest | None
-    cleaned_data: dict[str, Any]
 
     def clean(self) -> dict[str, Any]:
         email = self.cleaned_data.get("username")
@@ -61,7 +65,7 @@ class ThrottledLoginMixin:
             wait = throttling.login_wait(self.request, str(email))
             if wait:
                 raise forms.ValidationError(throttling.wait_message(wait), code="throttled")
-        return super().clean()  # type: ignore[misc]
+        return super().clean()
 
 
 class LoginForm(ThrottledLoginMixin, AuthenticationForm):
@@ -80,7 +84,8 @@ class PasswordResetForm(DjangoPasswordResetForm):
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         email = data.get("email")
         if email and self.request is not None:
             wait = throttling.password_reset_wait(self.request, email)

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from dateutil.easter import easter
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Store bededag (the fourth Friday after Easter) was abolished by law from 2024.
 LAST_YEAR_WITH_GREAT_PRAYER_DAY = 2023
@@ -27,7 +31,7 @@ EXTRA_CLOSED_DAYS = {
 
 
 @lru_cache(maxsize=256)
-def public_holidays(year: int) -> dict[date, str]:
+def public_holidays(year: int) -> dict[date, StrOrPromise]:
     """The public holidays of ``year``, as ``{date: name}`` (names are lazy translations)."""
     e = easter(year)
     days = {
@@ -47,7 +51,7 @@ def public_holidays(year: int) -> dict[date, str]:
     return dict(sorted(days.items()))
 
 
-def extra_closed_days(year: int, names: list[str] | None = None) -> dict[date, str]:
+def extra_closed_days(year: int, names: list[str] | None = None) -> dict[date, StrOrPromise]:
     """Days the libraries close although they are not public holidays."""
     names = settings.MODESTED_EXTRA_CLOSED_DAYS if names is None else names
     e = easter(year)
@@ -60,7 +64,7 @@ def extra_closed_days(year: int, names: list[str] | None = None) -> dict[date, s
     return {dates[n]: EXTRA_CLOSED_DAYS[n] for n in names if n in dates}
 
 
-def closed_days(year: int) -> dict[date, str]:
+def closed_days(year: int) -> dict[date, StrOrPromise]:
     """Every day all libraries are closed in ``year`` by the calendar alone."""
     days = {**extra_closed_days(year), **public_holidays(year)}
     return dict(sorted(days.items()))

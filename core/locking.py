@@ -108,18 +108,19 @@ def lock_rows(queryset: models.QuerySet[M]) -> list[M]:
         raise Conflict(BUSY_MESSAGE, code=ErrorCode.BUSY) from error
 
 
-def lock_many(model: type[M], pks: Iterable[object]) -> list[M]:
+def lock_many(model: type[M], pks: Iterable[int]) -> list[M]:
     """Load and lock the rows of ``model`` with these primary keys, in key order (rows that
     are gone are left out)."""
-    pks = sorted(set(pks))
-    if not pks:
+    keys = sorted(set(pks))
+    if not keys:
         return []
-    return lock_rows(model._default_manager.filter(pk__in=pks))
+    return lock_rows(model._default_manager.filter(pk__in=keys))
 
 
-def lock_one(model: type[M], pk: object) -> M:
+def lock_one(model: type[M], pk: int) -> M:
     """Load and lock one row; raises ``model.DoesNotExist`` if it is gone."""
     rows = lock_rows(model._default_manager.filter(pk=pk))
     if not rows:
-        raise model.DoesNotExist(f"{model.__name__} {pk} does not exist.")
+        # The stubs' plugin declares DoesNotExist on concrete models only, not on type[M].
+        raise model.DoesNotExist(f"{model.__name__} {pk} does not exist.")  # type: ignore[attr-defined]
     return rows[0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -79,10 +81,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     last_activity = models.DateTimeField(_("last activity"), null=True, blank=True)
 
     objects = UserManager()
+    # Set by ``AbstractBaseUser.set_password`` to the new raw password until the next save;
+    # the stubs do not declare it.
+    _password: str | None
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []  # createsuperuser --noinput needs only e-mail and password
+    REQUIRED_FIELDS: ClassVar[
+        list[str]
+    ] = []  # createsuperuser --noinput needs only e-mail and password
 
     class Meta:
         verbose_name = _("person")
@@ -98,7 +105,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.name.split(" ")[0] if self.name else self.email
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # A new password ends every API token of the person, whichever door set it (reset,
         # change, the admin, ``changepassword``): the one place all of them pass through.
         # Django's own hook works the same way (``_password`` is set by ``set_password``).
@@ -139,6 +146,10 @@ class Branch(models.Model):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    # Not columns: set on the branches the home and staff pages show (``core.views``).
+    today_hours: list[OpeningHours]
+    closed_reason: str | None
 
     class Meta:
         verbose_name = _("branch")
@@ -219,7 +230,7 @@ class Closure(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = self.branch.name if self.branch_id else _("all branches")
+        where = self.branch.name if self.branch is not None else _("all branches")
         return f"{where}: {self.starts_on}–{self.ends_on} ({self.reason})"
 
 

@@ -1,4 +1,4 @@
-"""Small HTTP helpers shared by the apps' views."""
+"""Where a form may send a person next: only somewhere on this site."""
 
 from __future__ import annotations
 

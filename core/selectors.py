@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
@@ -27,6 +28,17 @@ from core.models import (
     User,
 )
 from core.timeutils import local_today, local_tz
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _BranchPrefetched(TypedDict):
+    upcoming_closures: list[Closure]
+
+
+# A branch from ``branch_list_with_hours``: its upcoming closures prefetched as a list.
+BranchWithHours: TypeAlias = "WithAnnotations[Branch, _BranchPrefetched]"
 
 
 @dataclass(frozen=True)
@@ -65,7 +77,7 @@ def branch_list() -> QuerySet[Branch]:
     return Branch.objects.order_by("position", "name")
 
 
-def branch_list_with_hours(*, today: date | None = None) -> QuerySet[Branch]:
+def branch_list_with_hours(*, today: date | None = None) -> QuerySet[BranchWithHours]:
     """Branches with their opening hours, upcoming closures and stops prefetched."""
     today = today or local_today()
     return branch_list().prefetch_related(
@@ -79,7 +91,7 @@ def branch_list_with_hours(*, today: date | None = None) -> QuerySet[Branch]:
     )
 
 
-def branch_get(*, slug: str) -> Branch:
+def branch_get(*, slug: str) -> BranchWithHours:
     return branch_list_with_hours().get(slug=slug)
 
 
@@ -206,7 +218,7 @@ def api_tokens_active_for(*, user: User, now: datetime | None = None) -> QuerySe
     return ApiToken.objects.filter(user=user, expires_at__gt=now).order_by("-created_at", "-id")
 
 
-def api_token_get_for(*, actor: User | None, pk: object) -> ApiToken:
+def api_token_get_for(*, actor: User | None, pk: int) -> ApiToken:
     """One of the actor's own tokens; anyone else's (or none) is a 404."""
     if actor is None or not actor.is_authenticated:
         raise NotFound()

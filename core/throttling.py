@@ -51,7 +51,7 @@ def parse_rate(text: str) -> Rate:
     return rate
 
 
-def client_ip(request: HttpRequest | Any) -> str:
+def client_ip(request: HttpRequest | None) -> str:
     """The address of the client, as far as we can trust it.
 
     With ``MODESTED_TRUSTED_PROXIES = n`` (n proxies in front of the app, each appending the
@@ -59,11 +59,11 @@ def client_ip(request: HttpRequest | Any) -> str:
     outermost proxy saw; anything further left was written by the client. With 0 (the
     default) the header is ignored. The same rule as DRF's ``NUM_PROXIES``.
     """
-    meta = getattr(request, "META", {})
-    remote = meta.get("REMOTE_ADDR", "") or ""
+    meta: dict[str, Any] = getattr(request, "META", {})
+    remote = str(meta.get("REMOTE_ADDR", "") or "")
     proxies = int(getattr(settings, "MODESTED_TRUSTED_PROXIES", 0) or 0)
     if proxies > 0:
-        forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded = str(meta.get("HTTP_X_FORWARDED_FOR", ""))
         addresses = [part.strip() for part in forwarded.split(",") if part.strip()]
         if addresses:
             return addresses[-min(proxies, len(addresses))][:64]
@@ -138,7 +138,7 @@ def _longest(*waits: int | None) -> int | None:
 # --- Logging in -------------------------------------------------------------------
 
 
-def login_wait(request: HttpRequest | Any, email: str) -> int | None:
+def login_wait(request: HttpRequest | None, email: str) -> int | None:
     """Seconds until a login for ``email`` from this client may be tried, or None: now."""
     return _longest(
         LOGIN_FAILURES_BY_ADDRESS.wait(client_ip(request)),
@@ -146,7 +146,7 @@ def login_wait(request: HttpRequest | Any, email: str) -> int | None:
     )
 
 
-def record_login_failure(request: HttpRequest | Any | None, email: str) -> None:
+def record_login_failure(request: HttpRequest | None, email: str) -> None:
     if request is not None:
         LOGIN_FAILURES_BY_ADDRESS.hit(client_ip(request))
     if email:
@@ -164,18 +164,18 @@ def on_user_login_failed(
 # --- Signing up and resetting a password ---------------------------------------------
 
 
-def signup_wait(request: HttpRequest | Any, email: str) -> int | None:
+def signup_wait(request: HttpRequest | None, email: str) -> int | None:
     return _longest(
         SIGNUPS_BY_ADDRESS.wait(client_ip(request)), SIGNUPS_BY_EMAIL.wait(_email_key(email))
     )
 
 
-def record_signup(request: HttpRequest | Any, email: str) -> None:
+def record_signup(request: HttpRequest | None, email: str) -> None:
     SIGNUPS_BY_ADDRESS.hit(client_ip(request))
     SIGNUPS_BY_EMAIL.hit(_email_key(email))
 
 
-def password_reset_wait(request: HttpRequest | Any, email: str) -> int | None:
+def password_reset_wait(request: HttpRequest | None, email: str) -> int | None:
     """A reset is refused while logins are (the same throttle) or resets are too many."""
     return _longest(
         login_wait(request, email),
@@ -184,7 +184,7 @@ def password_reset_wait(request: HttpRequest | Any, email: str) -> int | None:
     )
 
 
-def record_password_reset(request: HttpRequest | Any, email: str) -> None:
+def record_password_reset(request: HttpRequest | None, email: str) -> None:
     RESETS_BY_ADDRESS.hit(client_ip(request))
     RESETS_BY_EMAIL.hit(_email_key(email))
 

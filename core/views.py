@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from core import selectors, services, throttling
+from core.authenticated import AuthenticatedHttpRequest
 from core.exceptions import DomainError, NotFound
 from core.forms import PasswordResetForm, SignupForm, signup_sent_message
 from core.models import Branch, BranchKind
@@ -166,7 +167,7 @@ def api_tokens_section(request: HttpRequest) -> str:
 
 @login_required
 @require_POST
-def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def api_token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         token = selectors.api_token_get_for(actor=request.user, pk=pk)
     except NotFound as error:
@@ -184,12 +185,12 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def my_page(request: HttpRequest) -> HttpResponse:
+def my_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "core/my_page.html", {"sections": render_sections(request)})
 
 
 @login_required
-def staff_home(request: HttpRequest) -> HttpResponse:
+def staff_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The staff start page: their branches and the tools of each app."""
     if not request.user.is_library_staff:
         raise Http404

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from core import privacy
+from core.authenticated import AuthenticatedHttpRequest
 from core.exceptions import DomainError
 from core.models import User
 
@@ -57,13 +58,13 @@ def export_response(user: User) -> HttpResponse:
 
 @never_cache
 @login_required
-def my_data_export(request: HttpRequest) -> HttpResponse:
+def my_data_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     return export_response(request.user)
 
 
 @never_cache
 @login_required
-def account_delete(request: HttpRequest) -> HttpResponse:
+def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The consequences, and the password to confirm; then the account is gone."""
     user = request.user
     last_admin = privacy.is_last_administrator(user=user)

@@ -40,8 +40,7 @@ cancel_registrations = service_action(
 
 class EventInline(admin.TabularInline):
     model = Event
-    fields = ["start", "end", "state", "capacity", "edited"]
-    readonly_fields = fields
+    fields = readonly_fields = ("start", "end", "state", "capacity", "edited")
     extra = 0
     can_delete = False
     show_change_link = True
@@ -81,8 +80,7 @@ class EventSeriesAdmin(AuditedModelAdmin):
 
 class RegistrationInline(admin.TabularInline):
     model = Registration
-    fields = ["user", "seats", "status", "waitlist_position", "checked_in_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("user", "seats", "status", "waitlist_position", "checked_in_at")
     extra = 0
     can_delete = False
 

@@ -377,10 +377,10 @@ def _fill(series: EventSeries, demo: Demo, people: list[User]) -> None:
         if event.start <= now:
             # Held: written directly (the service refuses registering after the start).
             if event.registration_required:
-                for i, person in enumerate(people[: demo.fill]):
+                for i, attendee in enumerate(people[: demo.fill]):
                     Registration.objects.create(
                         event=event,
-                        user=person,
+                        user=attendee,
                         seats=1,
                         status=RegistrationStatus.CONFIRMED,
                         created_at=event.start - timedelta(days=3),

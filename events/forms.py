@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +43,7 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
                     code="invalid_pk_value",
                     params={"pk": pk},
                 )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # private, not in the stubs
 
 
 class CalendarFilterForm(forms.Form):
@@ -65,11 +66,14 @@ class CalendarFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         everything = [("", _("All"))]
-        self.fields["branch"].choices = everything + [(b.slug, b.name) for b in branch_list()]
-        self.fields["track"].choices = everything + [(t.slug, t.name) for t in track_list()]
-        self.fields["audience"].choices = everything + [(a.slug, a.name) for a in audience_list()]
+        branch, track, audience = (
+            cast(forms.ChoiceField, self.fields[name]) for name in ("branch", "track", "audience")
+        )
+        branch.choices = everything + [(b.slug, b.name) for b in branch_list()]
+        track.choices = everything + [(t.slug, t.name) for t in track_list()]
+        audience.choices = everything + [(a.slug, a.name) for a in audience_list()]
 
-    def clean_date(self) -> date | None:
+    def clean_date(self) -> dt.date | None:  # ``date`` is the field here
         day = self.cleaned_data.get("date")
         if day is not None:
             try:
@@ -84,7 +88,7 @@ class RegisterForm(forms.Form):
 
     def __init__(self, *args: Any, max_seats: int = DEFAULT_MAX_SEATS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["seats"].max_value = max_seats
+        cast(forms.IntegerField, self.fields["seats"]).max_value = max_seats
         self.fields["seats"].widget.attrs.update({"min": 1, "max": max_seats})
         self.fields["seats"].help_text = _("Yourself included, at most %(max)s.") % {
             "max": max_seats
@@ -207,10 +211,12 @@ class SeriesForm(forms.Form):
 
     def __init__(self, *args: Any, branches: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["branch"].queryset = branches if branches is not None else Branch.objects.all()
+        branch = cast(forms.ModelChoiceField, self.fields["branch"])
+        branch.queryset = branches if branches is not None else Branch.objects.all()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         day: date = data["day"]
@@ -334,10 +340,12 @@ class EventEditForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        self.fields["room"].queryset = Room.objects.filter(branch_id=event.branch_id)
+        room = cast(forms.ModelChoiceField, self.fields["room"])
+        room.queryset = Room.objects.filter(branch_id=event.branch_id)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         try:

@@ -178,7 +178,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_register": event.state == EventState.PUBLISHED
             and event.registration_required
             and event.start > now,
-            "is_full": event.shown_state == selectors.SHOWN_SOLD_OUT,
+            "is_full": event.shown_state == selectors.SHOWN_SOLD_OUT,  # type: ignore[attr-defined]
             "is_future": event.start > now,
             "can_manage": selectors.can_host_event(user=request.user, event=event),
             "cancel_form": CancelForm(),

@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_mixins import AuditedModelAdmin
+from core.admin_mixins import AuditedModelAdmin, admin_actor
 from notifications import services
 from notifications.models import (
     Delivery,
@@ -43,7 +43,7 @@ class DeliveryAdmin(AuditedModelAdmin):
     def retry(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
         count = 0
         for delivery in queryset.exclude(status__in=[DeliveryStatus.SENT, DeliveryStatus.SENDING]):
-            services.delivery_retry(actor=request.user, delivery=delivery)
+            services.delivery_retry(actor=admin_actor(request), delivery=delivery)
             count += 1
         self.message_user(
             request, _("%(n)s deliveries queued again.") % {"n": count}, messages.SUCCESS
@@ -72,7 +72,7 @@ class ReminderDefaultAdmin(AuditedModelAdmin):
     ) -> None:
         # through the service, which writes the audit row
         row = services.reminder_default_set(
-            actor=request.user,
+            actor=admin_actor(request),
             kind=obj.kind,
             enabled=obj.enabled,
             lead_minutes=obj.lead_minutes or [],

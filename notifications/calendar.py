@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from icalendar import Calendar, Component, Timezone, vCalAddress, vText
+from icalendar import Calendar, Timezone, vCalAddress, vText
 from icalendar import Event as VEvent
 
 UID_DOMAIN = "modested.dk"
@@ -86,8 +87,8 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-def _vtimezone() -> Component:
-    return Timezone.from_ical(VTIMEZONE_COPENHAGEN)
+def _vtimezone() -> Timezone:
+    return cast(Timezone, Timezone.from_ical(VTIMEZONE_COPENHAGEN))
 
 
 def build_vevent(item: CalendarItem, *, organizer: str = "", attendee: str = "") -> VEvent:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from typing import Any, cast
 from urllib.parse import quote
 
 from django import forms
@@ -54,7 +55,10 @@ def _feed_response(
         response["X-Robots-Tag"] = "noindex, nofollow"
     else:
         response["Cache-Control"] = "public, max-age=300"
-    return get_conditional_response(request, etag=etag, last_modified=timestamp, response=response)
+    conditional = get_conditional_response(
+        request, etag=etag, last_modified=timestamp, response=response
+    )
+    return conditional if conditional is not None else response  # a 304 or 412, or ours
 
 
 @require_GET
@@ -140,9 +144,11 @@ class ReminderForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lead_minutes"].choices = [(m, _lead_label(m)) for m in services.LEAD_CHOICES]
+        cast(forms.ChoiceField, self.fields["lead_minutes"]).choices = [
+            (m, _lead_label(m)) for m in services.LEAD_CHOICES
+        ]
 
 
 def _public_feed_links(request: HttpRequest) -> list[dict[str, str]]:

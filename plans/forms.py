@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q
@@ -74,17 +74,20 @@ class InitiativeForm(forms.Form):
         if not user.is_administrator:
             mine = branches_managed_by(user=user)
             if not editing:
-                self.fields["branches"].queryset = mine.order_by("position", "name")
+                branches = cast(forms.ModelChoiceField, self.fields["branches"])
+                branches.queryset = mine.order_by("position", "name")
         start, end = year_bounds(year)
-        self.fields["events"].queryset = (
+        events = cast(forms.ModelChoiceField, self.fields["events"])
+        events.queryset = (
             Event.objects.filter(start__gte=start, start__lt=end)
             .select_related("branch")
             .order_by("start")
         )
-        self.fields["events"].label_from_instance = lambda e: (
+        events.label_from_instance = lambda e: (  # type: ignore[method-assign, assignment]
             f"{timezone.localtime(e.start):%d.%m.%Y} {e.title} ({e.branch.name})"
         )
-        self.fields["series"].queryset = (
+        series = cast(forms.ModelChoiceField, self.fields["series"])
+        series.queryset = (
             EventSeries.objects.filter(events__start__gte=start, events__start__lt=end)
             .distinct()
             .order_by("title")

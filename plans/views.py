@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError, NotFound, PermissionDenied
-from core.selectors import branches_managed_by
+from core.selectors import branch_list, branches_managed_by, track_list
 from plans import report as reports
 from plans import selectors, services
 from plans.forms import InitiativeForm
@@ -152,7 +152,7 @@ def _charts(cov: Coverage) -> list[dict[str, Any]]:
     per_track = []
     peak = 1
     for track in cov.tracks:
-        bars = []
+        bars: list[dict[str, Any]] = []
         for q in QUARTERS:
             cell = cov.total(track=track, quarter=q)
             bars.append(
@@ -256,11 +256,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @staff_required
 def drilldown(request: HttpRequest) -> HttpResponse:
     year, quarter, branch_slug, metric = _scope(request)
-    cov_tracks = {t.slug: t for t in selectors.track_list()}
+    cov_tracks = {t.slug: t for t in track_list()}
     track = cov_tracks.get(request.GET.get("track") or "")
     branch = None
     if branch_slug:
-        branch = next((b for b in selectors.branch_list() if b.slug == branch_slug), None)
+        branch = next((b for b in branch_list() if b.slug == branch_slug), None)
         if branch is None:
             raise Http404
     events = (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -59,10 +59,11 @@ class BookingForm(forms.Form):
 
     def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        partner = cast(forms.ModelChoiceField, self.fields["partner"])
         if user is not None and user.is_authenticated:
-            self.fields["partner"].queryset = user.partners.order_by("name")
-        if not self.fields["partner"].queryset.exists():
-            self.fields["partner"].widget = forms.HiddenInput()
+            partner.queryset = user.partners.order_by("name")
+        if partner.queryset is None or not partner.queryset.exists():
+            partner.widget = forms.HiddenInput()
 
     def _local(self, name: str, day: Any, at: Any) -> datetime | None:
         try:
@@ -72,7 +73,8 @@ class BookingForm(forms.Form):
             return None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         day, start, end = data.get("day"), data.get("start_time"), data.get("end_time")
         if day:
             try:

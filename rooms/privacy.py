@@ -22,7 +22,7 @@ def export(user: User) -> dict[str, Any]:
             "status": booking.status,
             "purpose": booking.purpose,
             "attendees": booking.attendees,
-            "on_behalf_of": booking.partner.name if booking.partner_id else None,
+            "on_behalf_of": booking.partner.name if booking.partner is not None else None,
             "price_tier": booking.price_tier,
             "price_dkk": booking.price_dkk,
             "booked_at": booking.created_at,

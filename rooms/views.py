@@ -128,7 +128,7 @@ def room_list(request: HttpRequest) -> HttpResponse:
     rooms = list(selectors.room_list(branch_slug=slug))
     groups: dict[Branch, list[Room]] = {}
     for room in rooms:
-        room.rules = rule_lines(room)
+        room.rules = rule_lines(room)  # type: ignore[attr-defined]
         groups.setdefault(room.branch, []).append(room)
     return render(
         request,
@@ -266,9 +266,10 @@ def week_grid(request: HttpRequest, slug: str) -> HttpResponse:
 def _bookings_context(request: HttpRequest) -> dict[str, Any]:
     bookings = list(selectors.my_bookings(user=request.user))
     for booking in bookings:
-        booking.deadline = selectors.cancel_deadline(booking=booking)
-        booking.deadline_is_start = booking.deadline == booking.start
-        booking.deadline_shown = selectors.cancel_deadline_shown(booking=booking)
+        deadline = selectors.cancel_deadline(booking=booking)
+        booking.deadline = deadline  # type: ignore[attr-defined]
+        booking.deadline_is_start = deadline == booking.start  # type: ignore[attr-defined]
+        booking.deadline_shown = selectors.cancel_deadline_shown(booking=booking)  # type: ignore[attr-defined]
     return {
         "bookings": bookings,
         "machine_bookings": selectors.my_equipment_bookings(user=request.user),
@@ -332,7 +333,7 @@ def approval_queue(request: HttpRequest, slug: str) -> HttpResponse:
     now = timezone.now()
     upcoming = list(selectors.upcoming_bookings_for_branch(branch=branch, now=now)[:100])
     for booking in upcoming:  # only buttons that can work now
-        booking.can_mark_no_show = not booking.no_show and booking.start <= now
+        booking.can_mark_no_show = not booking.no_show and booking.start <= now  # type: ignore[attr-defined]
     return render(
         request,
         "rooms/approval_queue.html",
@@ -396,11 +397,11 @@ def _my_slots(request: HttpRequest) -> list[Any]:
     slots = list(selectors.my_equipment_bookings(user=request.user, now=now))
     for slot in slots:
         confirmed = slot.status == "confirmed"
-        slot.check_in_from = selectors.to_local(slot.start - CHECK_IN_EARLY)
-        slot.can_check_in = (
+        slot.check_in_from = selectors.to_local(slot.start - CHECK_IN_EARLY)  # type: ignore[attr-defined]
+        slot.can_check_in = (  # type: ignore[attr-defined]
             confirmed and slot.checked_in_at is None and slot.start - CHECK_IN_EARLY <= now
         )
-        slot.can_cancel = confirmed and slot.start > now
+        slot.can_cancel = confirmed and slot.start > now  # type: ignore[attr-defined]
     return slots
 
 
@@ -418,7 +419,7 @@ def makerspace(request: HttpRequest) -> HttpResponse:
         licences = list(selectors.licences_of(user=request.user))
         licensed = {lic.equipment_kind for lic in licences}
     for machine in machines:
-        machine.slots = [
+        machine.slots = [  # type: ignore[attr-defined]
             {
                 **slot,
                 "start_local": selectors.to_local(slot["start"]),
@@ -426,7 +427,7 @@ def makerspace(request: HttpRequest) -> HttpResponse:
             }
             for slot in selectors.equipment_slots(equipment=machine, day=day)
         ]
-        machine.may_book = not machine.licence_required or machine.kind in licensed
+        machine.may_book = not machine.licence_required or machine.kind in licensed  # type: ignore[attr-defined]
     return render(
         request,
         "rooms/makerspace.html",

@@ -127,8 +127,7 @@ class ShiftSignupInline(admin.TabularInline):
 
     model = ShiftSignup
     extra = 0
-    fields = ["volunteer", "status", "attended", "hours", "reported_hours"]
-    readonly_fields = fields
+    fields = readonly_fields = ("volunteer", "status", "attended", "hours", "reported_hours")
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -74,21 +74,24 @@ class ProposalForm(forms.Form):
 
     def __init__(self, *args: Any, branches: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["branch"].queryset = branches if branches is not None else Branch.objects.all()
+        branch = cast(forms.ModelChoiceField, self.fields["branch"])
+        branch.queryset = branches if branches is not None else Branch.objects.all()
         rooms = Room.objects.select_related("branch").order_by(
             "branch__position", "branch__name", "name"
         )
         if branches is not None:
             rooms = rooms.filter(branch__in=branches)  # only the volunteer's own libraries
-        self.fields["room"].queryset = rooms
+        room_field = cast(forms.ModelChoiceField, self.fields["room"])
+        room_field.queryset = rooms
         # Grouped by library in the list, so nobody picks a room at another library by mistake.
         grouped: dict[str, list[tuple[int, str]]] = {}
         for room in rooms:
             grouped.setdefault(room.branch.name, []).append((room.pk, room.name))
-        self.fields["room"].choices = [("", _("No room")), *grouped.items()]
+        room_field.choices = [("", _("No room")), *grouped.items()]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         day: date | None = data.get("day")
         if day and day < local_today():
             self.add_error("day", _("Choose a date from today on."))
@@ -215,11 +218,15 @@ class ShiftForm(forms.Form):
 
     def __init__(self, *args: Any, activities: Any, rooms: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["activity"].queryset = activities
-        self.fields["room"].queryset = rooms
+        activity, room = (
+            cast(forms.ModelChoiceField, self.fields[n]) for n in ("activity", "room")
+        )
+        activity.queryset = activities
+        room.queryset = rooms
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         day: date | None = data.get("day")
         if day and data.get("start_time") and data.get("end_time"):
             try:

@@ -64,7 +64,7 @@ def export(user: User) -> dict[str, Any]:
             "title": p.title,
             "description": p.description,
             "branch": p.branch.name,
-            "room": p.room.name if p.room_id else None,
+            "room": p.room.name if p.room is not None else None,
             "start": p.start,
             "end": p.end,
             "repeats": p.rrule,

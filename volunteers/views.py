@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.authenticated import AuthenticatedHttpRequest
 from core.exceptions import DomainError, NotFound
 from core.exports import safe_row
 from core.safe_redirect import safe_next
@@ -50,7 +51,7 @@ def _staff(request: HttpRequest) -> None:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """My next shifts, open shifts I can take, my proposals, my hours this year."""
     profile = _volunteer(request)
     user = request.user
@@ -289,11 +290,11 @@ def staff_proposals(request: HttpRequest) -> HttpResponse:
     queue = list(selectors.proposal_queue(actor=request.user))
     for proposal in queue:
         try:
-            proposal.preview = services.proposal_occurrences(
+            proposal.preview = services.proposal_occurrences(  # type: ignore[attr-defined]
                 start=proposal.start, end=proposal.end, rrule=proposal.rrule, branch=proposal.branch
             )
         except DomainError:
-            proposal.preview = []
+            proposal.preview = []  # type: ignore[attr-defined]
     recent = (
         selectors.proposal_list_for(actor=request.user)
         .exclude(status=ProposalStatus.PENDING)
@@ -401,13 +402,13 @@ def staff_shift(request: HttpRequest, pk: int) -> HttpResponse:
                 else:
                     messages.error(request, _("Enter the hours and a note saying why."))
             else:
-                form = AttendanceForm(request.POST)
-                if form.is_valid():
+                attendance = AttendanceForm(request.POST)
+                if attendance.is_valid():
                     services.attendance_record(
                         actor=request.user,
                         signup=signup,
-                        attended=form.cleaned_data["attended"],
-                        hours=form.cleaned_data["hours"],
+                        attended=attendance.cleaned_data["attended"],
+                        hours=attendance.cleaned_data["hours"],
                     )
         except (KeyError, ValueError, NotFound) as error:
             raise Http404 from error

@@ -7,15 +7,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import privacy
+from core.authenticated import AuthenticatedRequest
 from core.views_privacy import export_response
 
 
-class AccountDeleteInputSerializer(serializers.Serializer):
+class AccountDeleteInputSerializer(serializers.Serializer[None]):
     password = serializers.CharField(
         trim_whitespace=False,
         help_text="The account's password (an account without one: its e-mail address).",
@@ -29,7 +29,7 @@ class MyDataExportApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
-    def get(self, request: Request) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest) -> HttpResponse:
         return export_response(request.user)
 
 
@@ -42,7 +42,7 @@ class MeApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=AccountDeleteInputSerializer, responses={204: None})
-    def delete(self, request: Request) -> Response:
+    def delete(self, request: AuthenticatedRequest) -> Response:
         data = AccountDeleteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         privacy.account_delete(actor=request.user, confirmation=data.validated_data["password"])

@@ -12,5 +12,7 @@ def refuse_while(wait: int | None) -> None:
     if not wait:
         return
     error = Throttled(detail=wait_message(wait))
-    error.wait = wait  # DRF's handler turns it into the Retry-After header
+    # DRF's handler turns ``wait`` into the Retry-After header. Passing it to the constructor
+    # would also append DRF's own sentence to ours; the stubs do not declare the attribute.
+    error.wait = wait  # type: ignore[attr-defined]
     raise error

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate, logout
 from django.contrib.auth.models import update_last_login
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -15,10 +16,11 @@ from rest_framework.views import APIView
 from core import selectors, services, throttling
 from core.api import serializers
 from core.api.throttles import refuse_while
+from core.authenticated import AuthenticatedRequest
 from core.exceptions import ErrorCode, RuleViolation
 from core.forms import signup_sent_message
 from core.holidays import closed_days, public_holidays
-from core.models import ApiToken, Role
+from core.models import ApiToken, Audience, Branch, Partner, Role, Track, User
 from core.timeutils import local_today
 
 
@@ -75,7 +77,7 @@ class TokenApi(APIView):
             raise RuleViolation(
                 _("Wrong e-mail address or password."), code=ErrorCode.INVALID_CREDENTIALS
             )
-        update_last_login(None, user)
+        update_last_login(User, user)
         key = services.api_token_create(user=user, name=data.validated_data["name"])
         return Response({"token": key})
 
@@ -86,7 +88,7 @@ class LogoutApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=None, responses={204: None})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         if isinstance(request.auth, ApiToken):
             services.api_token_revoke(actor=request.user, token=request.auth)
         else:
@@ -94,13 +96,13 @@ class LogoutApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class BranchListApi(generics.ListAPIView):
+class BranchListApi(generics.ListAPIView[Branch]):
     """Branches with their opening hours, upcoming closures and (bookmobile) stops."""
 
     serializer_class = serializers.BranchSerializer
     pagination_class = None
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Branch]:
         return selectors.branch_list_with_hours()
 
     def get_serializer_context(self) -> dict[str, Any]:
@@ -129,25 +131,25 @@ class HolidayListApi(APIView):
         return Response(serializers.HolidaySerializer(rows, many=True).data)
 
 
-class TrackListApi(generics.ListAPIView):
+class TrackListApi(generics.ListAPIView[Track]):
     serializer_class = serializers.TrackSerializer
     pagination_class = None
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Track]:
         return selectors.track_list()
 
 
-class AudienceListApi(generics.ListAPIView):
+class AudienceListApi(generics.ListAPIView[Audience]):
     serializer_class = serializers.AudienceSerializer
     pagination_class = None
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Audience]:
         return selectors.audience_list()
 
 
-class PartnerListApi(generics.ListAPIView):
+class PartnerListApi(generics.ListAPIView[Partner]):
     serializer_class = serializers.PartnerSerializer
     pagination_class = None
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Partner]:
         return selectors.partner_list()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -93,7 +93,11 @@ class SeriesOutputSerializer(serializers.Serializer):
 
     def get_events(self, series: EventSeries) -> list[dict[str, Any]]:
         events = selectors.event_list(actor=self.context.get("actor"), series=series.pk)
-        return EventOutputSerializer(events, many=True, context=self.context).data
+        # many=True makes a ListSerializer, whose data is a list; the stubs cannot tell.
+        return cast(
+            "list[dict[str, Any]]",
+            EventOutputSerializer(events, many=True, context=self.context).data,
+        )
 
 
 class _EventInputBase(serializers.Serializer):

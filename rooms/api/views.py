@@ -34,7 +34,7 @@ def _date_param(request: Request) -> date:
 
 def _paginated(request: Request, view: APIView, queryset: Any, serializer: type) -> Response:
     paginator = Pagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
+    page: list[Any] | None = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(serializer(page, many=True).data)
 
 

@@ -28,7 +28,7 @@ def _valid(serializer_class: type, data: Any, **kwargs: Any) -> dict[str, Any]:
 
 def _paginate(view: APIView, request: Request, queryset: Any, output: type) -> Response:
     paginator = Pagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
+    page: list[Any] | None = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(output(page, many=True).data)
 
 

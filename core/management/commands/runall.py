@@ -60,7 +60,9 @@ class Command(BaseCommand):
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.email:<26} {account.note}")
         if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
-            self.stdout.write(f"E-mail is written to files in {settings.EMAIL_FILE_PATH}/")
+            # Set by core.settings' globals().update(), which the type checker cannot see.
+            mail_dir = getattr(settings, "EMAIL_FILE_PATH", "")
+            self.stdout.write(f"E-mail is written to files in {mail_dir}/")
         self.stdout.write("Press Ctrl-C to stop the web app, the worker and beat.\n")
 
         stopping = False
