@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import NotFound, RuleViolation
 from core.models import Audience, Branch, Track, User
-from core.selectors import branches_managed_by, can_manage_branch
+from core.selectors import branches_managed_by, can_manage_branch, user_get_by_email
 from core.timeutils import day_bounds, local_today, local_tz
 from events.models import Event
 from events.selectors import event_get_for_host, event_registrations, with_seats
@@ -457,7 +457,7 @@ def activity_get(*, pk: int) -> Activity:
 
 
 def user_by_email(*, email: str) -> User:
-    user = User.objects.filter(email__iexact=email.strip()).first()
+    user = user_get_by_email(email=email)
     if user is None:
         raise RuleViolation(
             _("No account has the e-mail address %(email)s. Ask the person to create one first."),
