@@ -11,9 +11,11 @@ class CoreConfig(AppConfig):
 
         from core import privacy, throttling, views, views_privacy
         from core.mypage import register_section
+        from core.navigation import for_staff, register_nav_link
 
         # Every failed password check counts, at every door (API, page, admin).
         user_login_failed.connect(throttling.on_user_login_failed, dispatch_uid="core-throttle")
         register_section("api_tokens", views.api_tokens_section, order=90)
         privacy.register_personal_data("core", export=privacy.export_account, order=0)
         register_section("privacy", views_privacy.my_page_section, order=95)
+        register_nav_link("staff", _("Staff"), "staff-home", order=50, visible=for_staff)

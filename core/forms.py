@@ -20,6 +20,25 @@ def signup_sent_message(email: str) -> str:
     }
 
 
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """Checkboxes of objects; a tampered id too large for the database is an error beside the
+    field, not a 500 (``pk__in=[2**63]`` overflows the database's integer)."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value or []:
+            try:
+                number = int(str(pk))
+            except (TypeError, ValueError):
+                continue  # Django itself answers "not a valid value"
+            if not -(2**63) <= number < 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)  # type: ignore[misc]
+
+
 class SignupForm(forms.Form):
     name = forms.CharField(
         label=_("Name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})

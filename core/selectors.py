@@ -61,6 +61,15 @@ def can_manage_branch(*, user: User | None, branch: Branch | int) -> bool:
     return user.branches.filter(pk=branch_id).exists()
 
 
+def user_get_by_email(*, email: str) -> User | None:
+    """The account with this e-mail address, in any case and without surrounding spaces (the
+    login's rule, ``UserManager.get_by_natural_key``); None when no one has it."""
+    email = (email or "").strip()
+    if not email:
+        return None
+    return User.objects.filter(email__iexact=email).first()
+
+
 def branches_managed_by(*, user: User | None) -> QuerySet[Branch]:
     """The branches ``user`` may act for: all for administrators, none for citizens."""
     if user is None or not user.is_authenticated or not user.is_library_staff:
@@ -192,6 +201,7 @@ __all__ = [
     "partner_list",
     "stop_list",
     "track_list",
+    "user_get_by_email",
 ]
 
 

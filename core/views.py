@@ -18,10 +18,10 @@ from django.views.i18n import set_language as django_set_language
 
 from core import selectors, services, throttling
 from core.authenticated import AuthenticatedHttpRequest
-from core.exceptions import DomainError, NotFound
 from core.forms import PasswordResetForm, SignupForm, signup_sent_message
 from core.models import Branch, BranchKind
 from core.mypage import render_sections, staff_links
+from core.pages import domain_errors, form_errors, not_found_as_404
 from core.timeutils import local_today
 
 
@@ -81,7 +81,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             form.add_error(None, throttling.wait_message(wait))
         else:
             throttling.record_signup(request, email)
-            try:
+            with form_errors(form):
                 sent_to = services.user_register(
                     email=email,
                     password=form.cleaned_data["password"],
@@ -89,9 +89,6 @@ def signup(request: HttpRequest) -> HttpResponse:
                     language=form.cleaned_data["language"],
                     next_url=next_url,
                 )
-            except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
-            else:
                 request.session[SIGNUP_EMAIL_KEY] = sent_to
                 return redirect("signup-sent")
     return render(request, "core/signup.html", {"form": form, "next": next_url})
@@ -110,10 +107,11 @@ def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the sign-up e-mail. Showing the page changes nothing (mail scanners open
     links); the button makes the account and logs the person in."""
     if request.method == "POST":
-        try:
+        with domain_errors() as attempt:
             confirmed = services.signup_confirm(token=token)
-        except DomainError as error:
-            return render(request, "core/signup_confirm.html", {"error": error.message}, status=400)
+        if attempt.error is not None:
+            context = {"error": attempt.error.message}
+            return render(request, "core/signup_confirm.html", context, status=400)
         request.session.pop(SIGNUP_EMAIL_KEY, None)
         login(request, confirmed.user, backend="core.auth.RoleBackend")
         messages.success(request, _("Welcome! Your account has been created."))
@@ -168,10 +166,8 @@ def api_tokens_section(request: HttpRequest) -> str:
 @login_required
 @require_POST
 def api_token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    try:
+    with not_found_as_404():
         token = selectors.api_token_get_for(actor=request.user, pk=pk)
-    except NotFound as error:
-        raise Http404 from error
     services.api_token_revoke(actor=request.user, token=token)
     messages.success(
         request,

@@ -17,8 +17,8 @@ from django.views.decorators.cache import never_cache
 
 from core import privacy
 from core.authenticated import AuthenticatedHttpRequest
-from core.exceptions import DomainError
 from core.models import User
+from core.pages import form_errors
 
 
 class AccountDeleteForm(forms.Form):
@@ -70,11 +70,8 @@ def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
     last_admin = privacy.is_last_administrator(user=user)
     form = AccountDeleteForm(request.POST or None, user=user)
     if request.method == "POST" and not last_admin and form.is_valid():
-        try:
+        with form_errors(form):
             privacy.account_delete(actor=user, confirmation=form.cleaned_data["password"])
-        except DomainError as error:
-            form.add_error("password" if error.field == "password" else None, error.message)
-        else:
             logout(request)
             messages.success(
                 request,

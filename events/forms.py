@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import RuleViolation
+from core.forms import IdMultipleChoiceField
 from core.models import Audience, BookmobileStop, Branch, Partner, Track
 from core.selectors import audience_list, branch_list, track_list
 from core.timeutils import check_day_in_range, local_tz, make_local
@@ -25,25 +26,6 @@ WEEKDAYS = [
     ("SA", _("Saturday")),
     ("SU", _("Sunday")),
 ]
-
-
-class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """Checkboxes of objects; a tampered id too large for the database is an error beside the
-    field, not a 500 (``pk__in=[2**63]`` overflows the database's integer)."""
-
-    def _check_values(self, value: Any) -> Any:
-        for pk in value or []:
-            try:
-                number = int(str(pk))
-            except (TypeError, ValueError):
-                continue  # Django itself answers "not a valid value"
-            if not -(2**63) <= number < 2**63:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": pk},
-                )
-        return super()._check_values(value)  # type: ignore[misc]  # private, not in the stubs
 
 
 class CalendarFilterForm(forms.Form):

@@ -124,9 +124,47 @@ def event_list(
 ) -> QuerySet[Event]:
     """Events people may see, filtered, in start order, with seats, branch, tracks and audiences.
 
-    Branch/track/audience are slugs. ``start_after`` (inclusive) and ``start_before``
-    (exclusive) filter on the start. Four queries for a page of any size: the
+    The filters are ``events_filtered``'s. Four queries for a page of any size: the
     events (with seat counts), tracks, audiences (+ the page count).
+    """
+    qs = events_filtered(
+        actor=actor,
+        branch=branch,
+        track=track,
+        audience=audience,
+        series=series,
+        room=room,
+        start_after=start_after,
+        start_before=start_before,
+        q=q,
+        states=states,
+    )
+    return with_seats(
+        qs.select_related("branch", "room", "stop").prefetch_related(
+            Prefetch("tracks", queryset=Track.objects.order_by("position")),
+            Prefetch("audiences", queryset=Audience.objects.order_by("position")),
+        )
+    ).order_by("start", "pk")
+
+
+def events_filtered(
+    *,
+    actor: User | None = None,
+    branch: str | None = None,
+    track: str | None = None,
+    audience: str | None = None,
+    series: int | None = None,
+    room: int | str | None = None,
+    start_after: datetime | None = None,
+    start_before: datetime | None = None,
+    q: str | None = None,
+    states: list[str] | None = None,
+) -> QuerySet[Event]:
+    """The events ``actor`` may see, through the filters of the calendar, the events API and
+    the public feeds; no joins and no order (the caller adds what it shows).
+
+    Branch/track/audience are slugs, ``room`` a room id. ``start_after`` (inclusive) and
+    ``start_before`` (exclusive) filter on the start.
     """
     qs = Event.objects.filter(visible_q(actor=actor))
     if branch:
@@ -149,12 +187,7 @@ def event_list(
         qs = qs.filter(state__in=states)
     if track or audience:
         qs = qs.distinct()
-    return with_seats(
-        qs.select_related("branch", "room", "stop").prefetch_related(
-            Prefetch("tracks", queryset=Track.objects.order_by("position")),
-            Prefetch("audiences", queryset=Audience.objects.order_by("position")),
-        )
-    ).order_by("start", "pk")
+    return qs
 
 
 def event_get(*, actor: User | None, pk: int) -> Event:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar as pycalendar
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -11,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,7 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.exceptions import DomainError, NotFound
+from core.exceptions import NotFound
+from core.pages import error_messages, form_errors, not_found_as_404
 from core.recurrence import expand
 from core.safe_redirect import safe_next
 from core.selectors import branches_managed_by, can_manage_branch
@@ -38,6 +40,10 @@ from events.forms import (
 from events.models import EventState, RegistrationStatus
 
 MAX_LIST = 200
+
+# Where a service's error about a field is shown on the event forms.
+TIME_FIELDS = {"start": "start_time", "end": "end_time"}
+SERIES_FIELDS = {**TIME_FIELDS, "rrule": "repeat"}
 
 
 def _staff_required(request: HttpRequest) -> None:
@@ -58,7 +64,37 @@ def _decorate(events: list[Any], now: datetime) -> list[Any]:
 def calendar(request: HttpRequest) -> HttpResponse:
     """List (60 days), week (ISO week, Monday first) or month views, with filters."""
     form = CalendarFilterForm(request.GET or None)
-    # A bad field (e.g. a date in the year 9999) is dropped; the other filters still apply.
+    data = _calendar_filters(request, form)
+    view = data.get("view") or "list"
+    window = _calendar_window(view, data.get("date") or local_today())
+    events = _calendar_events(request, data, window)
+    by_day = _by_day(events, window.first)
+    query = request.GET.copy()
+    query.pop("date", None)
+    return render(
+        request,
+        "events/calendar.html",
+        {
+            "form": form,
+            "view": view,
+            "days": sorted(by_day.items()),
+            "weeks": _calendar_weeks(window, by_day) if view in ("week", "month") else [],
+            "first": window.first,
+            "last": window.last,
+            "week_number": window.first.isocalendar()[1],
+            "prev_anchor": window.prev_anchor,
+            "next_anchor": window.next_anchor,
+            "query": query.urlencode(),
+            "count": len(events),
+            "truncated": len(events) == MAX_LIST,
+            "today": local_today(),
+        },
+    )
+
+
+def _calendar_filters(request: HttpRequest, form: CalendarFilterForm) -> dict[str, Any]:
+    """The filters that parse; a bad field (e.g. a date in the year 9999) is dropped and the
+    other filters still apply."""
     data: dict[str, Any] = {}
     if form.is_bound:
         form.is_valid()
@@ -69,8 +105,19 @@ def calendar(request: HttpRequest) -> HttpResponse:
             _("%(problem)s Showing the calendar from today instead.")
             % {"problem": " ".join(form.errors["date"])},
         )
-    view = data.get("view") or "list"
-    anchor: date = data.get("date") or local_today()
+    return data
+
+
+@dataclass(frozen=True)
+class _Window:
+    first: date
+    last: date
+    prev_anchor: date
+    next_anchor: date
+
+
+def _calendar_window(view: str, anchor: date) -> _Window:
+    """The days a view shows around ``anchor``, and where its arrows lead."""
     if view == "week":
         first = anchor - timedelta(days=anchor.weekday())
         last = first + timedelta(days=6)
@@ -86,8 +133,12 @@ def calendar(request: HttpRequest) -> HttpResponse:
     # Near the edges of the calendar the window is cut so date arithmetic cannot overflow.
     first = max(first, date(FIRST_YEAR, 1, 1))
     last = min(last, date(LAST_YEAR, 12, 31))
-    start_after, _unused = day_bounds(first)
-    _unused2, start_before = day_bounds(last)
+    return _Window(first, last, prev_anchor, next_anchor)
+
+
+def _calendar_events(request: HttpRequest, data: dict[str, Any], window: _Window) -> list[Any]:
+    start_after, _unused = day_bounds(window.first)
+    _unused2, start_before = day_bounds(window.last)
     events = list(
         selectors.event_list(
             actor=request.user,
@@ -99,50 +150,38 @@ def calendar(request: HttpRequest) -> HttpResponse:
             q=(data.get("q") or "").strip() or None,
         ).exclude(state=EventState.DRAFT)[:MAX_LIST]
     )
-    _decorate(events, timezone.now())
+    return _decorate(events, timezone.now())
+
+
+def _by_day(events: list[Any], first: date) -> dict[date, list[Any]]:
+    """Events by their local day; one that began before the window shows on its first day."""
     tz = local_tz()
     by_day: dict[date, list[Any]] = defaultdict(list)
     for event in events:
         by_day[max(event.start.astimezone(tz).date(), first)].append(event)
-    weeks: list[list[tuple[date, list[Any], bool]]] = []
-    if view in ("week", "month"):
-        grid_start = first - timedelta(days=first.weekday())
-        grid_end = last + timedelta(days=6 - last.weekday())
-        day = grid_start
-        while day <= grid_end:
-            week = []
-            for _i in range(7):
-                week.append((day, by_day.get(day, []), first <= day <= last))
-                day += timedelta(days=1)
-            weeks.append(week)
-    query = request.GET.copy()
-    query.pop("date", None)
-    return render(
-        request,
-        "events/calendar.html",
-        {
-            "form": form,
-            "view": view,
-            "days": sorted(by_day.items()),
-            "weeks": weeks,
-            "first": first,
-            "last": last,
-            "week_number": first.isocalendar()[1],
-            "prev_anchor": prev_anchor,
-            "next_anchor": next_anchor,
-            "query": query.urlencode(),
-            "count": len(events),
-            "truncated": len(events) == MAX_LIST,
-            "today": local_today(),
-        },
-    )
+    return by_day
+
+
+def _calendar_weeks(
+    window: _Window, by_day: dict[date, list[Any]]
+) -> list[list[tuple[date, list[Any], bool]]]:
+    """Whole weeks, Monday first, each day with its events and whether it is in the window."""
+    first, last = window.first, window.last
+    day = first - timedelta(days=first.weekday())
+    grid_end = last + timedelta(days=6 - last.weekday())
+    weeks = []
+    while day <= grid_end:
+        week = []
+        for _i in range(7):
+            week.append((day, by_day.get(day, []), first <= day <= last))
+            day += timedelta(days=1)
+        weeks.append(week)
+    return weeks
 
 
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
+    with not_found_as_404():
         event = selectors.event_get(actor=request.user, pk=pk)
-    except NotFound as error:
-        raise Http404 from error
     now = timezone.now()
     _decorate([event], now)
     mine = selectors.live_registration_for(user=request.user, event=event)
@@ -152,13 +191,10 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(f"{reverse('login')}?next={request.path}")
         form = RegisterForm(request.POST, max_seats=event.max_seats_per_registration)
         if form.is_valid():
-            try:
+            with form_errors(form):
                 reg = services.registration_create(
                     actor=request.user, event=event, seats=form.cleaned_data["seats"]
                 )
-            except DomainError as error:
-                form.add_error("seats" if error.field == "seats" else None, error.message)
-            else:
                 if reg.status == RegistrationStatus.CONFIRMED:
                     messages.success(request, _("You are registered. See you there!"))
                 else:
@@ -189,16 +225,11 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
+    with error_messages(request, as_404=(NotFound,)):
         reg = selectors.registration_get_for(actor=request.user, pk=pk)
         form = CancelForm(request.POST)
         reason = form.cleaned_data["reason"] if form.is_valid() else ""
         services.registration_cancel(actor=request.user, registration=reg, reason=reason)
-    except NotFound as error:
-        raise Http404 from error
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, _("Your registration is cancelled."))
     return redirect(safe_next(request, "my-page"))
 
@@ -248,7 +279,7 @@ def series_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         kwargs = form.service_kwargs()
         rrule = form.cleaned_data["rrule"]
-        try:
+        with form_errors(form, fields=SERIES_FIELDS):
             occurrences = expand(
                 rrule=rrule or "FREQ=DAILY;COUNT=1",
                 first_start=kwargs["start"],
@@ -289,13 +320,6 @@ def series_create(request: HttpRequest) -> HttpResponse:
                 event = services.event_create(actor=request.user, **kwargs)
                 messages.success(request, _("The event is created."))
                 return redirect("events:event-detail", pk=event.pk)
-        except DomainError as error:
-            field = error.field if error.field in form.fields else None
-            if error.field == "rrule":
-                field = "repeat"
-            elif error.field in ("start", "end"):
-                field = f"{error.field}_time"
-            form.add_error(field, error.message)
     return render(
         request,
         "events/series_form.html",
@@ -324,10 +348,8 @@ def _preview_rows(occurrences: list[Any], *, room: Any) -> list[dict[str, Any]]:
 
 
 def _host_event(request: HttpRequest, pk: int) -> Any:
-    try:
+    with not_found_as_404():
         return selectors.event_get_for_host(actor=request.user, pk=pk)
-    except NotFound as error:
-        raise Http404 from error
 
 
 @login_required
@@ -358,19 +380,15 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def registration_check_in(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
+    with error_messages(request, as_404=(NotFound,)):
         reg = selectors.registration_get_for(actor=request.user, pk=pk)
         if not selectors.can_host_event(user=request.user, event=reg.event):
             raise NotFound()
         reg = services.registration_check_in(actor=request.user, registration=reg)
-    except NotFound as error:
-        raise Http404 from error
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("events:check-in", pk=reg.event_id)
-    name = reg.user.name if reg.user else _("(anonymised)")
-    messages.success(request, _("%(name)s is checked in.") % {"name": name})
-    return redirect(f"{reverse('events:check-in', args=[reg.event_id])}#reg-{reg.pk}")
+        name = reg.user.name if reg.user else _("(anonymised)")
+        messages.success(request, _("%(name)s is checked in.") % {"name": name})
+        return redirect(f"{reverse('events:check-in', args=[reg.event_id])}#reg-{reg.pk}")
+    return redirect("events:check-in", pk=reg.event_id)
 
 
 @login_required
@@ -379,13 +397,10 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     event = _host_event(request, pk)
     form = AttendanceForm(request.POST)
     if form.is_valid():
-        try:
+        with error_messages(request):
             services.event_record_attendance(
                 actor=request.user, event=event, count=form.cleaned_data["attendance_count"]
             )
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
             messages.success(request, _("The attendance is saved."))
     else:
         messages.error(request, _("Please enter a number of 0 or more."))
@@ -411,19 +426,14 @@ class EventCancelForm(forms.Form):
 def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """A page of its own: what cancelling means, a required reason and a confirmation."""
     _staff_required(request)
-    try:
+    with not_found_as_404():
         event = selectors.event_get_for_staff(actor=request.user, pk=pk)
-    except NotFound as error:
-        raise Http404 from error
     form = EventCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with error_messages(request):
             services.event_cancel(
                 actor=request.user, event=event, reason=form.cleaned_data["reason"]
             )
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
             messages.success(request, _("The event is cancelled and those registered are told."))
             return redirect("events:event-detail", pk=pk)
     regs = list(selectors.event_registrations(event=event))
@@ -443,20 +453,12 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change one date (time, place, seats, tracks, published); the rest of its series is untouched."""
     _staff_required(request)
-    try:
+    with not_found_as_404():
         event = selectors.event_get_for_staff(actor=request.user, pk=pk)
-    except NotFound as error:
-        raise Http404 from error
     form = EventEditForm(request.POST or None, event=event)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form, fields=TIME_FIELDS):
             services.event_update(actor=request.user, event=event, **form.changes())
-        except DomainError as error:
-            field = error.field if error.field in form.fields else None
-            if error.field in ("start", "end"):
-                field = f"{error.field}_time"
-            form.add_error(field, error.message)
-        else:
             messages.success(request, _("The changes are saved; those registered are told."))
             return redirect("events:event-detail", pk=event.pk)
     return render(request, "events/event_edit.html", {"form": form, "event": event})

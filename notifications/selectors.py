@@ -14,7 +14,7 @@ from django.utils import timezone
 from core.models import User
 from core.timeutils import local_tz
 from events.models import Event, Registration
-from events.selectors import visible_q
+from events.selectors import events_filtered
 from notifications.calendar import CANCELLED_KEPT_FOR, CalendarItem
 from notifications.models import (
     DEFAULT_LEAD_MINUTES,
@@ -85,7 +85,8 @@ def public_events(
     now = now or timezone.now()
     kept = now - CANCELLED_KEPT_FOR
     qs = (
-        Event.objects.filter(visible_q(actor=None))  # what the events API shows everyone
+        # What the events API shows everyone, through its filters.
+        events_filtered(actor=None, branch=branch, track=track, audience=audience, room=room)
         .filter(end__gte=now - FEED_PAST)
         .filter(
             Q(state="published")
@@ -93,15 +94,14 @@ def public_events(
             | Q(state="cancelled", cancelled_at__isnull=True, updated_at__gte=kept)
         )
     )
-    if branch:
-        qs = qs.filter(branch__slug=branch)
-    if track:
-        qs = qs.filter(tracks__slug=track)
-    if audience:
-        qs = qs.filter(audiences__slug=audience)
-    if room:
-        qs = qs.filter(room_id=room)
     return qs.select_related("branch", "room", "stop").distinct().order_by("start", "pk")
+
+
+def public_event(*, pk: int) -> Event | None:
+    """One event everyone may see (not a draft), for its own .ics file; None otherwise."""
+    return (
+        events_filtered(actor=None).select_related("branch", "room", "stop").filter(pk=pk).first()
+    )
 
 
 def public_event_items(**filters: Any) -> list[CalendarItem]:

@@ -21,9 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from core.exceptions import DomainError
 from core.models import Branch
-from events.models import Event
+from core.pages import error_messages
 from notifications import selectors, services
 from notifications.calendar import CalendarItem, feed_ical, newest
 from notifications.sources import event_item
@@ -79,10 +78,9 @@ def events_feed(request: HttpRequest) -> HttpResponse:
 @require_GET
 def event_ics(request: HttpRequest, event_id: int) -> HttpResponse:
     """GET /feeds/events/<id>.ics: one published event, to add to a calendar."""
-    event = get_object_or_404(
-        Event.objects.select_related("branch", "room", "stop").exclude(state="draft"),
-        pk=event_id,
-    )
+    event = selectors.public_event(pk=event_id)
+    if event is None:
+        raise Http404
     return _feed_response(
         request, event.title, [event_item(event)], filename=f"event-{event.pk}.ics"
     )
@@ -188,6 +186,16 @@ def my_page_section(request: HttpRequest) -> str:
     return render_to_string("notifications/my_page_section.html", context, request=request)
 
 
+def branch_feed_part(request: HttpRequest | None, *, branch: Any) -> str:
+    """The branch page's "in your calendar" links (a part of core's page, core.navigation)."""
+    return render_to_string("notifications/_branch_feed.html", {"branch": branch}, request=request)
+
+
+def event_feed_part(request: HttpRequest | None, *, event: Any) -> str:
+    """The event page's "in your calendar" links (a part of events' page, core.navigation)."""
+    return render_to_string("notifications/_event_feed.html", {"event": event}, request=request)
+
+
 NEW_FEED_TOKEN_KEY = "notifications_new_feed_token"  # noqa: S105 (a session key, not a secret)
 
 
@@ -235,15 +243,12 @@ def feed_revoke(request: HttpRequest) -> HttpResponse:
 def reminders_save(request: HttpRequest) -> HttpResponse:
     form = ReminderForm(request.POST)
     if form.is_valid():
-        try:
+        with error_messages(request):
             services.reminder_preference_set(
                 actor=request.user,
                 enabled=form.cleaned_data["enabled"],
                 lead_minutes=form.cleaned_data["lead_minutes"] or None,
             )
-        except DomainError as error:
-            messages.error(request, str(error))
-        else:
             messages.success(request, _("Your reminder settings are saved."))
     else:
         messages.error(request, _("Please choose lead times from the list."))

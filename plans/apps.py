@@ -8,8 +8,10 @@ class PlansConfig(AppConfig):
 
     def ready(self) -> None:
         from core.demo import register_loader
+        from core.navigation import for_staff, register_nav_link
         from core.privacy import register_personal_data
         from plans import demo, privacy
 
         register_loader("plans", demo.load, order=60)
+        register_nav_link("plans", _("Plan"), "plans:dashboard", order=60, visible=for_staff)
         register_personal_data("plans", export=privacy.export, order=60)

@@ -7,9 +7,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import IdMultipleChoiceField
 from core.models import Branch, Partner, Role, Track, User
 from core.selectors import branches_managed_by
-from events.forms import IdMultipleChoiceField
 from events.models import Event, EventSeries
 from plans.models import QUARTERS, InitiativeStatus, Plan
 from plans.selectors import year_bounds

@@ -14,15 +14,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.exceptions import DomainError, NotFound, PermissionDenied
+from core.pages import error_messages, form_errors, not_found_as_404, permission_denied_as_403
 from core.selectors import branch_list, branches_managed_by, track_list
 from plans import report as reports
 from plans import selectors, services
 from plans.forms import InitiativeForm
 from plans.models import QUARTERS, InitiativeStatus, Plan
 from plans.selectors import METRICS, Cell, Coverage
+
+# When ?year=, ?quarter= or ?branch= cannot be read, the pages show this year instead.
+NOT_UNDERSTOOD = gettext_lazy("The filter was not understood; showing this year.")
 
 GAP_METRICS = {
     "initiatives": "initiatives",
@@ -70,15 +74,15 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 
 
 def _scope(request: HttpRequest) -> tuple[int, int | None, str | None, str]:
-    try:
+    year: int = selectors.current_year()
+    quarter: int | None = None
+    branch: str | None = None
+    with error_messages(request, message=NOT_UNDERSTOOD):
         year, quarter, branch = selectors.parse_scope(
             year=request.GET.get("year"),
             quarter=request.GET.get("quarter"),
             branch=request.GET.get("branch"),
         )
-    except DomainError:
-        year, quarter, branch = selectors.current_year(), None, None
-        messages.error(request, _("The filter was not understood; showing this year."))
     metric = request.GET.get("metric") or "events_held"
     if metric not in METRICS:
         metric = "events_held"
@@ -195,10 +199,9 @@ def _charts(cov: Coverage) -> list[dict[str, Any]]:
 @staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     year, quarter, branch, metric = _scope(request)
-    try:
+    with error_messages(request) as attempt:
         cov = selectors.coverage(year=year, quarter=quarter, branch=branch)
-    except DomainError as error:
-        messages.error(request, error.message)
+    if attempt.failed:
         return redirect("plans:dashboard")
     initiatives = list(selectors.initiative_list(year=year))
     editable = selectors.editable_initiative_ids(user=request.user, initiatives=initiatives)
@@ -317,34 +320,26 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     year = selectors.parse_scope(year=request.POST.get("year"))[0]
     if not request.user.is_administrator:
         raise DjangoPermissionDenied(_("Only an administrator can start a new action plan."))
-    try:
+    with error_messages(request):
         services.plan_create(
             actor=request.user, year=year, is_draft=year > selectors.current_year()
         )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, _("The action plan for %(year)s was started.") % {"year": year})
     return redirect(f"{reverse('plans:dashboard')}?year={year}")
 
 
 def _save_initiative(form: InitiativeForm, call: Callable[..., Any]) -> Any:
     data = dict(form.cleaned_data)
-    try:
+    with form_errors(form):
         return call(data)
-    except DomainError as error:
-        field = error.field if error.field in form.fields else None
-        form.add_error(field, error.message)
-        return None
+    return None
 
 
 @staff_required
 def initiative_create(request: HttpRequest) -> HttpResponse:
-    try:
+    year = selectors.current_year()
+    with error_messages(request, message=NOT_UNDERSTOOD):
         year = selectors.parse_scope(year=request.GET.get("year"))[0]
-    except DomainError:
-        year = selectors.current_year()
-        messages.error(request, _("The filter was not understood; showing this year."))
     plan = selectors.plan_for_year(year=year)
     form = InitiativeForm(
         request.POST or None,
@@ -369,12 +364,8 @@ def initiative_create(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
+    with not_found_as_404(), permission_denied_as_403():
         initiative = selectors.initiative_get_for_edit(actor=request.user, pk=pk)
-    except NotFound as error:
-        raise Http404 from error
-    except PermissionDenied as error:
-        raise DjangoPermissionDenied(error.message) from error
     initial = {
         "title": initiative.title,
         "description": initiative.description,

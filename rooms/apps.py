@@ -9,11 +9,14 @@ class RoomsConfig(AppConfig):
     def ready(self) -> None:
         from core import mypage
         from core.demo import register_loader
+        from core.navigation import register_nav_link
         from core.privacy import register_personal_data
         from rooms import demo, privacy, views
 
         register_loader("rooms", demo.load, order=20)
         mypage.register_section("rooms", views.my_page_section, order=20)
+        register_nav_link("rooms", _("Rooms"), "rooms:room-list", order=20)
+        register_nav_link("rooms-makerspace", _("Makerspace"), "rooms:makerspace", order=21)
         mypage.register_staff_link(
             "rooms-approval", _("Room requests to approve"), "rooms:approval-index", order=10
         )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import BookingConflict, DomainError
 from core.models import Partner, User
+from core.pages import apply_domain_error
 from core.timeutils import check_day_in_range, make_local
 
 # Where a service's error about a field is shown on the booking form.
@@ -90,14 +91,14 @@ class BookingForm(forms.Form):
         return data
 
     def add_domain_error(self, error: DomainError) -> None:
-        field = FIELD_MAP.get(error.field or "")
-        if (
-            field is None
-            and isinstance(error, BookingConflict)
-            and not self.cleaned_data.get("every_weeks")
-        ):
-            field = "start_time"  # a taken time is about the chosen From–To
-        self.add_error(field if field in self.fields else None, error.message)
+        """Put a refusal of ``rooms.services.booking_request`` beside the field it is about
+        (``core.pages``); a taken time is about the chosen From–To of a single booking."""
+        single_taken = isinstance(error, BookingConflict) and not self.cleaned_data.get(
+            "every_weeks"
+        )
+        apply_domain_error(
+            self, error, fields=FIELD_MAP, default="start_time" if single_taken else None
+        )
 
 
 class ReasonForm(forms.Form):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -16,10 +17,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from core.exceptions import BookingConflict, DomainError, RuleViolation
-from core.models import Branch, User
+from core.exceptions import BookingConflict, DomainError, NotFound, PermissionDenied
+from core.models import Branch
+from core.pages import domain_errors, error_messages, not_found_as_404
 from core.safe_redirect import safe_next
-from core.selectors import branch_list, branches_managed_by, can_manage_branch
+from core.selectors import (
+    branch_list,
+    branches_managed_by,
+    can_manage_branch,
+    user_get_by_email,
+)
 from core.timeutils import check_day_in_range, local_today, parse_day
 from rooms import selectors, services
 from rooms.forms import BookingForm, ReasonForm
@@ -28,16 +35,19 @@ from rooms.models import BookableBy, EquipmentKind, Room
 
 def _day_param(request: HttpRequest, name: str = "dato") -> date:
     """The day asked for in ``?<name>=YYYY-MM-DD``; today, with a notice, when it cannot be shown."""
-    try:
+
+    def today_instead(error: DomainError) -> None:
+        messages.error(
+            request, _("%(problem)s Showing today instead.") % {"problem": error.message}
+        )
+
+    with domain_errors(today_instead) as attempt:
         day = parse_day(request.GET.get(name), field=name)
         if day is not None:
             # The pages also link to the day or week before and after.
             check_day_in_range(day - timedelta(days=7), field=name)
             check_day_in_range(day + timedelta(days=7), field=name)
-    except RuleViolation as error:
-        messages.error(
-            request, _("%(problem)s Showing today instead.") % {"problem": error.message}
-        )
+    if attempt.failed:
         return local_today()
     return day or local_today()
 
@@ -74,6 +84,12 @@ def rule_lines(room: Room) -> list[str]:
             % {"m": room.buffer_minutes}
         )
     lines.append(_("Book up to %(d)s days ahead.") % {"d": room.max_days_ahead})
+    return lines + _limit_lines(room) + _use_and_price_lines(room)
+
+
+def _limit_lines(room: Room) -> list[str]:
+    """How much one person may book of ``room``."""
+    lines = []
     if room.max_per_day:
         lines.append(
             ngettext(
@@ -97,6 +113,12 @@ def rule_lines(room: Room) -> list[str]:
             _("At most %(n)s upcoming bookings per person at a time (a series counts as one).")
             % {"n": room.max_future}
         )
+    return lines
+
+
+def _use_and_price_lines(room: Room) -> list[str]:
+    """When ``room`` can be used, what it costs and until when a booking can be cancelled."""
+    lines = []
     lines.append(
         _("Can be used in self-service hours by adults.")
         if room.self_service_allowed
@@ -138,11 +160,38 @@ def room_list(request: HttpRequest) -> HttpResponse:
 
 
 def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
+    """A room's rules, the day's free and busy times, and the booking form."""
+    with not_found_as_404(DomainError):
         room = selectors.room_get(pk=pk)
-    except DomainError as error:
-        raise Http404 from error
-    day = _day_param(request)
+    refusal = _Refusal(day=_day_param(request))
+    form = _booking_form(request, room, refusal.day)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('login')}?next={request.path}")
+        if form.is_valid() and form.cleaned_data.get("start") and form.cleaned_data.get("end"):
+            data = form.cleaned_data
+            with domain_errors(form.add_domain_error) as attempt:
+                outcome = services.booking_request(
+                    actor=request.user, room=room, **_booking_kwargs(data)
+                )
+                _tell_booked(request, outcome)
+                return redirect("rooms:my-bookings")
+            refusal = _refusal(room=room, data=data, error=attempt.error)
+    return _room_page(request, room, form, refusal)
+
+
+@dataclass
+class _Refusal:
+    """The day shown, and after a refused booking what helps: free times nearby (a single
+    booking) or the dates in the way (a series)."""
+
+    day: date
+    suggestions: list[tuple[datetime, datetime]] = field(default_factory=list)
+    suggestions_reason: str = ""
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _booking_form(request: HttpRequest, room: Room, day: date) -> BookingForm:
     initial = {"day": day, "attendees": 1}
     for key in ("start_time", "end_time"):
         if request.GET.get(key):
@@ -150,58 +199,58 @@ def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = BookingForm(request.POST or None, user=request.user, initial=initial)
     for name in ("start_time", "end_time"):
         form.fields[name].widget.attrs["step"] = room.slot_minutes * 60
-    suggestions: list[Any] = []
-    suggestions_reason = ""
-    conflicts: list[dict[str, Any]] = []
-    if request.method == "POST":
-        if not request.user.is_authenticated:
-            return redirect(f"{reverse('login')}?next={request.path}")
-        if form.is_valid() and form.cleaned_data.get("start") and form.cleaned_data.get("end"):
-            data = form.cleaned_data
-            try:
-                outcome = services.booking_request(
-                    actor=request.user,
-                    room=room,
-                    start=data["start"],
-                    end=data["end"],
-                    purpose=data["purpose"],
-                    attendees=data["attendees"],
-                    partner=data.get("partner"),
-                    every_weeks=data.get("every_weeks"),
-                    until=data.get("until"),
-                    take_free=data.get("take_free", False),
-                )
-            except DomainError as error:
-                form.add_domain_error(error)
-                conflicts = error.extra.get("conflicts", []) if data.get("every_weeks") else []
-                if not data.get("every_weeks") and (
-                    isinstance(error, BookingConflict) or error.code in NEARBY_CODES
-                ):
-                    suggestions = selectors.suggest_free_times(
-                        room=room, start=data["start"], end=data["end"]
-                    )
-                    suggestions_reason = (
-                        _("That time is taken. Free times nearby:")
-                        if isinstance(error, BookingConflict)
-                        else _("The room cannot be used at that time. Free times nearby:")
-                    )
-                day = data["day"]
-            else:
-                first = outcome.first
-                if first.status == "pending":
-                    messages.success(
-                        request, _("Thank you. Your request awaits the staff's approval.")
-                    )
-                else:
-                    messages.success(request, _("Your booking is confirmed."))
-                if outcome.skipped:
-                    messages.info(
-                        request,
-                        _("These dates were not booked: %(dates)s")
-                        % {"dates": ", ".join(f"{s.start:%d.%m.%Y}" for s in outcome.skipped)},
-                    )
-                return redirect("rooms:my-bookings")
-    availability = selectors.room_availability(room=room, day=day)
+    return form
+
+
+def _booking_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "start": data["start"],
+        "end": data["end"],
+        "purpose": data["purpose"],
+        "attendees": data["attendees"],
+        "partner": data.get("partner"),
+        "every_weeks": data.get("every_weeks"),
+        "until": data.get("until"),
+        "take_free": data.get("take_free", False),
+    }
+
+
+def _tell_booked(request: HttpRequest, outcome: Any) -> None:
+    if outcome.first.status == "pending":
+        messages.success(request, _("Thank you. Your request awaits the staff's approval."))
+    else:
+        messages.success(request, _("Your booking is confirmed."))
+    if outcome.skipped:
+        messages.info(
+            request,
+            _("These dates were not booked: %(dates)s")
+            % {"dates": ", ".join(f"{s.start:%d.%m.%Y}" for s in outcome.skipped)},
+        )
+
+
+def _refusal(*, room: Room, data: dict[str, Any], error: DomainError | None) -> _Refusal:
+    """What to offer after the service refused the booking in ``data``."""
+    refusal = _Refusal(day=data["day"])
+    if error is None:
+        return refusal
+    if data.get("every_weeks"):
+        refusal.conflicts = error.extra.get("conflicts", [])
+    elif isinstance(error, BookingConflict) or error.code in NEARBY_CODES:
+        refusal.suggestions = selectors.suggest_free_times(
+            room=room, start=data["start"], end=data["end"]
+        )
+        refusal.suggestions_reason = (
+            _("That time is taken. Free times nearby:")
+            if isinstance(error, BookingConflict)
+            else _("The room cannot be used at that time. Free times nearby:")
+        )
+    return refusal
+
+
+def _room_page(
+    request: HttpRequest, room: Room, form: BookingForm, refusal: _Refusal
+) -> HttpResponse:
+    day = refusal.day
     return render(
         request,
         "rooms/room_detail.html",
@@ -211,11 +260,13 @@ def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "day": day,
             "previous_day": day - timedelta(days=1),
             "next_day": day + timedelta(days=1),
-            "availability": availability,
+            "availability": selectors.room_availability(room=room, day=day),
             "form": form,
-            "suggestions": [(selectors.to_local(s), selectors.to_local(e)) for s, e in suggestions],
-            "suggestions_reason": suggestions_reason,
-            "conflicts": conflicts,
+            "suggestions": [
+                (selectors.to_local(s), selectors.to_local(e)) for s, e in refusal.suggestions
+            ],
+            "suggestions_reason": refusal.suggestions_reason,
+            "conflicts": refusal.conflicts,
             "can_book": selectors.can_book(user=request.user, room=room)
             if request.user.is_authenticated
             else None,
@@ -295,22 +346,17 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 @login_required
 @require_POST
 def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
+    with not_found_as_404(DomainError):
         booking = selectors.booking_get_for(actor=request.user, pk=pk)
-    except DomainError as error:
-        raise Http404 from error
     form = ReasonForm(request.POST)
     form.is_valid()
-    try:
+    with error_messages(request):
         services.booking_cancel(
             actor=request.user,
             booking=booking,
             reason=form.cleaned_data.get("reason", ""),
             whole_series=request.POST.get("whole_series") == "1",
         )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, _("The booking is cancelled."))
     return _back(request, reverse("rooms:my-bookings"))
 
@@ -346,15 +392,13 @@ def approval_queue(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    try:
+    with not_found_as_404(DomainError):
         booking = selectors.booking_get_for(actor=request.user, pk=pk)
-    except DomainError as error:
-        raise Http404 from error
     if not selectors.can_approve(user=request.user, booking=booking):
         raise Http404
     reason = request.POST.get("reason", "")
     whole = request.POST.get("whole_series") == "1"
-    try:
+    with error_messages(request):
         if action == "approve":
             services.booking_approve(actor=request.user, booking=booking, whole_series=whole)
             messages.success(request, _("Approved."))
@@ -366,8 +410,6 @@ def _staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             services.booking_mark_no_show(actor=request.user, booking=booking)
             messages.success(request, _("Marked as no-show."))
-    except DomainError as error:
-        messages.error(request, error.message)
     return redirect("rooms:approval-queue", slug=booking.room.branch.slug)
 
 
@@ -447,16 +489,14 @@ def makerspace(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def equipment_book(request: HttpRequest) -> HttpResponse:
-    try:
+    with not_found_as_404(DomainError):
         equipment = selectors.equipment_get(pk=request.POST.get("equipment"))
-        start = datetime.fromisoformat(request.POST.get("start", ""))
-    except (DomainError, ValueError) as error:
-        raise Http404 from error
     try:
+        start = datetime.fromisoformat(request.POST.get("start", ""))
+    except ValueError as error:
+        raise Http404 from error
+    with error_messages(request):
         services.equipment_booking_create(actor=request.user, equipment=equipment, start=start)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, _("The slot is yours. Check in within 15 minutes of the start."))
     return _back(request, reverse("rooms:makerspace"))
 
@@ -464,14 +504,9 @@ def equipment_book(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def equipment_booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
+    with error_messages(request, as_404=(NotFound,)):
         booking = selectors.equipment_booking_get_for(actor=request.user, pk=pk)
         services.equipment_booking_cancel(actor=request.user, booking=booking)
-    except DomainError as error:
-        if error.status_code == 404:
-            raise Http404 from error
-        messages.error(request, error.message)
-    else:
         messages.success(request, _("The slot is cancelled."))
     return _back(request, reverse("rooms:makerspace"))
 
@@ -479,14 +514,9 @@ def equipment_booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def equipment_booking_check_in(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
+    with error_messages(request, as_404=(NotFound,)):
         booking = selectors.equipment_booking_get_for(actor=request.user, pk=pk)
         services.equipment_booking_check_in(actor=request.user, booking=booking)
-    except DomainError as error:
-        if error.status_code == 404:
-            raise Http404 from error
-        messages.error(request, error.message)
-    else:
         messages.success(request, _("You are checked in. Enjoy!"))
     return _back(request, reverse("rooms:makerspace"))
 
@@ -495,19 +525,14 @@ def equipment_booking_check_in(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def licence_grant(request: HttpRequest) -> HttpResponse:
     """Staff give someone a machine licence from the makerspace page."""
-    person = User.objects.filter(email__iexact=request.POST.get("email", "").strip()).first()
+    person = user_get_by_email(email=request.POST.get("email", ""))
     if person is None:
         messages.error(request, _("No one has an account with that e-mail address."))
         return _back(request, reverse("rooms:makerspace"))
-    try:
+    with error_messages(request, as_404=(PermissionDenied,)):
         licence = services.licence_grant_by_staff(
             actor=request.user, person=person, equipment_kind=request.POST.get("equipment_kind", "")
         )
-    except DomainError as error:
-        if error.status_code == 403:
-            raise Http404 from error
-        messages.error(request, error.message)
-    else:
         messages.success(
             request,
             _("%(name)s now holds the licence for %(kind)s.")

@@ -9,11 +9,19 @@ class VolunteersConfig(AppConfig):
     def ready(self) -> None:
         from core.demo import register_loader
         from core.mypage import register_section, register_staff_link
+        from core.navigation import for_volunteers, register_nav_link
         from core.privacy import register_personal_data
         from volunteers import demo, privacy, views
 
         register_loader("volunteers", demo.load, order=40)
         register_section("volunteers", views.my_page_section, order=40)
+        register_nav_link(
+            "volunteers",
+            _("Volunteering"),
+            "volunteers:dashboard",
+            order=40,
+            visible=for_volunteers,
+        )
         register_staff_link(
             "volunteers-unfilled",
             _("Volunteer shifts without enough people"),

@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.exceptions import RuleViolation
+from core.forms import IdMultipleChoiceField
 from core.models import Audience, Branch, Track
 from core.timeutils import local_today, local_tz, make_local
-from events.forms import IdMultipleChoiceField
 from events.models import MAX_PEOPLE
 from rooms.models import Room
 from volunteers.models import Activity, CertificateStatus

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from collections import OrderedDict
+from contextlib import suppress
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 from core.authenticated import AuthenticatedHttpRequest
 from core.exceptions import DomainError, NotFound
 from core.exports import safe_row
+from core.pages import error_messages, form_errors, not_found_as_404
 from core.safe_redirect import safe_next
 from core.selectors import branches_managed_by
 from core.timeutils import local_today
@@ -75,12 +77,9 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def shift_sign_up(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
+    with error_messages(request):
         shift = selectors.shift_get(pk=pk)
         services.shift_signup(actor=request.user, shift=shift)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, _("You are signed up. Thank you!"))
     return redirect("volunteers:dashboard")
 
@@ -88,14 +87,9 @@ def shift_sign_up(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def signup_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
+    with error_messages(request, as_404=(NotFound,)):
         signup = selectors.signup_get_for(actor=request.user, pk=pk)
         services.shift_withdraw(actor=request.user, signup=signup)
-    except NotFound as error:
-        raise Http404 from error
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, _("You have withdrawn from the shift."))
     return redirect(safe_next(request, "volunteers:dashboard"))
 
@@ -104,14 +98,9 @@ def signup_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def signup_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The volunteer reports that they came; a coordinator confirms the hours."""
-    try:
+    with error_messages(request, as_404=(NotFound,)):
         signup = selectors.signup_get_for(actor=request.user, pk=pk)
         services.attendance_report(actor=request.user, signup=signup)
-    except NotFound as error:
-        raise Http404 from error
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, _("Thank you! The coordinator will confirm your hours."))
     return redirect("volunteers:dashboard")
 
@@ -134,13 +123,11 @@ def _proposal_kwargs(data: dict[str, Any]) -> dict[str, Any]:
 
 def _preview(form: ProposalForm) -> list[Any] | None:
     data = form.cleaned_data
-    try:
+    with form_errors(form, default="repeat"):
         return services.proposal_occurrences(
             start=data["start"], end=data["end"], rrule=data["rrule"], branch=data["branch"]
         )
-    except DomainError as error:
-        form.add_error(error.field if error.field in form.fields else "repeat", error.message)
-        return None
+    return None
 
 
 @login_required
@@ -149,10 +136,8 @@ def proposal_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     profile = _volunteer(request)
     proposal = None
     if pk is not None:
-        try:
+        with not_found_as_404():
             proposal = selectors.proposal_get_for(actor=request.user, pk=pk)
-        except NotFound as error:
-            raise Http404 from error
         if proposal.volunteer_id != request.user.pk:
             raise Http404
     branches = profile.branches.all() if profile.branches.exists() else None
@@ -162,7 +147,7 @@ def proposal_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         preview = _preview(form)
         if preview is not None and "preview" not in request.POST:
-            try:
+            with form_errors(form):
                 if proposal is None:
                     proposal = services.proposal_submit(
                         actor=request.user, **_proposal_kwargs(form.cleaned_data)
@@ -173,9 +158,6 @@ def proposal_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                         proposal=proposal,
                         data=_proposal_kwargs(form.cleaned_data),
                     )
-            except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
-            else:
                 messages.success(
                     request, _("Thank you! Your proposal has been sent to the library's staff.")
                 )
@@ -225,24 +207,19 @@ def staff_certificates(request: HttpRequest) -> HttpResponse:
 def staff_certificate_record(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a volunteer's child-certificate status and the date it was checked."""
     _staff(request)
-    try:
+    with not_found_as_404():
         profile = selectors.volunteer_get_for(actor=request.user, pk=pk)
-    except NotFound as error:
-        raise Http404 from error
     form = CertificateForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a status and a valid date."))
     else:
-        try:
+        with error_messages(request, prefix=profile.user.name):
             services.certificate_record(
                 actor=request.user,
                 profile=profile,
                 status=form.cleaned_data["status"],
                 checked_on=form.cleaned_data["checked_on"],
             )
-        except DomainError as error:
-            messages.error(request, f"{profile.user.name}: {error.message}")
-        else:
             messages.success(
                 request, _("The certificate of %(name)s is recorded.") % {"name": profile.user.name}
             )
@@ -289,12 +266,11 @@ def staff_proposals(request: HttpRequest) -> HttpResponse:
     _staff(request)
     queue = list(selectors.proposal_queue(actor=request.user))
     for proposal in queue:
-        try:
-            proposal.preview = services.proposal_occurrences(  # type: ignore[attr-defined]
+        proposal.preview = []  # when its dates cannot be worked out
+        with suppress(DomainError):
+            proposal.preview = services.proposal_occurrences(
                 start=proposal.start, end=proposal.end, rrule=proposal.rrule, branch=proposal.branch
             )
-        except DomainError:
-            proposal.preview = []  # type: ignore[attr-defined]
     recent = (
         selectors.proposal_list_for(actor=request.user)
         .exclude(status=ProposalStatus.PENDING)
@@ -311,14 +287,12 @@ def staff_proposals(request: HttpRequest) -> HttpResponse:
 @require_POST
 def staff_proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     _staff(request)
-    try:
+    with not_found_as_404():
         proposal = selectors.proposal_get_for(actor=request.user, pk=pk)
-    except NotFound as error:
-        raise Http404 from error
     form = DecisionForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     action = request.POST.get("action")
-    try:
+    with error_messages(request, prefix=proposal.title, as_404=(NotFound,)):
         if action == "approve":
             services.proposal_approve(actor=request.user, proposal=proposal)
             messages.success(request, _("Approved: the session is published."))
@@ -328,10 +302,6 @@ def staff_proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
         elif action == "changes":
             services.proposal_request_changes(actor=request.user, proposal=proposal, note=note)
             messages.success(request, _("The volunteer has been asked for changes."))
-    except NotFound as error:
-        raise Http404 from error
-    except DomainError as error:
-        messages.error(request, f"{proposal.title}: {error.message}")
     return redirect("volunteers:staff-proposals")
 
 
@@ -349,7 +319,7 @@ def staff_shift_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         activity = data["activity"]
-        try:
+        with form_errors(form):
             preview = services.proposal_occurrences(
                 start=data["start"], end=data["end"], rrule=data["rrule"], branch=activity.branch
             )
@@ -375,8 +345,6 @@ def staff_shift_new(request: HttpRequest) -> HttpResponse:
                     )
                 messages.success(request, _("The shifts are created."))
                 return redirect("volunteers:staff-unfilled")
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
     return render(request, "volunteers/staff_shift_new.html", {"form": form, "preview": preview})
 
 
@@ -384,42 +352,44 @@ def staff_shift_new(request: HttpRequest) -> HttpResponse:
 def staff_shift(request: HttpRequest, pk: int) -> HttpResponse:
     """One shift's roster: record attendance and correct hours."""
     _staff(request)
-    try:
+    with not_found_as_404():
         shift = selectors.shift_get(pk=pk)
-    except NotFound as error:
-        raise Http404 from error
     if not services.can_manage_activity(user=request.user, activity=shift.activity):
         raise Http404
     if request.method == "POST":
         try:
-            signup = selectors.signup_get_for(actor=request.user, pk=int(request.POST["signup"]))
-            if signup.shift_id != shift.pk:
-                raise Http404
-            if request.POST.get("action") == "correct":
-                form = HoursCorrectionForm(request.POST)
-                if form.is_valid():
-                    services.hours_correct(actor=request.user, signup=signup, **form.cleaned_data)
-                else:
-                    messages.error(request, _("Enter the hours and a note saying why."))
-            else:
-                attendance = AttendanceForm(request.POST)
-                if attendance.is_valid():
-                    services.attendance_record(
-                        actor=request.user,
-                        signup=signup,
-                        attended=attendance.cleaned_data["attended"],
-                        hours=attendance.cleaned_data["hours"],
-                    )
-        except (KeyError, ValueError, NotFound) as error:
+            with error_messages(request, as_404=(NotFound,)):
+                _roster_change(request, shift)
+        except (KeyError, ValueError) as error:  # no sign-up id, or not a number
             raise Http404 from error
-        except DomainError as error:
-            messages.error(request, error.message)
         return redirect("volunteers:staff-shift", pk=shift.pk)
     return render(
         request,
         "volunteers/staff_shift.html",
         {"shift": shift, "roster": list(selectors.shift_roster(shift=shift))},
     )
+
+
+def _roster_change(request: HttpRequest, shift: Any) -> None:
+    """Record one sign-up's attendance, or correct its hours, from the shift's roster."""
+    signup = selectors.signup_get_for(actor=request.user, pk=int(request.POST["signup"]))
+    if signup.shift_id != shift.pk:
+        raise Http404
+    if request.POST.get("action") == "correct":
+        form = HoursCorrectionForm(request.POST)
+        if form.is_valid():
+            services.hours_correct(actor=request.user, signup=signup, **form.cleaned_data)
+        else:
+            messages.error(request, _("Enter the hours and a note saying why."))
+    else:
+        form = AttendanceForm(request.POST)
+        if form.is_valid():
+            services.attendance_record(
+                actor=request.user,
+                signup=signup,
+                attended=form.cleaned_data["attended"],
+                hours=form.cleaned_data["hours"],
+            )
 
 
 @login_required
@@ -438,23 +408,16 @@ def staff_volunteers(request: HttpRequest) -> HttpResponse:
 def staff_volunteer_end(request: HttpRequest, pk: int) -> HttpResponse:
     """A volunteer stops: the profile and its personal fields are removed, the hours stay."""
     _staff(request)
-    try:
+    with not_found_as_404():
         profile = selectors.volunteer_get_for(actor=request.user, pk=pk)
-    except NotFound as error:
-        raise Http404 from error
     name = profile.user.name
     if request.POST.get("confirm") != "yes":
         messages.error(request, _("Tick the box to confirm that %(name)s stops.") % {"name": name})
         return redirect("volunteers:staff-volunteers")
-    try:
+    with error_messages(request, prefix=name, as_404=(NotFound,)):
         services.volunteer_profile_end(
             actor=request.user, profile=profile, reason=request.POST.get("reason", "")
         )
-    except NotFound as error:
-        raise Http404 from error
-    except DomainError as error:
-        messages.error(request, f"{name}: {error.message}")
-    else:
         messages.success(
             request,
             _("%(name)s is no longer a volunteer; the profile is deleted.") % {"name": name},

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import privacy
+from core.api.helpers import validated
 from core.authenticated import AuthenticatedRequest
 from core.views_privacy import export_response
 
@@ -43,7 +44,6 @@ class MeApi(APIView):
 
     @extend_schema(request=AccountDeleteInputSerializer, responses={204: None})
     def delete(self, request: AuthenticatedRequest) -> Response:
-        data = AccountDeleteInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        privacy.account_delete(actor=request.user, confirmation=data.validated_data["password"])
+        data = validated(AccountDeleteInputSerializer, request.data)
+        privacy.account_delete(actor=request.user, confirmation=data["password"])
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from core import selectors, services, throttling
 from core.api import serializers
+from core.api.helpers import validated
 from core.api.throttles import refuse_while
 from core.authenticated import AuthenticatedRequest
 from core.exceptions import ErrorCode, RuleViolation
@@ -39,14 +40,13 @@ class RegisterApi(APIView):
         responses={201: serializers.RegisterOutputSerializer},
     )
     def post(self, request: Request) -> Response:
-        data = serializers.RegisterInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        refuse_while(throttling.signup_wait(request, data.validated_data["email"]))
-        throttling.record_signup(request, data.validated_data["email"])
-        email = services.user_register(**data.validated_data)
+        data = validated(serializers.RegisterInputSerializer, request.data)
+        refuse_while(throttling.signup_wait(request, data["email"]))
+        throttling.record_signup(request, data["email"])
+        email = services.user_register(**data)
         body = {
             "email": email,
-            "name": data.validated_data["name"].strip(),
+            "name": data["name"].strip(),
             "role": Role.CITIZEN,
             "detail": signup_sent_message(email),
         }
@@ -67,18 +67,17 @@ class TokenApi(APIView):
         request=serializers.TokenInputSerializer, responses={200: serializers.TokenOutputSerializer}
     )
     def post(self, request: Request) -> Response:
-        data = serializers.TokenInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        email = data.validated_data["email"]
+        data = validated(serializers.TokenInputSerializer, request.data)
+        email = data["email"]
         refuse_while(throttling.login_wait(request, email))
         # A wrong password is counted by core.throttling (Django's user_login_failed signal).
-        user = authenticate(request, username=email, password=data.validated_data["password"])
+        user = authenticate(request, username=email, password=data["password"])
         if user is None:
             raise RuleViolation(
                 _("Wrong e-mail address or password."), code=ErrorCode.INVALID_CREDENTIALS
             )
         update_last_login(User, user)
-        key = services.api_token_create(user=user, name=data.validated_data["name"])
+        key = services.api_token_create(user=user, name=data["name"])
         return Response({"token": key})
 
 

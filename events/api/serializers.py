@@ -4,29 +4,13 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api.fields import AwareDateTimeField
 from core.models import Audience, BookmobileStop, Branch, Partner, Track, User
 from events import selectors
 from events.models import MAX_PEOPLE, Event, EventSeries, EventState, PlaceKind, Registration
 from rooms.models import Room
-
-
-class AwareDateTimeField(serializers.DateTimeField):
-    """ISO 8601 with an offset; naive input is refused rather than guessed."""
-
-    def to_internal_value(self, value: Any) -> Any:
-        result = super().to_internal_value(value)
-        if isinstance(value, str) and not (
-            value.endswith("Z") or "+" in value[10:] or "-" in value[10:]
-        ):
-            raise serializers.ValidationError(_("Give the time with its offset, e.g. +01:00."))
-        return result
-
-    def to_representation(self, value: Any) -> Any:
-        return super().to_representation(timezone.localtime(value) if value else value)
 
 
 class EventOutputSerializer(serializers.Serializer):

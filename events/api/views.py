@@ -14,7 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.pagination import Pagination
+from core.api.fields import AwareDateTimeField
+from core.api.helpers import paginated, validated
 from core.api.permissions import IsLibraryStaff
 from core.exceptions import PermissionDenied, RuleViolation
 from core.selectors import can_manage_branch
@@ -26,7 +27,7 @@ from events.models import Event
 def _parse_dt(value: str | None, name: str) -> Any:
     if not value:
         return None
-    field = s.AwareDateTimeField()
+    field = AwareDateTimeField()
     try:
         return field.to_internal_value(value)
     except Exception as error:  # DRF ValidationError: a readable 400
@@ -97,18 +98,16 @@ class EventListApi(APIView):
             start_before=_parse_dt(p.get("start_before"), "start_before"),
             q=(p.get("q") or "").strip() or None,
         )
-        paginator = Pagination()
-        page = paginator.paginate_queryset(events, request, view=self)
-        data = s.EventOutputSerializer(page, many=True, context={"now": timezone.now()}).data
-        return paginator.get_paginated_response(data)
+        return paginated(
+            request, self, events, s.EventOutputSerializer, context={"now": timezone.now()}
+        )
 
     @extend_schema(
         request=s.EventCreateInputSerializer, responses={201: s.EventDetailOutputSerializer}
     )
     def post(self, request: Request) -> Response:
-        data = s.EventCreateInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        event = services.event_create(actor=request.user, **_fields(data.validated_data))
+        data = validated(s.EventCreateInputSerializer, request.data)
+        event = services.event_create(actor=request.user, **_fields(data))
         event = selectors.event_get(actor=request.user, pk=event.pk)
         return Response(s.EventDetailOutputSerializer(event).data, status=status.HTTP_201_CREATED)
 
@@ -129,9 +128,8 @@ class EventDetailApi(APIView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         event = selectors.event_get_for_staff(actor=request.user, pk=pk)
-        data = s.EventUpdateInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.event_update(actor=request.user, event=event, **_fields(data.validated_data))
+        data = validated(s.EventUpdateInputSerializer, request.data)
+        services.event_update(actor=request.user, event=event, **_fields(data))
         event = selectors.event_get(actor=request.user, pk=pk)
         return Response(s.EventDetailOutputSerializer(event).data)
 
@@ -142,9 +140,8 @@ class EventCancelApi(APIView):
     @extend_schema(request=s.CancelInputSerializer, responses={200: s.EventDetailOutputSerializer})
     def post(self, request: Request, pk: int) -> Response:
         event = selectors.event_get_for_staff(actor=request.user, pk=pk)
-        data = s.CancelInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.event_cancel(actor=request.user, event=event, **data.validated_data)
+        data = validated(s.CancelInputSerializer, request.data)
+        services.event_cancel(actor=request.user, event=event, **data)
         event = selectors.event_get(actor=request.user, pk=pk)
         return Response(s.EventDetailOutputSerializer(event).data)
 
@@ -159,10 +156,9 @@ class EventAttendanceApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         event = selectors.event_get_for_host(actor=request.user, pk=pk)
-        data = s.EventAttendanceInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(s.EventAttendanceInputSerializer, request.data)
         services.event_record_attendance(
-            actor=request.user, event=event, count=data.validated_data["attendance_count"]
+            actor=request.user, event=event, count=data["attendance_count"]
         )
         event = selectors.event_get(actor=request.user, pk=pk)
         return Response(s.EventDetailOutputSerializer(event).data)
@@ -186,11 +182,8 @@ class EventRegistrationsApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         event = selectors.event_get(actor=request.user, pk=pk)
-        data = s.RegistrationInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        reg = services.registration_create(
-            actor=request.user, event=event, seats=data.validated_data["seats"]
-        )
+        data = validated(s.RegistrationInputSerializer, request.data)
+        reg = services.registration_create(actor=request.user, event=event, seats=data["seats"])
         return Response(s.registration_out(reg), status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -212,9 +205,8 @@ class SeriesListApi(APIView):
 
     @extend_schema(request=s.SeriesCreateInputSerializer, responses={201: s.SeriesOutputSerializer})
     def post(self, request: Request) -> Response:
-        data = s.SeriesCreateInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        series = services.series_create(actor=request.user, **_fields(data.validated_data))
+        data = validated(s.SeriesCreateInputSerializer, request.data)
+        series = services.series_create(actor=request.user, **_fields(data))
         ctx = {"actor": request.user, "now": timezone.now()}
         return Response(
             s.SeriesOutputSerializer(series, context=ctx).data, status=status.HTTP_201_CREATED
@@ -233,9 +225,8 @@ class SeriesDetailApi(APIView):
     @extend_schema(request=s.SeriesUpdateInputSerializer, responses={200: s.SeriesOutputSerializer})
     def patch(self, request: Request, pk: int) -> Response:
         series = selectors.series_get_for_staff(actor=request.user, pk=pk)
-        data = s.SeriesUpdateInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        changes = _fields(data.validated_data)
+        data = validated(s.SeriesUpdateInputSerializer, request.data)
+        changes = _fields(data)
         if "duration_minutes" in changes:
             changes["duration"] = timedelta(minutes=changes.pop("duration_minutes"))
         series = services.series_update(actor=request.user, series=series, **changes)
@@ -249,11 +240,7 @@ class RegistrationListApi(APIView):
     @extend_schema(responses={200: s.RegistrationOutputSerializer(many=True)})
     def get(self, request: Request) -> Response:
         regs = selectors.registration_list_for(user=request.user)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(regs, request, view=self)
-        return paginator.get_paginated_response(
-            s.RegistrationOutputSerializer(page, many=True).data
-        )
+        return paginated(request, self, regs, s.RegistrationOutputSerializer)
 
 
 class RegistrationCancelApi(APIView):
@@ -262,10 +249,9 @@ class RegistrationCancelApi(APIView):
     @extend_schema(request=s.CancelInputSerializer, responses={200: s.RegistrationOutputSerializer})
     def post(self, request: Request, pk: int) -> Response:
         reg = selectors.registration_get_for(actor=request.user, pk=pk)
-        data = s.CancelInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(s.CancelInputSerializer, request.data)
         reg = services.registration_cancel(
-            actor=request.user, registration=reg, reason=data.validated_data["reason"]
+            actor=request.user, registration=reg, reason=data["reason"]
         )
         reg = selectors.registration_get_for(actor=request.user, pk=pk)
         return Response(s.RegistrationOutputSerializer(reg).data)

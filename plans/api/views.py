@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.helpers import validated
 from core.api.permissions import IsLibraryStaff
 from core.exceptions import PermissionDenied, RuleViolation
 from plans import selectors, services
@@ -105,9 +106,8 @@ class InitiativeListApi(generics.ListCreateAPIView):
         responses={201: serializers.InitiativeOutputSerializer},
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = serializers.InitiativeInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        initiative = services.initiative_create(actor=request.user, **data.validated_data)
+        data = validated(serializers.InitiativeInputSerializer, request.data)
+        initiative = services.initiative_create(actor=request.user, **data)
         initiative = selectors.initiative_get(pk=initiative.pk)
         return Response(
             serializers.InitiativeOutputSerializer(initiative, context={"request": request}).data,
@@ -136,9 +136,8 @@ class InitiativeDetailApi(APIView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         initiative = selectors.initiative_get_for_edit(actor=request.user, pk=pk)
-        data = serializers.InitiativeInputSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        services.initiative_update(actor=request.user, initiative=initiative, **data.validated_data)
+        data = validated(serializers.InitiativeInputSerializer, request.data, partial=True)
+        services.initiative_update(actor=request.user, initiative=initiative, **data)
         initiative = selectors.initiative_get(pk=pk)
         return Response(
             serializers.InitiativeOutputSerializer(initiative, context={"request": request}).data

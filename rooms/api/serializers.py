@@ -9,6 +9,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from core.models import Partner, User
+from core.selectors import user_get_by_email
 from core.timeutils import localize_naive
 from rooms import selectors
 from rooms.models import Booking, Equipment, EquipmentBooking, EquipmentKind, Licence, Room
@@ -209,7 +210,7 @@ class LicenceInputSerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "person" not in attrs:
             email = attrs.get("email", "")
-            person = User.objects.filter(email__iexact=email).first() if email else None
+            person = user_get_by_email(email=email)
             if person is None:
                 raise serializers.ValidationError(
                     {"person": "Give the person's id or e-mail address."}

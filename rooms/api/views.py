@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.pagination import Pagination
+from core.api.helpers import paginated, validated
 from core.api.permissions import IsLibraryStaff
 from core.exceptions import BookingConflict, ErrorCode, RuleViolation
 from core.timeutils import parse_day
@@ -32,19 +32,13 @@ def _date_param(request: Request) -> date:
     return day
 
 
-def _paginated(request: Request, view: APIView, queryset: Any, serializer: type) -> Response:
-    paginator = Pagination()
-    page: list[Any] | None = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
-
-
 class RoomListApi(APIView):
     permission_classes: list[Any] = []
 
     @extend_schema(responses={200: s.RoomOutputSerializer(many=True)})
     def get(self, request: Request) -> Response:
         rooms = selectors.room_list(branch_slug=request.query_params.get("branch") or None)
-        return _paginated(request, self, rooms, s.RoomOutputSerializer)
+        return paginated(request, self, rooms, s.RoomOutputSerializer)
 
 
 class RoomDetailApi(APIView):
@@ -85,13 +79,11 @@ class BookingListCreateApi(APIView):
         bookings = selectors.booking_list_for(actor=request.user)
         if status_filter := request.query_params.get("status"):
             bookings = bookings.filter(status=status_filter)
-        return _paginated(request, self, bookings, s.BookingOutputSerializer)
+        return paginated(request, self, bookings, s.BookingOutputSerializer)
 
     @extend_schema(request=s.BookingInputSerializer, responses={201: s.BookingOutputSerializer})
     def post(self, request: Request) -> Response:
-        data = s.BookingInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = validated(s.BookingInputSerializer, request.data)
         repeat = v.get("repeat") or {}
         try:
             outcome = self._request(request, v, repeat)
@@ -144,11 +136,8 @@ class BookingCancelApi(APIView):
     @extend_schema(request=s.ReasonInputSerializer, responses={200: s.BookingOutputSerializer})
     def post(self, request: Request, pk: int) -> Response:
         booking = selectors.booking_get_for(actor=request.user, pk=pk)
-        data = s.ReasonInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return _many(
-            services.booking_cancel(actor=request.user, booking=booking, **data.validated_data)
-        )
+        data = validated(s.ReasonInputSerializer, request.data)
+        return _many(services.booking_cancel(actor=request.user, booking=booking, **data))
 
 
 class BookingApproveApi(APIView):
@@ -157,13 +146,12 @@ class BookingApproveApi(APIView):
     @extend_schema(request=s.ReasonInputSerializer, responses={200: s.BookingOutputSerializer})
     def post(self, request: Request, pk: int) -> Response:
         booking = selectors.booking_get_for(actor=request.user, pk=pk)
-        data = s.ReasonInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(s.ReasonInputSerializer, request.data)
         return _many(
             services.booking_approve(
                 actor=request.user,
                 booking=booking,
-                whole_series=data.validated_data["whole_series"],
+                whole_series=data["whole_series"],
             )
         )
 
@@ -174,11 +162,8 @@ class BookingRejectApi(APIView):
     @extend_schema(request=s.ReasonInputSerializer, responses={200: s.BookingOutputSerializer})
     def post(self, request: Request, pk: int) -> Response:
         booking = selectors.booking_get_for(actor=request.user, pk=pk)
-        data = s.ReasonInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return _many(
-            services.booking_reject(actor=request.user, booking=booking, **data.validated_data)
-        )
+        data = validated(s.ReasonInputSerializer, request.data)
+        return _many(services.booking_reject(actor=request.user, booking=booking, **data))
 
 
 class BookingNoShowApi(APIView):
@@ -187,10 +172,9 @@ class BookingNoShowApi(APIView):
     @extend_schema(request=s.NoShowInputSerializer, responses={200: s.BookingOutputSerializer})
     def post(self, request: Request, pk: int) -> Response:
         booking = selectors.booking_get_for(actor=request.user, pk=pk)
-        data = s.NoShowInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(s.NoShowInputSerializer, request.data)
         booking = services.booking_mark_no_show(
-            actor=request.user, booking=booking, no_show=data.validated_data["no_show"]
+            actor=request.user, booking=booking, no_show=data["no_show"]
         )
         return Response(s.BookingOutputSerializer(booking).data)
 
@@ -201,7 +185,7 @@ class EquipmentListApi(APIView):
     @extend_schema(responses={200: s.EquipmentOutputSerializer(many=True)})
     def get(self, request: Request) -> Response:
         items = selectors.equipment_list(branch_slug=request.query_params.get("branch") or None)
-        return _paginated(request, self, items, s.EquipmentOutputSerializer)
+        return paginated(request, self, items, s.EquipmentOutputSerializer)
 
 
 class EquipmentDetailApi(APIView):
@@ -247,16 +231,14 @@ class EquipmentBookingListCreateApi(APIView):
     @extend_schema(responses={200: s.EquipmentBookingOutputSerializer(many=True)})
     def get(self, request: Request) -> Response:
         bookings = selectors.equipment_booking_list_for(actor=request.user)
-        return _paginated(request, self, bookings, s.EquipmentBookingOutputSerializer)
+        return paginated(request, self, bookings, s.EquipmentBookingOutputSerializer)
 
     @extend_schema(
         request=s.EquipmentBookingInputSerializer,
         responses={201: s.EquipmentBookingOutputSerializer},
     )
     def post(self, request: Request) -> Response:
-        data = s.EquipmentBookingInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = validated(s.EquipmentBookingInputSerializer, request.data)
         booking = services.equipment_booking_create(
             actor=request.user, equipment=v["equipment"], start=v["start"], end=v.get("end")
         )
@@ -273,10 +255,9 @@ class EquipmentBookingCancelApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         booking = selectors.equipment_booking_get_for(actor=request.user, pk=pk)
-        data = s.ReasonInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(s.ReasonInputSerializer, request.data)
         booking = services.equipment_booking_cancel(
-            actor=request.user, booking=booking, reason=data.validated_data["reason"]
+            actor=request.user, booking=booking, reason=data["reason"]
         )
         return Response(s.EquipmentBookingOutputSerializer(booking).data)
 
@@ -305,15 +286,14 @@ class LicenceListCreateApi(APIView):
             if request.user.is_library_staff
             else s.OwnLicenceOutputSerializer
         )
-        return _paginated(request, self, selectors.licences_of(user=request.user), shape)
+        return paginated(request, self, selectors.licences_of(user=request.user), shape)
 
     @extend_schema(request=s.LicenceInputSerializer, responses={201: s.LicenceOutputSerializer})
     def post(self, request: Request) -> Response:
-        data = s.LicenceInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(s.LicenceInputSerializer, request.data)
         licence = services.licence_grant_by_staff(
             actor=request.user,
-            person=data.validated_data["person"],
-            equipment_kind=data.validated_data["equipment_kind"],
+            person=data["person"],
+            equipment_kind=data["equipment_kind"],
         )
         return Response(s.LicenceOutputSerializer(licence).data, status=status.HTTP_201_CREATED)

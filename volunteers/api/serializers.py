@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from events.api.serializers import AwareDateTimeField
+from core.api.fields import AwareDateTimeField
 from events.models import MAX_PEOPLE
 from volunteers.models import CertificateStatus, ProfileStatus
 from volunteers.services import withdraw_deadline

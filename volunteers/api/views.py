@@ -12,24 +12,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.pagination import Pagination
+from core.api.helpers import paginated, validated
 from core.api.permissions import IsLibraryStaff
 from core.exceptions import ErrorCode, PermissionDenied
 from core.selectors import branches_managed_by
 from volunteers import selectors, services
 from volunteers.api import serializers as s
-
-
-def _valid(serializer_class: type, data: Any, **kwargs: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _paginate(view: APIView, request: Request, queryset: Any, output: type) -> Response:
-    paginator = Pagination()
-    page: list[Any] | None = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(output(page, many=True).data)
 
 
 def _managed_branches(user: Any) -> set[int] | str:
@@ -55,7 +43,7 @@ class ShiftListApi(APIView):
 
     @extend_schema(parameters=[s.ShiftFilterInput], responses={200: s.ShiftOutput(many=True)})
     def get(self, request: Request) -> Response:
-        f = _valid(s.ShiftFilterInput, request.query_params)
+        f = validated(s.ShiftFilterInput, request.query_params)
         qs = selectors.shift_list(
             branch=f.get("branch"),
             activity=f.get("activity"),
@@ -63,13 +51,13 @@ class ShiftListApi(APIView):
             start_before=f.get("start_before"),
             open_only=f["open"],
         )
-        return _paginate(self, request, qs, s.ShiftOutput)
+        return paginated(request, self, qs, s.ShiftOutput)
 
     @extend_schema(request=s.ShiftCreateInput, responses={201: s.ShiftOutput})
     def post(self, request: Request) -> Response:
         if not request.user.is_library_staff:
             raise PermissionDenied(_staff_only())
-        data = _valid(s.ShiftCreateInput, request.data)
+        data = validated(s.ShiftCreateInput, request.data)
         activity = selectors.activity_get(pk=data["activity"])
         room = _room(data.get("room"))
         if data["rrule"]:
@@ -117,7 +105,7 @@ class ShiftDetailApi(APIView):
         if not request.user.is_library_staff:
             raise PermissionDenied(_staff_only())
         shift = selectors.shift_get(pk=pk)
-        data = _valid(s.ShiftUpdateInput, request.data)
+        data = validated(s.ShiftUpdateInput, request.data)
         if data.get("cancelled"):
             services.shift_cancel(actor=request.user, shift=shift)
         else:
@@ -137,7 +125,7 @@ class ShiftSignupApi(APIView):
 
     @extend_schema(request=s.SignupCreateInput, responses={201: s.SignupOutput})
     def post(self, request: Request, pk: int) -> Response:
-        data = _valid(s.SignupCreateInput, request.data)
+        data = validated(s.SignupCreateInput, request.data)
         shift = selectors.shift_get(pk=pk)
         volunteer = selectors.user_get(pk=data["volunteer"]) if data.get("volunteer") else None
         signup = services.shift_signup(actor=request.user, shift=shift, volunteer=volunteer)
@@ -178,7 +166,7 @@ class MySignupListApi(APIView):
     @extend_schema(responses={200: s.SignupDetailOutput(many=True)})
     def get(self, request: Request) -> Response:
         qs = selectors.signup_list_for(volunteer=request.user)
-        return _paginate(self, request, qs, s.SignupDetailOutput)
+        return paginated(request, self, qs, s.SignupDetailOutput)
 
 
 class SignupWithdrawApi(APIView):
@@ -199,7 +187,7 @@ class SignupReportApi(APIView):
     @extend_schema(request=s.AttendanceReportInput, responses={200: s.SignupDetailOutput})
     def post(self, request: Request, pk: int) -> Response:
         signup = selectors.signup_get_for(actor=request.user, pk=pk)  # 404 before 400
-        data = _valid(s.AttendanceReportInput, request.data)
+        data = validated(s.AttendanceReportInput, request.data)
         signup = services.attendance_report(
             actor=request.user, signup=signup, hours=data.get("hours")
         )
@@ -216,7 +204,7 @@ class SignupAttendanceApi(APIView):
     @extend_schema(request=s.AttendanceInput, responses={200: s.SignupDetailOutput})
     def post(self, request: Request, pk: int) -> Response:
         signup = selectors.signup_get_for(actor=request.user, pk=pk)  # 404 before 400
-        data = _valid(s.AttendanceInput, request.data)
+        data = validated(s.AttendanceInput, request.data)
         services.attendance_record(
             actor=request.user, signup=signup, attended=data["attended"], hours=data.get("hours")
         )
@@ -233,7 +221,7 @@ class SignupHoursApi(APIView):
     @extend_schema(request=s.HoursCorrectionInput, responses={200: s.SignupDetailOutput})
     def post(self, request: Request, pk: int) -> Response:
         signup = selectors.signup_get_for(actor=request.user, pk=pk)  # 404 before 400
-        data = _valid(s.HoursCorrectionInput, request.data)
+        data = validated(s.HoursCorrectionInput, request.data)
         services.hours_correct(
             actor=request.user, signup=signup, hours=data["hours"], note=data["note"]
         )
@@ -265,7 +253,7 @@ class MeApi(APIView):
         profile = selectors.volunteer_profile_for(user=request.user)
         if profile is None:
             raise PermissionDenied(_not_volunteer(), code=ErrorCode.NOT_A_VOLUNTEER)
-        data = _valid(s.VolunteerProfileUpdateInput, request.data, partial=True)
+        data = validated(s.VolunteerProfileUpdateInput, request.data, partial=True)
         services.volunteer_update(actor=request.user, profile=profile, data=dict(data))
         return self.get(request)
 
@@ -281,16 +269,16 @@ class VolunteerListApi(APIView):
 
     @extend_schema(responses={200: s.VolunteerProfileOutput(many=True)})
     def get(self, request: Request) -> Response:
-        return _paginate(
-            self,
+        return paginated(
             request,
+            self,
             selectors.volunteer_list_for(actor=request.user),
             s.VolunteerProfileOutput,
         )
 
     @extend_schema(request=s.VolunteerCreateInput, responses={201: s.VolunteerProfileOutput})
     def post(self, request: Request) -> Response:
-        data = _valid(s.VolunteerCreateInput, request.data)
+        data = validated(s.VolunteerCreateInput, request.data)
         profile = services.volunteer_enrol(
             actor=request.user,
             user=selectors.user_by_email(email=data["email"]),
@@ -309,7 +297,7 @@ class VolunteerCertificateApi(APIView):
     @extend_schema(request=s.ChildCertificateInput, responses={200: s.VolunteerProfileOutput})
     def post(self, request: Request, pk: int) -> Response:
         profile = selectors.volunteer_get_for(actor=request.user, pk=pk)  # 404 before 400
-        data = _valid(s.ChildCertificateInput, request.data)
+        data = validated(s.ChildCertificateInput, request.data)
         services.certificate_record(
             actor=request.user,
             profile=profile,
@@ -328,7 +316,7 @@ class VolunteerStatusApi(APIView):
     @extend_schema(request=s.VolunteerStatusInput, responses={200: s.VolunteerProfileOutput})
     def post(self, request: Request, pk: int) -> Response:
         profile = selectors.volunteer_get_for(actor=request.user, pk=pk)  # 404 before 400
-        data = _valid(s.VolunteerStatusInput, request.data)
+        data = validated(s.VolunteerStatusInput, request.data)
         services.volunteer_set_status(actor=request.user, profile=profile, status=data["status"])
         return Response(
             s.VolunteerProfileOutput(selectors.volunteer_get_for(actor=request.user, pk=pk)).data
@@ -347,12 +335,8 @@ class ActivityListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         qs = selectors.activity_list(branch=request.query_params.get("branch") or None)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
         context = {"managed_branches": _managed_branches(request.user)}
-        return paginator.get_paginated_response(
-            s.VolunteerActivityOutput(page, many=True, context=context).data
-        )
+        return paginated(request, self, qs, s.VolunteerActivityOutput, context=context)
 
     @extend_schema(
         request=s.VolunteerActivityCreateInput, responses={201: s.VolunteerActivityOutput}
@@ -360,7 +344,7 @@ class ActivityListApi(APIView):
     def post(self, request: Request) -> Response:
         if not request.user.is_library_staff:
             raise PermissionDenied(_staff_only())
-        data = _valid(s.VolunteerActivityCreateInput, request.data)
+        data = validated(s.VolunteerActivityCreateInput, request.data)
         coordinator = (
             selectors.user_get(pk=data["coordinator"]) if data.get("coordinator") else None
         )
@@ -414,11 +398,11 @@ class ProposalListApi(APIView):
         wanted = request.query_params.get("status")
         if wanted:
             qs = qs.filter(status=wanted)
-        return _paginate(self, request, qs, s.SessionProposalOutput)
+        return paginated(request, self, qs, s.SessionProposalOutput)
 
     @extend_schema(request=s.SessionProposalInput, responses={201: s.SessionProposalOutput})
     def post(self, request: Request) -> Response:
-        data = _valid(s.SessionProposalInput, request.data)
+        data = validated(s.SessionProposalInput, request.data)
         proposal = services.proposal_submit(actor=request.user, **_proposal_kwargs(data))
         proposal = selectors.proposal_get_for(actor=request.user, pk=proposal.pk)
         return Response(s.SessionProposalOutput(proposal).data, status=status.HTTP_201_CREATED)
@@ -436,7 +420,7 @@ class ProposalDetailApi(APIView):
     @extend_schema(request=s.SessionProposalInput, responses={200: s.SessionProposalOutput})
     def patch(self, request: Request, pk: int) -> Response:
         proposal = selectors.proposal_get_for(actor=request.user, pk=pk)
-        data = _valid(s.SessionProposalInput, request.data, partial=True)
+        data = validated(s.SessionProposalInput, request.data, partial=True)
         changes: dict[str, Any] = {
             k: data[k]
             for k in (
@@ -482,7 +466,7 @@ class ProposalRejectApi(APIView):
     @extend_schema(request=s.ProposalReasonInput, responses={200: s.SessionProposalOutput})
     def post(self, request: Request, pk: int) -> Response:
         proposal = selectors.proposal_get_for(actor=request.user, pk=pk)  # 404 before 400
-        data = _valid(s.ProposalReasonInput, request.data)
+        data = validated(s.ProposalReasonInput, request.data)
         services.proposal_reject(actor=request.user, proposal=proposal, reason=data["reason"])
         return Response(
             s.SessionProposalOutput(selectors.proposal_get_for(actor=request.user, pk=pk)).data
@@ -495,7 +479,7 @@ class ProposalRequestChangesApi(APIView):
     @extend_schema(request=s.ProposalNoteInput, responses={200: s.SessionProposalOutput})
     def post(self, request: Request, pk: int) -> Response:
         proposal = selectors.proposal_get_for(actor=request.user, pk=pk)  # 404 before 400
-        data = _valid(s.ProposalNoteInput, request.data)
+        data = validated(s.ProposalNoteInput, request.data)
         services.proposal_request_changes(actor=request.user, proposal=proposal, note=data["note"])
         return Response(
             s.SessionProposalOutput(selectors.proposal_get_for(actor=request.user, pk=pk)).data

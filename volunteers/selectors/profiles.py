@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import NotFound, RuleViolation
 from core.models import Audience, Branch, Track, User
-from core.selectors import branches_managed_by
+from core.selectors import branches_managed_by, user_get_by_email
 from core.timeutils import local_today
 from events.models import Event, Registration
 from events.selectors import event_get_for_host, event_registrations, with_seats
@@ -243,7 +243,7 @@ def rooms_in(*, branches: QuerySet[Branch]) -> QuerySet[Room]:
 
 
 def user_by_email(*, email: str) -> User:
-    user = User.objects.filter(email__iexact=email.strip()).first()
+    user = user_get_by_email(email=email)
     if user is None:
         raise RuleViolation(
             _("No account has the e-mail address %(email)s. Ask the person to create one first."),
