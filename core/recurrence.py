@@ -96,7 +96,7 @@ class Occurrence:
 
 def _bad(message: str | Promise, **params: Any) -> RuleViolation:
     """A RuleViolation on the ``rrule`` field (``params`` fill the message's placeholders)."""
-    return RuleViolation(message, field="rrule", code="invalid_rrule", **params)
+    return RuleViolation(message, field="rrule", code=ErrorCode.INVALID_RRULE, **params)
 
 
 def parse_rule(text: str) -> dict[str, str]:

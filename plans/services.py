@@ -313,7 +313,9 @@ def initiative_update(
     after = _snapshot(initiative)
     if after != before:
         changes = {k: {"old": before[k], "new": after[k]} for k in after if after[k] != before[k]}
-        audit_log(actor=actor, action="initiative.changed", target=initiative, data=changes)
+        audit_log(
+            actor=actor, action=AuditAction.INITIATIVE_CHANGED, target=initiative, data=changes
+        )
     return initiative
 
 
@@ -327,7 +329,7 @@ def _lock_for_edit(
     try:
         initiative = lock_one(Initiative, initiative.pk)
     except Initiative.DoesNotExist as error:
-        raise RuleViolation(_("The initiative no longer exists."), code="gone") from error
+        raise RuleViolation(_("The initiative no longer exists."), code=ErrorCode.GONE) from error
     managed = _managed_ids(staff)
     current_branches = set(initiative.branches.values_list("pk", flat=True))
     if managed is not None and not (managed & current_branches):

@@ -67,11 +67,6 @@ def test_a_long_function_is_named_with_its_place_and_length() -> None:
     assert found == [f"core/example.py:5 long() ({MAX_FUNCTION_LINES + 1} lines)"]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue #12: the long services, selectors and functions are being split in "
-    "parallel; remove this marker once they are merged",
-)
 def test_no_module_over_600_lines_and_no_function_over_80() -> None:
     long_modules, long_functions = _offenders()
     if long_modules or long_functions:

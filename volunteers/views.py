@@ -266,9 +266,9 @@ def staff_proposals(request: HttpRequest) -> HttpResponse:
     _staff(request)
     queue = list(selectors.proposal_queue(actor=request.user))
     for proposal in queue:
-        proposal.preview = []  # when its dates cannot be worked out
+        proposal.preview = []  # type: ignore[attr-defined]  # shown on the page only
         with suppress(DomainError):
-            proposal.preview = services.proposal_occurrences(
+            proposal.preview = services.proposal_occurrences(  # type: ignore[attr-defined]
                 start=proposal.start, end=proposal.end, rrule=proposal.rrule, branch=proposal.branch
             )
     recent = (
@@ -382,13 +382,13 @@ def _roster_change(request: HttpRequest, shift: Any) -> None:
         else:
             messages.error(request, _("Enter the hours and a note saying why."))
     else:
-        form = AttendanceForm(request.POST)
-        if form.is_valid():
+        attendance = AttendanceForm(request.POST)
+        if attendance.is_valid():
             services.attendance_record(
                 actor=request.user,
                 signup=signup,
-                attended=form.cleaned_data["attended"],
-                hours=form.cleaned_data["hours"],
+                attended=attendance.cleaned_data["attended"],
+                hours=attendance.cleaned_data["hours"],
             )
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import locking
+from core.contracts import AuditAction
 from core.exceptions import RuleViolation
 from core.models import Audience, Branch, Partner, Track, User
 from core.services import audit_log
@@ -119,7 +120,7 @@ def event_record_attendance(*, actor: User | None, event: Event, count: int) -> 
     event.save(update_fields=["attendance_count", "updated_at"])
     audit_log(
         actor=actor,
-        action="event.attendance_recorded",
+        action=AuditAction.EVENT_ATTENDANCE_RECORDED,
         target=event,
         data={"old": old, "new": count},
     )

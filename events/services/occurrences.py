@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import locking
+from core.contracts import AuditAction, MessageKind
 from core.exceptions import RuleViolation
 from core.models import User
 from core.services import audit_log
@@ -103,7 +104,7 @@ def _record_change(
     """The audit row; and, for a published event moved in time or place, ``event.changed``."""
     audit_log(
         actor=actor,
-        action="event.changed",
+        action=AuditAction.EVENT_CHANGED,
         target=event,
         data={
             "old": {k: _plain(v) for k, v in old.items()},
@@ -113,7 +114,7 @@ def _record_change(
     if time_or_place and event.state == EventState.PUBLISHED:
         state_changed.send(
             sender=Event,
-            kind="event.changed",
+            kind=MessageKind.EVENT_CHANGED,
             instance=event,
             actor=actor,
             data={"fields": sorted(TIME_PLACE_FIELDS & set(old))},
@@ -146,13 +147,13 @@ def _event_cancel(*, actor: User | None, event: Event, reason: str) -> Event:
     _release(event, actor)
     audit_log(
         actor=actor,
-        action="event.cancelled",
+        action=AuditAction.EVENT_CANCELLED,
         target=event,
         data={"reason": event.cancel_reason, "registrations_cancelled": len(regs)},
     )
     state_changed.send(
         sender=Event,
-        kind="event.cancelled",
+        kind=MessageKind.EVENT_CANCELLED,
         instance=event,
         actor=actor,
         data={"reason": event.cancel_reason, "registrations": [r.pk for r in regs]},

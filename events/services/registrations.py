@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import locking
+from core.contracts import AuditAction, MessageKind
 from core.db import is_conflict_error
-from core.exceptions import Conflict, NotFound, PermissionDenied, RuleViolation
+from core.exceptions import Conflict, ErrorCode, NotFound, PermissionDenied, RuleViolation
 from core.models import User
 from core.selectors import can_manage_branch
 from core.services import audit_log
@@ -51,7 +52,7 @@ def registration_create(*, actor: User, event: Event, seats: int = 1) -> Registr
     if event.registrations.filter(user=actor, status__in=LIVE_REGISTRATION_STATUSES).exists():
         raise Conflict(
             _("You are already registered for this event. You can see it on your page."),
-            code="already_registered",
+            code=ErrorCode.ALREADY_REGISTERED,
         )
     status, position = _place_for(event, seats)
     locking.pause(locking.Pause.REGISTRATION_AFTER_SEAT_COUNT)
@@ -60,7 +61,7 @@ def registration_create(*, actor: User, event: Event, seats: int = 1) -> Registr
     )
     audit_log(
         actor=actor,
-        action=f"registration.{status}",
+        action=AuditAction(f"registration.{status}"),
         target=reg,
         data={"event": event.pk, "seats": seats, "position": position},
     )
@@ -71,15 +72,15 @@ def registration_create(*, actor: User, event: Event, seats: int = 1) -> Registr
 def _check_open_for(event: Event, seats: int) -> None:
     """The (locked) event takes registrations, and ``seats`` is a number it allows."""
     if event.state == EventState.CANCELLED:
-        raise RuleViolation(_("This event is cancelled."), code="event_cancelled")
+        raise RuleViolation(_("This event is cancelled."), code=ErrorCode.EVENT_CANCELLED)
     if event.state != EventState.PUBLISHED:
         raise NotFound(_("This event does not exist."))
     if not event.registration_required:
         raise RuleViolation(
-            _("No registration is needed for this event: just come along."), code="drop_in"
+            _("No registration is needed for this event: just come along."), code=ErrorCode.DROP_IN
         )
     if event.start <= timezone.now():
-        raise RuleViolation(_("This event has already started."), code="event_started")
+        raise RuleViolation(_("This event has already started."), code=ErrorCode.EVENT_STARTED)
     if seats < 1:
         raise RuleViolation(_("Please register for at least 1 seat."), field="seats")
     if seats > event.max_seats_per_registration:
@@ -121,7 +122,7 @@ def _insert_registration(
         if is_conflict_error(error):
             raise Conflict(
                 _("Someone registered at the same moment. Please try again."),
-                code="registration_conflict",
+                code=ErrorCode.REGISTRATION_CONFLICT,
             ) from error
         raise
 
@@ -153,7 +154,7 @@ def _registration_cancel(*, actor: User, registration: Registration, reason: str
     if event.start <= timezone.now():
         raise RuleViolation(
             _("The event has started; the registration can no longer be cancelled."),
-            code="event_started",
+            code=ErrorCode.EVENT_STARTED,
         )
     was = reg.status
     reg.status = RegistrationStatus.CANCELLED
@@ -166,11 +167,11 @@ def _registration_cancel(*, actor: User, registration: Registration, reason: str
     )
     audit_log(
         actor=actor,
-        action="registration.cancelled",
+        action=AuditAction.REGISTRATION_CANCELLED,
         target=reg,
         data={"event": event.pk, "was": was, "reason": reg.cancel_reason},
     )
-    _send(reg, "registration.cancelled", actor)
+    _send(reg, MessageKind.REGISTRATION_CANCELLED, actor)
     if was == RegistrationStatus.WAITLISTED:
         _renumber_waitlist(event)
     _promote(event=event, actor=actor)
@@ -198,7 +199,7 @@ def registration_check_in(*, actor: User, registration: Registration) -> Registr
         raise RuleViolation(
             _("Only confirmed registrations can be checked in (this one is %(status)s)."),
             status=reg.get_status_display(),
-            code="not_confirmed",
+            code=ErrorCode.NOT_CONFIRMED,
         )
     if event.state == EventState.CANCELLED:
         raise RuleViolation(_("This event was cancelled."))
@@ -206,13 +207,18 @@ def registration_check_in(*, actor: User, registration: Registration) -> Registr
     if now < event.start - timedelta(hours=2) or now > event.end + timedelta(hours=12):
         raise RuleViolation(
             _("Check-in is open from two hours before the start until the day after."),
-            code="check_in_closed",
+            code=ErrorCode.CHECK_IN_CLOSED,
         )
     if reg.checked_in_at is not None:
         return reg
     reg.checked_in_at = now
     reg.save(update_fields=["checked_in_at"])
-    audit_log(actor=actor, action="registration.checked_in", target=reg, data={"event": event.pk})
+    audit_log(
+        actor=actor,
+        action=AuditAction.REGISTRATION_CHECKED_IN,
+        target=reg,
+        data={"event": event.pk},
+    )
     person = reg.user  # loaded with the registration (select_related): no query
     if event.licence_equipment_kind and person is not None:
         room_services.licence_grant(

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from core.contracts import AuditAction
 from core.models import AuditLog, User
 from events.models import LIVE_REGISTRATION_STATUSES, Registration
 from events.services.registrations import _registration_cancel
@@ -26,7 +27,7 @@ def registrations_anonymise_old(*, now: datetime | None = None) -> int:
     count = Registration.objects.filter(event__end__lt=cutoff, user__isnull=False).update(user=None)
     if count:
         AuditLog.objects.create(
-            action="registrations.anonymised",
+            action=AuditAction.REGISTRATIONS_ANONYMISED,
             target_type="events.registration",
             target_id="*",
             data={"count": count, "ended_before": cutoff.isoformat()},

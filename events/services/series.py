@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import locking
+from core.contracts import AuditAction
 from core.exceptions import RuleViolation
 from core.models import Audience, Branch, Partner, Track, User
 from core.recurrence import Occurrence, expand, kept
@@ -155,7 +156,7 @@ def series_build(
         _add_occurrence(actor, series, occ_start, occ_end, state, tags)
     audit_log(
         actor=actor,
-        action="event_series.created",
+        action=AuditAction.EVENT_SERIES_CREATED,
         target=series,
         data={"rrule": series.rrule, "occurrences": len(times), "state": state},
     )
@@ -308,7 +309,7 @@ def series_update(
         changed += _reexpand(actor=actor, series=series, now=now)
     audit_log(
         actor=actor,
-        action="event_series.changed",
+        action=AuditAction.EVENT_SERIES_CHANGED,
         target=series,
         data={"old": old, "occurrences_changed": changed},
     )

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.exceptions import RuleViolation
+from core.exceptions import ErrorCode, RuleViolation
 from core.models import BranchKind, Track
 from events.models import PlaceKind
 from rooms.models import EquipmentKind
@@ -93,7 +93,9 @@ def _check_host_and_course(data: Mapping[str, Any]) -> None:
     host = data.get("host")
     if host is not None and not (host.is_library_staff or host.is_volunteer):
         raise RuleViolation(
-            _("The host must be a staff member or a volunteer."), field="host", code="bad_host"
+            _("The host must be a staff member or a volunteer."),
+            field="host",
+            code=ErrorCode.BAD_HOST,
         )
     kind = data.get("licence_equipment_kind")
     if kind and kind not in EquipmentKind.values:
@@ -116,5 +118,5 @@ def _check_publishable(tracks: Iterable[Track]) -> None:
         raise RuleViolation(
             _("Tag the event with at least one of the plan's tracks before publishing it."),
             field="tracks",
-            code="track_required",
+            code=ErrorCode.TRACK_REQUIRED,
         )

@@ -8,6 +8,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from core import locking
+from core.contracts import AuditAction, MessageKind
 from core.models import User
 from core.services import audit_log
 from events.models import Event, EventState, Registration, RegistrationStatus
@@ -68,8 +69,13 @@ def _promote(*, event: Event, actor: User | None) -> list[Registration]:
         if free is not None:
             free -= reg.seats
         promoted.append(reg)
-        audit_log(actor=actor, action="registration.promoted", target=reg, data={"event": event.pk})
-        _send(reg, "registration.promoted", actor)
+        audit_log(
+            actor=actor,
+            action=AuditAction.REGISTRATION_PROMOTED,
+            target=reg,
+            data={"event": event.pk},
+        )
+        _send(reg, MessageKind.REGISTRATION_PROMOTED, actor)
     if promoted:
         _renumber_waitlist(event)
     return promoted

@@ -15,7 +15,7 @@ from django.db.models.functions import ExtractQuarter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.exceptions import RuleViolation
+from core.exceptions import ErrorCode, RuleViolation
 from core.models import Branch
 from core.selectors import branch_list, track_list
 from core.timeutils import local_tz
@@ -84,7 +84,7 @@ def _scope_branch(branch: Branch | str | None, branches: list[Branch]) -> Branch
         raise RuleViolation(
             _("There is no branch called “%(branch)s”."),
             field="branch",
-            code="unknown_branch",
+            code=ErrorCode.UNKNOWN_BRANCH,
             branch=branch,
         )
     return found

@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 
 from django.utils.translation import gettext as _
 
-from core.exceptions import RuleViolation
+from core.exceptions import ErrorCode, RuleViolation
 from core.timeutils import local_today, local_tz
 from plans.models import QUARTERS
 
@@ -61,14 +61,16 @@ def parse_scope(
         year_value = _as_int(year)
         if not 2000 <= year_value <= 2100:
             raise RuleViolation(
-                _("Please give the year as four digits, e.g. 2027."), field="year", code="bad_year"
+                _("Please give the year as four digits, e.g. 2027."),
+                field="year",
+                code=ErrorCode.BAD_YEAR,
             )
     quarter_value: int | None = None
     if quarter is not None and quarter != "":
         quarter_value = _as_int(quarter)
         if quarter_value not in QUARTERS:
             raise RuleViolation(
-                _("The quarter must be 1, 2, 3 or 4."), field="quarter", code="bad_quarter"
+                _("The quarter must be 1, 2, 3 or 4."), field="quarter", code=ErrorCode.BAD_QUARTER
             )
     branch_value = str(branch) if branch else None
     return year_value, quarter_value, branch_value

@@ -16,10 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.contracts import AuditAction, MessageKind
 from core.exceptions import (
     BookingConflict,
     Conflict,
     DomainError,
+    ErrorCode,
     PermissionDenied,
     RuleViolation,
 )
@@ -131,7 +133,7 @@ def _sort_dates(
         problem = _hours_problem(room, s, e, actor)
         if problem is not None:
             if not series:
-                raise RuleViolation(problem, field="start", code="outside_hours")
+                raise RuleViolation(problem, field="start", code=ErrorCode.OUTSIDE_HOURS)
             skipped.append(SkippedDate(s, e, problem, conflict=False))
             continue
         blocked_start, blocked_end = _blocked(room, s, e)
@@ -159,7 +161,7 @@ def _dates_lost(
         _(
             "%(n)s of the %(total)s dates cannot be booked: %(dates)s. You can book the %(free)s free date(s) instead."
         ),
-        code="series_conflict",
+        code=ErrorCode.SERIES_CONFLICT,
         n=len(skipped),
         total=total,
         dates=", ".join(f"{_local(sk.start):%d.%m.%Y} ({sk.reason})" for sk in skipped),
@@ -232,7 +234,9 @@ def _tell_requested(
         series_id = booking.series_id
         audit_log(
             actor=actor,
-            action=f"booking.{'requested' if needs_approval else 'confirmed'}",
+            action=(
+                AuditAction.BOOKING_REQUESTED if needs_approval else AuditAction.BOOKING_CONFIRMED
+            ),
             target=booking,
             data={
                 "room": room.pk,
@@ -277,7 +281,7 @@ def booking_approve(*, actor: User, booking: Booking, whole_series: bool = False
     if fresh.status not in {BookingStatus.PENDING, BookingStatus.CONFIRMED}:
         raise Conflict(
             _("This request was already %(status)s and can no longer be approved."),
-            code="already_decided",
+            code=ErrorCode.ALREADY_DECIDED,
             status=fresh.get_status_display().lower(),
         )
     targets = _series_members(fresh, statuses=[BookingStatus.PENDING]) if whole_series else [fresh]
@@ -307,11 +311,11 @@ def booking_approve(*, actor: User, booking: Booking, whole_series: bool = False
         )
         audit_log(
             actor=actor,
-            action="booking.confirmed",
+            action=AuditAction.BOOKING_CONFIRMED,
             target=target,
             data={"old": "pending", "new": "confirmed"},
         )
-        _signal(Booking, "booking.confirmed", target, actor)
+        _signal(Booking, MessageKind.BOOKING_CONFIRMED, target, actor)
         approved.append(target)
     return approved or [fresh]
 
@@ -338,11 +342,11 @@ def _reject_pending(bookings: list[Booking], *, reason: str, actor: User | None)
         )
         audit_log(
             actor=actor,
-            action="booking.rejected",
+            action=AuditAction.BOOKING_REJECTED,
             target=pending,
             data={"reason": str(reason), "old": "pending", "new": "rejected"},
         )
-        _signal(Booking, "booking.rejected", pending, actor, reason=str(reason))
+        _signal(Booking, MessageKind.BOOKING_REJECTED, pending, actor, reason=str(reason))
 
 
 @transaction.atomic(durable=True)
@@ -362,7 +366,7 @@ def booking_reject(
     if fresh.status != BookingStatus.PENDING:
         raise Conflict(
             _("This request was already %(status)s; cancel it instead if needed."),
-            code="already_decided",
+            code=ErrorCode.ALREADY_DECIDED,
             status=fresh.get_status_display().lower(),
         )
     targets = _series_members(fresh, statuses=[BookingStatus.PENDING]) if whole_series else [fresh]
@@ -414,7 +418,7 @@ def _booking_cancel(
                 _(
                     "Bookings can be cancelled until %(deadline)s. Please call or write to the library."
                 ),
-                code="cancel_deadline_passed",
+                code=ErrorCode.CANCEL_DEADLINE_PASSED,
                 deadline=f"{selectors.cancel_deadline_shown(booking=target):%d.%m.%Y %H:%M}",
             )
         old = target.status
@@ -427,11 +431,11 @@ def _booking_cancel(
         )
         audit_log(
             actor=actor,
-            action="booking.cancelled",
+            action=AuditAction.BOOKING_CANCELLED,
             target=target,
             data={"old": old, "reason": reason},
         )
-        _signal(Booking, "booking.cancelled", target, actor, reason=reason)
+        _signal(Booking, MessageKind.BOOKING_CANCELLED, target, actor, reason=reason)
         done.append(target)
     return done or [fresh]
 
@@ -450,5 +454,7 @@ def booking_mark_no_show(*, actor: User, booking: Booking, no_show: bool = True)
         return fresh
     fresh.no_show = no_show
     fresh.save(update_fields=["no_show", "updated_at"])
-    audit_log(actor=actor, action="booking.no_show", target=fresh, data={"no_show": no_show})
+    audit_log(
+        actor=actor, action=AuditAction.BOOKING_NO_SHOW, target=fresh, data={"no_show": no_show}
+    )
     return fresh

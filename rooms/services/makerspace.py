@@ -15,7 +15,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.exceptions import BookingConflict, Conflict, PermissionDenied, RuleViolation
+from core.contracts import AuditAction, MessageKind
+from core.exceptions import BookingConflict, Conflict, ErrorCode, PermissionDenied, RuleViolation
 from core.locking import lock_many, lock_one
 from core.models import User
 from core.selectors import can_manage_branch, closure_reason
@@ -68,7 +69,7 @@ def licence_grant(
         return Licence.objects.get(person=person, equipment_kind=equipment_kind)
     audit_log(
         actor=actor,
-        action="licence.granted",
+        action=AuditAction.LICENCE_GRANTED,
         target=licence,
         data={"person": person.pk, "kind": equipment_kind, "source": source},
     )
@@ -125,11 +126,13 @@ def _equipment_booking_set_cancelled(
     )
     audit_log(
         actor=actor,
-        action="equipment_booking.cancelled",
+        action=AuditAction.EQUIPMENT_BOOKING_CANCELLED,
         target=booking,
         data={"reason": reason, "no_show": no_show},
     )
-    _signal(EquipmentBooking, "equipment_booking.cancelled", booking, actor, reason=reason)
+    _signal(
+        EquipmentBooking, MessageKind.EQUIPMENT_BOOKING_CANCELLED, booking, actor, reason=reason
+    )
 
 
 @transaction.atomic(durable=True)
@@ -150,11 +153,11 @@ def equipment_booking_create(
     _save_or_conflict(booking, EQUIPMENT_CONSTRAINTS, conflict)
     audit_log(
         actor=actor,
-        action="equipment_booking.confirmed",
+        action=AuditAction.EQUIPMENT_BOOKING_CONFIRMED,
         target=booking,
         data={"equipment": equipment.pk, "start": start.isoformat(), "end": end.isoformat()},
     )
-    _signal(EquipmentBooking, "equipment_booking.confirmed", booking, actor)
+    _signal(EquipmentBooking, MessageKind.EQUIPMENT_BOOKING_CONFIRMED, booking, actor)
     return booking
 
 
@@ -202,7 +205,7 @@ def _check_maker(actor: User, equipment: Equipment, start: datetime) -> None:
             _(
                 "You need the licence (kørekort) for the %(kind)s first. Join a licence course or ask the staff."
             ),
-            code="licence_required",
+            code=ErrorCode.LICENCE_REQUIRED,
             kind=equipment.get_kind_display().lower(),
         )
     if equipment.min_age:
@@ -211,14 +214,14 @@ def _check_maker(actor: User, equipment: Equipment, start: datetime) -> None:
                 _(
                     "This machine is for people aged %(age)s or over. Ask the staff to note your birth date."
                 ),
-                code="age_unknown",
+                code=ErrorCode.AGE_UNKNOWN,
                 age=equipment.min_age,
             )
         day = _local(start).date()
         if selectors.age_on(birth_date=actor.birth_date, day=day) < equipment.min_age:
             raise RuleViolation(
                 _("This machine is for people aged %(age)s or over."),
-                code="too_young",
+                code=ErrorCode.TOO_YOUNG,
                 age=equipment.min_age,
             )
 
@@ -274,7 +277,7 @@ def _check_slot_limits(equipment: Equipment, actor: User, start: datetime, end: 
         if today_slots + n > equipment.max_slots_per_day:
             raise RuleViolation(
                 _("You can book at most %(n)s slot(s) a day on this machine."),
-                code="limit_per_day",
+                code=ErrorCode.LIMIT_PER_DAY,
                 n=equipment.max_slots_per_day,
             )
     if equipment.max_slots_per_week:
@@ -283,7 +286,7 @@ def _check_slot_limits(equipment: Equipment, actor: User, start: datetime, end: 
         if week_slots + n > equipment.max_slots_per_week:
             raise RuleViolation(
                 _("You can book at most %(n)s slot(s) a week on this machine."),
-                code="limit_per_week",
+                code=ErrorCode.LIMIT_PER_WEEK,
                 n=equipment.max_slots_per_week,
             )
 
@@ -344,7 +347,7 @@ def equipment_booking_check_in(*, actor: User, booking: EquipmentBooking) -> Equ
         raise RuleViolation(_("You can check in from 15 minutes before the slot until it ends."))
     fresh.checked_in_at = now
     fresh.save(update_fields=["checked_in_at", "updated_at"])
-    audit_log(actor=actor, action="equipment_booking.checked_in", target=fresh)
+    audit_log(actor=actor, action=AuditAction.EQUIPMENT_BOOKING_CHECKED_IN, target=fresh)
     return fresh
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.contracts import AuditAction
 from core.exceptions import Conflict, RuleViolation
 from core.locking import lock_one
 from core.models import User
@@ -72,7 +73,7 @@ def room_occupy(
     _save_or_conflict(booking, ROOM_CONSTRAINTS, _clash(room, [], start, end))
     audit_log(
         actor=actor,
-        action="booking.occupied",
+        action=AuditAction.BOOKING_OCCUPIED,
         target=booking,
         data={"room": room.pk, "start": start.isoformat(), "end": end.isoformat(), "kind": kind},
     )
@@ -110,7 +111,7 @@ def room_occupancy_move(
     _save_or_conflict(booking, ROOM_CONSTRAINTS, _clash(room, [], start, end))
     audit_log(
         actor=actor,
-        action="booking.moved",
+        action=AuditAction.BOOKING_MOVED,
         target=booking,
         data={"old": old, "new": {"start": start.isoformat(), "end": end.isoformat()}},
     )
@@ -128,7 +129,9 @@ def room_release(*, booking: Booking, actor: User | None) -> None:
     fresh.cancelled_at = timezone.now()
     fresh.sequence += 1
     fresh.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
-    audit_log(actor=actor, action="booking.released", target=fresh, data={"old": "confirmed"})
+    audit_log(
+        actor=actor, action=AuditAction.BOOKING_RELEASED, target=fresh, data={"old": "confirmed"}
+    )
     booking.status, booking.cancelled_at, booking.sequence = (
         fresh.status,
         fresh.cancelled_at,

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.exceptions import PermissionDenied, RuleViolation
+from core.exceptions import ErrorCode, PermissionDenied, RuleViolation
 from core.models import Partner, User
 from core.selectors import closure_reason
 from core.timeutils import local_today, make_local
@@ -226,7 +226,7 @@ def _check_limits(room: Room, booker: User, new: list[tuple[datetime, datetime]]
                     _(
                         "You can book this room at most %(n)s time(s) a day (%(date)s is full for you)."
                     ),
-                    code="limit_per_day",
+                    code=ErrorCode.LIMIT_PER_DAY,
                     n=room.max_per_day,
                     date=f"{d:%d.%m.%Y}",
                 )
@@ -243,7 +243,7 @@ def _check_limits(room: Room, booker: User, new: list[tuple[datetime, datetime]]
                     _(
                         "You can book this room at most %(n)s time(s) a week (week %(week)s is full for you)."
                     ),
-                    code="limit_per_week",
+                    code=ErrorCode.LIMIT_PER_WEEK,
                     n=room.max_per_week,
                     week=key[1],
                 )
@@ -254,7 +254,7 @@ def _check_limits(room: Room, booker: User, new: list[tuple[datetime, datetime]]
                 _(
                     "You already have %(n)s upcoming booking(s) of this room, the most allowed. Cancel one or wait until it has passed."
                 ),
-                code="limit_future",
+                code=ErrorCode.LIMIT_FUTURE,
                 n=len(holdings),
             )
 

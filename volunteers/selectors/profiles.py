@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.exceptions import NotFound, RuleViolation
+from core.exceptions import ErrorCode, NotFound, RuleViolation
 from core.models import Audience, Branch, Track, User
 from core.selectors import branches_managed_by, user_get_by_email
 from core.timeutils import local_today
@@ -67,7 +67,7 @@ def volunteer_get_for(*, actor: User, pk: int) -> VolunteerProfile:
     except VolunteerProfile.DoesNotExist as error:
         raise NotFound(
             _("The volunteer does not exist, or is not at one of your branches."),
-            code="volunteer_not_found",
+            code=ErrorCode.VOLUNTEER_NOT_FOUND,
         ) from error
 
 
@@ -156,7 +156,7 @@ def proposal_get_for(*, actor: User, pk: int) -> SessionProposal:
         proposal = SessionProposal.objects.filter(pk=pk, volunteer=actor).first()
     if proposal is None:
         raise NotFound(
-            _("The proposal does not exist, or it is not yours."), code="proposal_not_found"
+            _("The proposal does not exist, or it is not yours."), code=ErrorCode.PROPOSAL_NOT_FOUND
         )
     return proposal
 

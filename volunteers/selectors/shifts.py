@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.exceptions import NotFound, RuleViolation
+from core.exceptions import ErrorCode, NotFound, RuleViolation
 from core.models import Branch, User
 from core.selectors import branches_managed_by, can_manage_branch
 from core.timeutils import day_bounds, local_today, local_tz
@@ -98,7 +98,7 @@ def shift_get(*, pk: int) -> WithAnnotations[Shift, _Taken]:
     try:
         return shift_list(include_cancelled=True).get(pk=pk)
     except Shift.DoesNotExist as error:
-        raise NotFound(_("The shift does not exist."), code="shift_not_found") from error
+        raise NotFound(_("The shift does not exist."), code=ErrorCode.SHIFT_NOT_FOUND) from error
 
 
 def open_shifts_for(
@@ -175,7 +175,9 @@ def signup_get_for(*, actor: User, pk: int) -> ShiftSignup:
 
 
 def _signup_not_found() -> NotFound:
-    return NotFound(_("The sign-up does not exist, or it is not yours."), code="signup_not_found")
+    return NotFound(
+        _("The sign-up does not exist, or it is not yours."), code=ErrorCode.SIGNUP_NOT_FOUND
+    )
 
 
 def next_shifts_for(*, volunteer: User, limit: int = 10) -> QuerySet[ShiftSignup]:

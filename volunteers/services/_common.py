@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from core.exceptions import NotFound, PermissionDenied, RuleViolation
+from core.exceptions import ErrorCode, NotFound, PermissionDenied, RuleViolation
 from core.models import Branch, User
 from core.selectors import can_manage_branch
 from core.timeutils import local_today, local_tz
@@ -34,18 +34,21 @@ class _Gone:
     """The 404 for something that does not exist or is someone else's."""
 
     message: str | Promise
-    code: str
+    code: ErrorCode
 
     def error(self) -> NotFound:
         return NotFound(self.message, code=self.code)
 
 
 _PROFILE_NOT_FOUND = _Gone(
-    _("The volunteer does not exist, or is not at one of your branches."), "volunteer_not_found"
+    _("The volunteer does not exist, or is not at one of your branches."),
+    ErrorCode.VOLUNTEER_NOT_FOUND,
 )
-_SIGNUP_NOT_FOUND = _Gone(_("The sign-up does not exist, or it is not yours."), "signup_not_found")
+_SIGNUP_NOT_FOUND = _Gone(
+    _("The sign-up does not exist, or it is not yours."), ErrorCode.SIGNUP_NOT_FOUND
+)
 _PROPOSAL_NOT_FOUND = _Gone(
-    _("The proposal does not exist, or it is not yours."), "proposal_not_found"
+    _("The proposal does not exist, or it is not yours."), ErrorCode.PROPOSAL_NOT_FOUND
 )
 
 
@@ -126,7 +129,7 @@ def _profile_of(user: User | None) -> VolunteerProfile:
     if profile is None:
         raise PermissionDenied(
             _("Only volunteers can do this. Ask a coordinator at your library to sign you up."),
-            code="not_a_volunteer",
+            code=ErrorCode.NOT_A_VOLUNTEER,
         )
     return profile
 
@@ -148,7 +151,7 @@ def certificate_problem(*, profile: VolunteerProfile, day: date) -> RuleViolatio
                 "This shift is with children under 15 and needs a clear child certificate "
                 "(børneattest). You have none on file yet; ask your coordinator to request one."
             )
-        return RuleViolation(message, code="certificate_missing")
+        return RuleViolation(message, code=ErrorCode.CERTIFICATE_MISSING)
     if profile.certificate_valid_until < day:
         return RuleViolation(
             _(
@@ -156,7 +159,7 @@ def certificate_problem(*, profile: VolunteerProfile, day: date) -> RuleViolatio
                 "(børneattest). Yours is valid until %(until)s, before the shift on %(day)s; "
                 "ask your coordinator to renew it."
             ),
-            code="certificate_expired",
+            code=ErrorCode.CERTIFICATE_EXPIRED,
             until=format_day(profile.certificate_valid_until),
             day=format_day(day),
         )
@@ -170,6 +173,6 @@ def _paused_problem(profile: VolunteerProfile) -> RuleViolation | None:
                 "Your volunteering is paused, so you cannot sign up for shifts. Ask your "
                 "coordinator to make you active again."
             ),
-            code="volunteer_paused",
+            code=ErrorCode.VOLUNTEER_PAUSED,
         )
     return None

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.contracts import AuditAction
 from core.exceptions import RuleViolation
 from core.models import Audience, Branch, Track, User
 from core.services import audit_log
@@ -45,7 +46,7 @@ def activity_create(
     activity.audiences.set(list(audiences))
     audit_log(
         actor=actor,
-        action="activity.created",
+        action=AuditAction.ACTIVITY_CREATED,
         target=activity,
         data={"name": name, "branch": branch.slug, "children_under_15": children_under_15},
     )

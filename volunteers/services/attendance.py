@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import locking
-from core.exceptions import RuleViolation
+from core.contracts import AuditAction
+from core.exceptions import ErrorCode, RuleViolation
 from core.models import User
 from core.services import audit_log
 from volunteers.models import HoursCorrection, ShiftSignup, SignupStatus
@@ -41,15 +42,19 @@ def attendance_report(
     if signup.volunteer_id != actor.pk:
         raise _SIGNUP_NOT_FOUND.error()
     if signup.status != SignupStatus.SIGNED_UP or signup.shift_cancelled:
-        raise RuleViolation(_("You were not signed up for this shift."), code="not_signed_up")
+        raise RuleViolation(
+            _("You were not signed up for this shift."), code=ErrorCode.NOT_SIGNED_UP
+        )
     if signup.shift.start > timezone.now():
-        raise RuleViolation(_("You can report a shift once it has started."), code="too_early")
+        raise RuleViolation(
+            _("You can report a shift once it has started."), code=ErrorCode.TOO_EARLY
+        )
     signup.reported_hours = _clean_hours(hours) or shift_duration_hours(signup.shift)
     signup.reported_at = timezone.now()
     signup.save(update_fields=["reported_hours", "reported_at"])
     audit_log(
         actor=actor,
-        action="shift.attendance_reported",
+        action=AuditAction.SHIFT_ATTENDANCE_REPORTED,
         target=signup,
         data={"hours": str(signup.reported_hours)},
     )
@@ -66,10 +71,10 @@ def attendance_record(
     signup = ShiftSignup.objects.select_related("shift__activity__branch").get(pk=signup.pk)
     _require_activity_staff(actor, signup.shift.activity)
     if signup.status != SignupStatus.SIGNED_UP:
-        raise RuleViolation(_("This volunteer withdrew from the shift."), code="withdrawn")
+        raise RuleViolation(_("This volunteer withdrew from the shift."), code=ErrorCode.WITHDRAWN)
     if signup.shift.start > timezone.now():
         raise RuleViolation(
-            _("Attendance can be recorded once the shift has started."), code="too_early"
+            _("Attendance can be recorded once the shift has started."), code=ErrorCode.TOO_EARLY
         )
     new_hours = (
         (_clean_hours(hours) or signup.reported_hours or shift_duration_hours(signup.shift))
@@ -86,7 +91,7 @@ def attendance_record(
     )
     audit_log(
         actor=actor,
-        action="shift.attendance_recorded",
+        action=AuditAction.SHIFT_ATTENDANCE_RECORDED,
         target=signup,
         data={"old": old, "new": {"attended": attended, "hours": str(new_hours)}},
     )
@@ -106,7 +111,7 @@ def hours_correct(*, actor: User, signup: ShiftSignup, hours: Decimal, note: str
     if signup.attended is not True:
         raise RuleViolation(
             _("Record the volunteer as attended before correcting the hours."),
-            code="not_attended",
+            code=ErrorCode.NOT_ATTENDED,
         )
     new_hours = _clean_hours(hours)
     if new_hours is None:
@@ -121,7 +126,7 @@ def hours_correct(*, actor: User, signup: ShiftSignup, hours: Decimal, note: str
     signup.save(update_fields=["hours"])
     audit_log(
         actor=actor,
-        action="shift.hours_corrected",
+        action=AuditAction.SHIFT_HOURS_CORRECTED,
         target=signup,
         data={"old": str(old), "new": str(new_hours), "note": note},
     )

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import locking
-from core.exceptions import Conflict, PermissionDenied, RuleViolation
+from core.contracts import AuditAction
+from core.exceptions import Conflict, ErrorCode, PermissionDenied, RuleViolation
 from core.models import Branch, Role, User
 from core.services import audit_log, user_set_role
 from core.timeutils import local_today
@@ -56,7 +57,7 @@ def volunteer_enrol(
         _require_branch_staff(actor, branch)
     if VolunteerProfile.objects.filter(user=user).exists():
         raise Conflict(
-            _("%(name)s is already a volunteer."), code="already_volunteer", name=user.name
+            _("%(name)s is already a volunteer."), code=ErrorCode.ALREADY_VOLUNTEER, name=user.name
         )
     if agreement_signed_on and agreement_signed_on > local_today():
         raise RuleViolation(
@@ -74,7 +75,7 @@ def volunteer_enrol(
     profile.branches.set(branches)
     audit_log(
         actor=actor,
-        action="volunteer.enrolled",
+        action=AuditAction.VOLUNTEER_ENROLLED,
         target=profile,
         data={"user": user.pk, "branches": sorted(b.slug for b in branches)},
     )
@@ -107,7 +108,7 @@ def volunteer_update(
     if "branches" in data:
         changes.update(_set_branches(actor=actor, profile=profile, branches=data["branches"]))
     if changes:
-        audit_log(actor=actor, action="volunteer.updated", target=profile, data=changes)
+        audit_log(actor=actor, action=AuditAction.VOLUNTEER_UPDATED, target=profile, data=changes)
     return profile
 
 
@@ -159,7 +160,7 @@ def volunteer_set_status(
     profile.save(update_fields=["status", "updated_at"])
     audit_log(
         actor=actor,
-        action="volunteer.status_changed",
+        action=AuditAction.VOLUNTEER_STATUS_CHANGED,
         target=profile,
         data={"old": old, "new": status},
     )
@@ -200,7 +201,7 @@ def certificate_record(
     if old != new:
         audit_log(
             actor=actor,
-            action="volunteer.certificate_recorded",
+            action=AuditAction.VOLUNTEER_CERTIFICATE_RECORDED,
             target=profile,
             data={"old": old, "new": new},
         )
@@ -212,7 +213,9 @@ def _check_certificate_entry(
 ) -> None:
     if status not in CertificateStatus.values:
         raise RuleViolation(
-            _("The status must be none, requested or clear."), field="status", code="invalid_status"
+            _("The status must be none, requested or clear."),
+            field="status",
+            code=ErrorCode.INVALID_STATUS,
         )
     if status == CertificateStatus.CLEAR and checked_on is None:
         raise RuleViolation(
@@ -276,7 +279,7 @@ def _profile_remove(
     proposals = _withdraw_open_proposals(volunteer=user, actor=actor)
     audit_log(
         actor=actor,
-        action="volunteer.profile_ended",
+        action=AuditAction.VOLUNTEER_PROFILE_ENDED,
         target=profile,
         data={"reason": reason, "signups_withdrawn": withdrawn, "proposals_withdrawn": proposals},
     )
@@ -301,7 +304,7 @@ def _withdraw_coming_signups(*, volunteer: User, actor: User | None, reason: str
         signup.save(update_fields=["status", "withdrawn_at"])
         audit_log(
             actor=actor,
-            action="shift.withdrawn",
+            action=AuditAction.SHIFT_WITHDRAWN,
             target=signup,
             data={"shift": signup.shift_id, "reason": reason},
         )
@@ -320,6 +323,6 @@ def _withdraw_open_proposals(*, volunteer: User, actor: User | None) -> int:
     for proposal in open_ones:
         proposal.status = ProposalStatus.WITHDRAWN
         proposal.save(update_fields=["status", "updated_at"])
-        audit_log(actor=actor, action="proposal.withdrawn", target=proposal)
+        audit_log(actor=actor, action=AuditAction.PROPOSAL_WITHDRAWN, target=proposal)
         count += 1
     return count

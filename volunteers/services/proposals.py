@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import locking
-from core.exceptions import NotFound, RuleViolation
+from core.contracts import AuditAction, MessageKind
+from core.exceptions import ErrorCode, NotFound, RuleViolation
 from core.models import Audience, Branch, Track, User
 from core.recurrence import Occurrence, expand, kept
 from core.selectors import can_manage_branch
@@ -163,7 +164,7 @@ def proposal_submit(
     proposal.audiences.set(list(audiences))
     audit_log(
         actor=actor,
-        action="proposal.submitted",
+        action=AuditAction.PROPOSAL_SUBMITTED,
         target=proposal,
         data={"title": title, "branch": branch.slug},
     )
@@ -180,7 +181,8 @@ def proposal_update(
         raise _PROPOSAL_NOT_FOUND.error()
     if proposal.status not in {ProposalStatus.PENDING, ProposalStatus.CHANGES_REQUESTED}:
         raise RuleViolation(
-            _("This proposal has been decided and can no longer be changed."), code="decided"
+            _("This proposal has been decided and can no longer be changed."),
+            code=ErrorCode.DECIDED,
         )
     if "tracks" in data:
         _check_tracks(list(data["tracks"]))
@@ -203,7 +205,7 @@ def proposal_update(
         proposal.audiences.set(list(data["audiences"]))
     audit_log(
         actor=actor,
-        action="proposal.updated",
+        action=AuditAction.PROPOSAL_UPDATED,
         target=proposal,
         data={"fields": sorted(set(data)), "old_status": old_status},
     )
@@ -218,10 +220,10 @@ def proposal_withdraw(*, actor: User, proposal: SessionProposal) -> SessionPropo
     if proposal.status == ProposalStatus.WITHDRAWN:
         return proposal
     if proposal.status not in {ProposalStatus.PENDING, ProposalStatus.CHANGES_REQUESTED}:
-        raise RuleViolation(_("This proposal has already been decided."), code="decided")
+        raise RuleViolation(_("This proposal has already been decided."), code=ErrorCode.DECIDED)
     proposal.status = ProposalStatus.WITHDRAWN
     proposal.save(update_fields=["status", "updated_at"])
-    audit_log(actor=actor, action="proposal.withdrawn", target=proposal)
+    audit_log(actor=actor, action=AuditAction.PROPOSAL_WITHDRAWN, target=proposal)
     return proposal
 
 
@@ -238,7 +240,7 @@ def _lock_undecided(actor: User, proposal: SessionProposal) -> SessionProposal:
     if proposal.status != ProposalStatus.PENDING:
         raise RuleViolation(
             _("Only a proposal that awaits a decision can be decided (this one is %(status)s)."),
-            code="not_pending",
+            code=ErrorCode.NOT_PENDING,
             status=proposal.get_status_display(),
         )
     return proposal
@@ -273,7 +275,7 @@ def proposal_approve(*, actor: User, proposal: SessionProposal) -> SessionPropos
     _decide(proposal, actor=actor, status=ProposalStatus.APPROVED)
     audit_log(
         actor=actor,
-        action="proposal.approved",
+        action=AuditAction.PROPOSAL_APPROVED,
         target=proposal,
         data={
             "event": proposal.event_id,
@@ -281,7 +283,11 @@ def proposal_approve(*, actor: User, proposal: SessionProposal) -> SessionPropos
         },
     )
     state_changed.send(
-        sender=SessionProposal, kind="proposal.approved", instance=proposal, actor=actor, data={}
+        sender=SessionProposal,
+        kind=MessageKind.PROPOSAL_APPROVED,
+        instance=proposal,
+        actor=actor,
+        data={},
     )
     return proposal
 
@@ -291,11 +297,11 @@ def _host_to_approve(proposal: SessionProposal) -> User:
     new time instead."""
     host = proposal.volunteer
     if host is None:
-        raise RuleViolation(_("The volunteer's account no longer exists."), code="no_host")
+        raise RuleViolation(_("The volunteer's account no longer exists."), code=ErrorCode.NO_HOST)
     if proposal.start <= timezone.now():
         raise RuleViolation(
             _("The proposed time has passed. Ask the volunteer for a new time instead."),
-            code="proposal_in_the_past",
+            code=ErrorCode.PROPOSAL_IN_THE_PAST,
         )
     return host
 
@@ -308,7 +314,7 @@ def _check_host_certificate(*, host: User, dates: list[tuple[datetime, datetime]
     problem = (
         certificate_problem(profile=profile, day=last_day)
         if profile is not None and last_day is not None
-        else RuleViolation(_("The host is not a volunteer."), code="not_a_volunteer")
+        else RuleViolation(_("The host is not a volunteer."), code=ErrorCode.NOT_A_VOLUNTEER)
     )
     if problem is not None:
         raise RuleViolation(
@@ -353,10 +359,12 @@ def proposal_reject(*, actor: User, proposal: SessionProposal, reason: str) -> S
         raise RuleViolation(_("Give the volunteer a reason."), field="reason")
     proposal = _lock_undecided(actor, proposal)
     _decide(proposal, actor=actor, status=ProposalStatus.REJECTED, note=reason)
-    audit_log(actor=actor, action="proposal.rejected", target=proposal, data={"reason": reason})
+    audit_log(
+        actor=actor, action=AuditAction.PROPOSAL_REJECTED, target=proposal, data={"reason": reason}
+    )
     state_changed.send(
         sender=SessionProposal,
-        kind="proposal.rejected",
+        kind=MessageKind.PROPOSAL_REJECTED,
         instance=proposal,
         actor=actor,
         data={"reason": reason},
@@ -374,11 +382,14 @@ def proposal_request_changes(
     proposal = _lock_undecided(actor, proposal)
     _decide(proposal, actor=actor, status=ProposalStatus.CHANGES_REQUESTED, note=note)
     audit_log(
-        actor=actor, action="proposal.changes_requested", target=proposal, data={"note": note}
+        actor=actor,
+        action=AuditAction.PROPOSAL_CHANGES_REQUESTED,
+        target=proposal,
+        data={"note": note},
     )
     state_changed.send(
         sender=SessionProposal,
-        kind="proposal.changes_requested",
+        kind=MessageKind.PROPOSAL_CHANGES_REQUESTED,
         instance=proposal,
         actor=actor,
         data={"note": note},

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from core.contracts import AuditAction
 from core.models import AuditLog, User
 from core.timeutils import day_bounds, local_tz
 from volunteers.models import SessionProposal, ShiftSignup, SignupStatus, VolunteerProfile
@@ -56,7 +57,7 @@ def signups_anonymise_old(*, now: datetime | None = None) -> int:
     )
     if count:
         AuditLog.objects.create(
-            action="shift_signups.anonymised",
+            action=AuditAction.SHIFT_SIGNUPS_ANONYMISED,
             target_type="volunteers.shiftsignup",
             target_id="*",
             data={"count": count, "ended_before": cutoff.isoformat()},
@@ -89,7 +90,7 @@ def volunteer_profiles_remove_idle(*, now: datetime | None = None) -> int:
         removed += 1
     if removed:
         AuditLog.objects.create(
-            action="volunteer_profiles.removed_idle",
+            action=AuditAction.VOLUNTEER_PROFILES_REMOVED_IDLE,
             target_type="volunteers.volunteerprofile",
             target_id="*",
             data={"count": removed, "idle_since": cutoff.isoformat()},

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import locking
+from core.contracts import AuditAction, MessageKind
 from core.db import is_conflict_error
-from core.exceptions import Conflict, RuleViolation
+from core.exceptions import Conflict, ErrorCode, RuleViolation
 from core.models import User
 from core.recurrence import expand, kept
 from core.services import audit_log
@@ -116,7 +117,7 @@ def _shift_add(
         shift.save(update_fields=["room_booking"])
     audit_log(
         actor=actor,
-        action="shift.created",
+        action=AuditAction.SHIFT_CREATED,
         target=shift,
         data={
             "activity": activity.pk,
@@ -193,7 +194,7 @@ def shift_series_create(
         )
     audit_log(
         actor=actor,
-        action="shift_series.created",
+        action=AuditAction.SHIFT_SERIES_CREATED,
         target=series,
         data={"rrule": rrule, "shifts": len(occurrences)},
     )
@@ -242,10 +243,10 @@ def shift_update(
     if not changes:
         return shift
     _save_changed_shift(shift, moved=moved, room_changed=room_changed)
-    audit_log(actor=actor, action="shift.changed", target=shift, data=changes)
+    audit_log(actor=actor, action=AuditAction.SHIFT_CHANGED, target=shift, data=changes)
     if moved or room_changed:
         state_changed.send(
-            sender=Shift, kind="shift.changed", instance=shift, actor=actor, data=changes
+            sender=Shift, kind=MessageKind.SHIFT_CHANGED, instance=shift, actor=actor, data=changes
         )
     return shift
 
@@ -257,7 +258,9 @@ def _lock_live_shift(shift: Shift) -> Shift:
         pk=shift.pk
     )
     if shift.cancelled_at is not None:
-        raise RuleViolation(_("This shift is cancelled and cannot be changed."), code="cancelled")
+        raise RuleViolation(
+            _("This shift is cancelled and cannot be changed."), code=ErrorCode.CANCELLED
+        )
     return shift
 
 
@@ -296,7 +299,7 @@ def _check_volunteers_free(*, shift: Shift, start: datetime, end: datetime) -> N
                     "%(name)s, who is signed up, has another shift at the new time "
                     "(%(activity)s, %(start)s)."
                 ),
-                code="shift_overlap",
+                code=ErrorCode.SHIFT_OVERLAP,
                 name=signup.volunteer.name,
                 activity=other.shift.activity.name,
                 start=_fmt_local(other.shift.start),
@@ -338,7 +341,7 @@ def _save_changed_shift(shift: Shift, *, moved: bool, room_changed: bool) -> Non
         if is_conflict_error(error, {OVERLAP_CONSTRAINT}):
             raise Conflict(
                 _("A volunteer who is signed up has another shift at the new time."),
-                code="shift_overlap",
+                code=ErrorCode.SHIFT_OVERLAP,
             ) from error
         raise
 
@@ -359,8 +362,14 @@ def shift_cancel(*, actor: User, shift: Shift, reason: str = "") -> Shift:
     _release_room(shift=shift, actor=actor)
     shift.save()
     ShiftSignup.objects.filter(shift=shift).update(shift_cancelled=True)
-    audit_log(actor=actor, action="shift.cancelled", target=shift, data={"reason": reason})
+    audit_log(
+        actor=actor, action=AuditAction.SHIFT_CANCELLED, target=shift, data={"reason": reason}
+    )
     state_changed.send(
-        sender=Shift, kind="shift.cancelled", instance=shift, actor=actor, data={"reason": reason}
+        sender=Shift,
+        kind=MessageKind.SHIFT_CANCELLED,
+        instance=shift,
+        actor=actor,
+        data={"reason": reason},
     )
     return shift

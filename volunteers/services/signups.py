@@ -20,8 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import locking
+from core.contracts import AuditAction
 from core.db import is_conflict_error
-from core.exceptions import Conflict, NotFound, RuleViolation
+from core.exceptions import Conflict, ErrorCode, NotFound, RuleViolation
 from core.models import User
 from core.services import audit_log
 from volunteers.models import Activity, Shift, ShiftSignup, SignupStatus, VolunteerProfile
@@ -58,13 +59,15 @@ def _overlapping_signup(
 
 def _overlap_error(other: ShiftSignup | None) -> Conflict:
     if other is None:
-        return Conflict(_("You already have another shift at this time."), code="shift_overlap")
+        return Conflict(
+            _("You already have another shift at this time."), code=ErrorCode.SHIFT_OVERLAP
+        )
     return Conflict(
         _(
             "You already have another shift at this time: %(activity)s, %(start)s. "
             "Withdraw from it first, or choose another shift."
         ),
-        code="shift_overlap",
+        code=ErrorCode.SHIFT_OVERLAP,
         activity=other.shift.activity.name,
         start=_fmt_local(other.shift.start),
         extra={"overlapping_shift": other.shift_id},
@@ -97,7 +100,7 @@ def shift_signup(*, actor: User, shift: Shift, volunteer: User | None = None) ->
     signup = _signup_insert(shift=shift, person=person)
     audit_log(
         actor=actor,
-        action="shift.signed_up",
+        action=AuditAction.SHIFT_SIGNED_UP,
         target=signup,
         data={"shift": shift.pk, "volunteer": person.pk},
     )
@@ -122,9 +125,9 @@ def _check_may_work(*, profile: VolunteerProfile, shift: Shift) -> None:
     """The shift is still to come, and the volunteer may work it: not paused, and on a shift
     with children a certificate valid on its date."""
     if shift.cancelled_at is not None:
-        raise RuleViolation(_("This shift has been cancelled."), code="shift_cancelled")
+        raise RuleViolation(_("This shift has been cancelled."), code=ErrorCode.SHIFT_CANCELLED)
     if shift.start <= timezone.now():
-        raise RuleViolation(_("This shift has already started."), code="shift_started")
+        raise RuleViolation(_("This shift has already started."), code=ErrorCode.SHIFT_STARTED)
     problem = _paused_problem(profile)
     if problem is None and shift.activity.children_under_15:
         problem = certificate_problem(profile=profile, day=shift_local_date(shift))
@@ -137,12 +140,14 @@ def _check_free_place(*, shift: Shift, person: User) -> None:
     if ShiftSignup.objects.filter(
         shift=shift, volunteer=person, status=SignupStatus.SIGNED_UP
     ).exists():
-        raise Conflict(_("You are already signed up for this shift."), code="already_signed_up")
+        raise Conflict(
+            _("You are already signed up for this shift."), code=ErrorCode.ALREADY_SIGNED_UP
+        )
     taken = _taken(shift)
     if taken >= shift.needed:
         raise Conflict(
             _("This shift is full: all %(needed)s places are taken."),
-            code="shift_full",
+            code=ErrorCode.SHIFT_FULL,
             needed=shift.needed,
         )
     locking.pause(locking.Pause.SIGNUP_AFTER_CAPACITY_COUNT)
@@ -171,7 +176,7 @@ def _signup_insert(*, shift: Shift, person: User) -> ShiftSignup:
             ) from error
         if is_conflict_error(error, {UNIQUE_SIGNUP_CONSTRAINT}):
             raise Conflict(
-                _("You are already signed up for this shift."), code="already_signed_up"
+                _("You are already signed up for this shift."), code=ErrorCode.ALREADY_SIGNED_UP
             ) from error
         raise
 
@@ -203,11 +208,13 @@ def shift_withdraw(*, actor: User, signup: ShiftSignup) -> ShiftSignup:
                     "The deadline to withdraw was %(deadline)s. Please call or write to the "
                     "coordinator instead."
                 ),
-                code="withdraw_deadline_passed",
+                code=ErrorCode.WITHDRAW_DEADLINE_PASSED,
                 deadline=_fmt_local(deadline),
             )
     signup.status = SignupStatus.WITHDRAWN
     signup.withdrawn_at = timezone.now()
     signup.save(update_fields=["status", "withdrawn_at"])
-    audit_log(actor=actor, action="shift.withdrawn", target=signup, data={"shift": shift.pk})
+    audit_log(
+        actor=actor, action=AuditAction.SHIFT_WITHDRAWN, target=signup, data={"shift": shift.pk}
+    )
     return signup
