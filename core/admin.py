@@ -11,7 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from core import services
+from core import privacy, services
 from core.admin_mixins import AuditedAdminMixin, AuditedModelAdmin, admin_actor, service_action
 from core.contracts import AuditAction
 from core.models import (
@@ -58,6 +58,15 @@ set_role = service_action(
     ),
 )
 
+delete_accounts = service_action(
+    name="delete_accounts",
+    description=_(
+        "Delete the selected accounts (what is coming is cancelled and people are told; "
+        "the past stays counted without the person)"
+    ),
+    call=lambda actor, user, data: privacy.account_delete_by_administrator(actor=actor, user=user),
+)
+
 
 @admin.register(User)
 class UserAdmin(AuditedAdminMixin, _UserAdmin):
@@ -82,7 +91,7 @@ class UserAdmin(AuditedAdminMixin, _UserAdmin):
     )
     service_fields = ["role", "branches", "is_staff", "is_superuser", "last_login", "date_joined"]
     personal_fields = ["email", "name", "birth_date"]
-    actions = [set_role]
+    actions = [set_role, delete_accounts]
 
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""

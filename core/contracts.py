@@ -56,6 +56,7 @@ class AuditAction(StrEnum):
     USER_PASSWORD_SET_BY_ADMINISTRATOR = "user.password_set_by_administrator"
     USER_ROLE_CHANGED = "user.role_changed"
     USER_DELETED_BY_SELF = "user.deleted_by_self"
+    USER_DELETED_BY_ADMINISTRATOR = "user.deleted_by_administrator"
     USER_DELETED_INACTIVE = "user.deleted_inactive"
     API_TOKEN_CREATED = "api_token.created"
     API_TOKEN_REVOKED = "api_token.revoked"

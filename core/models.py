@@ -371,7 +371,8 @@ class AuditLog(models.Model):
         indexes = [models.Index(fields=["target_type", "target_id"])]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"
+        when = timezone.localtime(self.created_at)  # the libraries' time, as the list shows it
+        return f"{when:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"
 
 
 class ApiToken(models.Model):

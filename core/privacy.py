@@ -27,17 +27,20 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import ProtectedError, Q, RestrictedError
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import locking
 from core.contracts import AuditAction
-from core.exceptions import ErrorCode, RuleViolation
+from core.exceptions import ErrorCode, PermissionDenied, RuleViolation
 from core.models import ApiToken, AuditLog, Role, User
 from core.timeutils import local_tz
 
@@ -224,17 +227,39 @@ def account_delete(*, actor: User, confirmation: str) -> AccountDeletion:
             code=ErrorCode.WRONG_CONFIRMATION,
         )
     user = locking.lock_one(User, actor.pk)
-    if user.is_administrator:
-        # Lock every administrator's row, so two of the last two cannot both leave at once.
-        locking.lock_rows(User.objects.filter(Q(role=Role.ADMINISTRATOR) | Q(is_superuser=True)))
-        if is_last_administrator(user=user):
-            raise RuleViolation(
-                _(
-                    "You are the last administrator. Make another person administrator "
-                    "before you delete your account."
-                ),
-                code=ErrorCode.LAST_ADMINISTRATOR,
-            )
+    _refuse_last_administrator(user)
+    return _erase_account(user, by=None, action=AuditAction.USER_DELETED_BY_SELF)
+
+
+@transaction.atomic(durable=True)
+def account_delete_by_administrator(*, actor: User, user: User) -> AccountDeletion:
+    """An administrator deletes someone's account (a volunteer or staff member who has left,
+    or a citizen who asked at the desk): the same steps as the person's own deletion, with the
+    administrator named in the audit row, and the same receipt to the person."""
+    if not actor.is_administrator:
+        raise PermissionDenied(_("Only an administrator can delete other people's accounts."))
+    user = locking.lock_one(User, user.pk)
+    _refuse_last_administrator(user)
+    return _erase_account(user, by=actor, action=AuditAction.USER_DELETED_BY_ADMINISTRATOR)
+
+
+def _refuse_last_administrator(user: User) -> None:
+    if not user.is_administrator:
+        return
+    # Lock every administrator's row, so two of the last two cannot both leave at once.
+    locking.lock_rows(User.objects.filter(Q(role=Role.ADMINISTRATOR) | Q(is_superuser=True)))
+    if is_last_administrator(user=user):
+        raise RuleViolation(
+            _(
+                "You are the last administrator. Make another person administrator "
+                "before you delete your account."
+            ),
+            code=ErrorCode.LAST_ADMINISTRATOR,
+        )
+
+
+def _erase_account(user: User, *, by: User | None, action: AuditAction) -> AccountDeletion:
+    """Cancel what is coming, unlink the past, delete the account, audit, and send a receipt."""
     result = AccountDeletion()
     for entry in registered():
         if entry.erase is not None:
@@ -246,6 +271,7 @@ def account_delete(*, actor: User, confirmation: str) -> AccountDeletion:
         "language": user.language or settings.LANGUAGE_CODE,
     }
     pk, role = user.pk, user.role
+    _forget_in_admin_log(pk)
     try:
         with transaction.atomic():
             User.objects.filter(pk=pk).delete()
@@ -253,8 +279,8 @@ def account_delete(*, actor: User, confirmation: str) -> AccountDeletion:
         _anonymise(user)
         result.anonymised = True
     AuditLog.objects.create(
-        actor=None,
-        action=AuditAction.USER_DELETED_BY_SELF,
+        actor=by,
+        action=action,
         target_type="core.user",
         target_id=str(pk),
         data={"role": role, "anonymised": result.anonymised, **result.counts},
@@ -266,6 +292,15 @@ def account_delete(*, actor: User, confirmation: str) -> AccountDeletion:
         lambda: send_deletion_receipt(**receipt, counts=counts, when=timezone.now()), robust=True
     )
     return result
+
+
+def _forget_in_admin_log(pk: int) -> None:
+    """Django's admin log names the account in its rows ("Name <e-mail>"): keep the rows
+    (what an administrator did), drop the name."""
+    user_type = ContentType.objects.get_for_model(User)
+    LogEntry.objects.filter(content_type=user_type, object_id=str(pk)).update(
+        object_repr=gettext("(deleted account)"), change_message=""
+    )
 
 
 def send_deletion_receipt(

@@ -249,7 +249,8 @@ def staff_hours(request: HttpRequest) -> HttpResponse:
             )
             response.write("\ufeff")  # so that spreadsheets read the æøå right
             writer = csv.writer(response, delimiter=";")
-            writer.writerow(safe_row([data["group_by"], "quarter", "hours", "shifts"]))
+            first = dict(HoursFilterForm.GROUPS)[data["group_by"]]
+            writer.writerow(safe_row([str(first), _("Quarter"), _("Hours given"), _("Shifts")]))
             for row in rows:  # a name beginning with "=" is written as text, not a formula
                 hours = str(row.hours).replace(".", ",")  # never negative
                 writer.writerow(safe_row([row.label, row.quarter or "", hours, row.shifts]))

@@ -78,7 +78,8 @@ class TokenApi(APIView):
             )
         update_last_login(User, user)
         key = services.api_token_create(user=user, name=data["name"])
-        return Response({"token": key})
+        # A bearer credential: no cache may keep it (RFC 6749, section 5.1).
+        return Response({"token": key}, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
 
 class LogoutApi(APIView):

@@ -465,3 +465,46 @@ def test_deleting_a_volunteer_frees_coming_shifts_and_keeps_the_hours(
         None,
     )
     assert not VolunteerProfile.objects.exists()
+
+
+def test_an_administrator_deletes_an_account_through_the_same_steps(
+    branch: Any, administrator: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    person = make_user(email="pia@example.org", name="Pia Person", language="en")
+    registration = make_registration(event=make_event(branch=branch), user=person)
+    LogEntry.objects.create(
+        user=administrator,
+        content_type=ContentType.objects.get_for_model(User),
+        object_id=str(person.pk),
+        object_repr=str(person),
+        action_flag=CHANGE,
+    )
+    client = Client()
+    client.force_login(administrator)
+    mail.outbox = []
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:core_user_changelist"),
+            {"action": "delete_accounts", "_selected_action": [person.pk]},
+        )
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=person.pk).exists()
+    registration.refresh_from_db()
+    assert (registration.status, registration.user_id) == (RegistrationStatus.CANCELLED, None)
+    row = AuditLog.objects.get(action="user.deleted_by_administrator")
+    assert row.actor == administrator and row.target_id == str(person.pk)
+    # Django's own admin log keeps what was done, but no longer names the person.
+    assert not LogEntry.objects.filter(object_repr__contains="pia@example.org").exists()
+    assert [m.to for m in mail.outbox if "deleted" in m.subject] == [["pia@example.org"]]
+
+
+def test_staff_cannot_delete_other_peoples_accounts(staff: User, citizen: User) -> None:
+    from core.exceptions import PermissionDenied
+    from core.privacy import account_delete_by_administrator
+
+    with pytest.raises(PermissionDenied):
+        account_delete_by_administrator(actor=staff, user=citizen)
+    assert User.objects.filter(pk=citizen.pk).exists()

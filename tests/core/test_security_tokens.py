@@ -166,3 +166,12 @@ def test_a_person_keeps_at_most_twenty_tokens() -> None:
     keys = [_token(user) for _ in range(22)]
     assert ApiToken.objects.filter(user=user).count() == 20
     assert _get(keys[0]).status_code == 401 and _get(keys[-1]).status_code == 200
+
+
+def test_the_token_answer_is_never_cached(api) -> None:
+    make_user(email="cache@example.org")
+    response = api.post(
+        "/api/auth/token/", {"email": "cache@example.org", "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]

@@ -142,6 +142,7 @@ def test_staff_hours_csv(branch: Any, staff: User) -> None:
     )
     assert response["Content-Type"].startswith("text/csv")
     text = response.content.decode("utf-8-sig")
+    assert text.splitlines()[0] == "Frivillig;Kvartal;Timer;Vagter"  # headings in Danish
     assert "Vera Værk;;2,25;1" in text
 
 
