@@ -141,7 +141,7 @@ def user_register(
         language = Language.DANISH
     # Hashed in both cases, so the answer takes as long for a taken address as for a new one.
     hashed = make_password(password)
-    existing = User.objects.filter(email__iexact=email).first()
+    existing = selectors.user_get_by_email(email=email)
     if existing is not None:
         audit_log(actor=None, action=AuditAction.USER_SIGNUP_REPEATED, target=existing)
         _send_after_commit(
@@ -196,7 +196,7 @@ def signup_confirm(*, token: str) -> ConfirmedSignup:
             code=ErrorCode.SIGNUP_LINK_INVALID,
         )
     waiting = SignupRequest.objects.filter(email__iexact=pending.email)
-    if User.objects.filter(email__iexact=pending.email).exists():
+    if selectors.user_get_by_email(email=pending.email) is not None:
         waiting.delete()
         raise RuleViolation(
             _(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from core.exceptions import PermissionDenied
 from core.models import Audience, BookmobileStop, Branch, Partner, Track, User
 from core.selectors import can_manage_branch
-from core.signals import state_changed
+from core.signals import MessageKind, state_changed
 from events.models import DEFAULT_MAX_SEATS, Event, EventSeries, PlaceKind, Registration
 from rooms.models import Room
 
@@ -167,5 +167,5 @@ def _plain(value: object) -> object:
     return value
 
 
-def _send(reg: Registration, kind: str, actor: User | None) -> None:
+def _send(reg: Registration, kind: MessageKind, actor: User | None) -> None:
     state_changed.send(sender=Registration, kind=kind, instance=reg, actor=actor, data={})

@@ -65,7 +65,7 @@ def registration_create(*, actor: User, event: Event, seats: int = 1) -> Registr
         target=reg,
         data={"event": event.pk, "seats": seats, "position": position},
     )
-    _send(reg, f"registration.{status}", actor)
+    _send(reg, MessageKind(f"registration.{status}"), actor)
     return reg
 
 
