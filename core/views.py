@@ -20,7 +20,7 @@ from core import selectors, services, throttling
 from core.authenticated import AuthenticatedHttpRequest
 from core.forms import PasswordResetForm, SignupForm, signup_sent_message
 from core.models import Branch, BranchKind
-from core.mypage import render_sections, staff_links
+from core.mypage import render_sections, staff_counts, staff_links
 from core.pages import domain_errors, form_errors, not_found_as_404
 from core.timeutils import local_today
 
@@ -187,7 +187,8 @@ def my_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def staff_home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The staff start page: their branches and the tools of each app."""
+    """The staff start page: the work waiting at their branches (each count links to the
+    list behind it), their branches today and the tools of each app."""
     if not request.user.is_library_staff:
         raise Http404
     today = local_today()
@@ -205,7 +206,11 @@ def staff_home(request: AuthenticatedHttpRequest) -> HttpResponse:
             links.append((link.label, reverse(link.url_name)))
         except NoReverseMatch:
             continue
-    return render(request, "core/staff_home.html", {"branches": branches, "links": links})
+    return render(
+        request,
+        "core/staff_home.html",
+        {"counts": staff_counts(request.user), "branches": branches, "links": links},
+    )
 
 
 @require_POST

@@ -8,14 +8,21 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         from core.demo import register_loader
-        from core.mypage import register_section, register_staff_link
+        from core.mypage import register_section, register_staff_count, register_staff_link
         from core.navigation import register_nav_link
         from core.privacy import register_personal_data
-        from events import demo, privacy, views
+        from events import demo, privacy, selectors, views
 
         register_loader("events", demo.load, order=30)
         register_section("events", views.my_registrations_section, order=10)
         register_nav_link("events", _("Events"), "events:calendar", order=10)
+        register_staff_count(
+            "events-week",
+            _("events this week"),
+            count=selectors.staff_count_this_week,
+            url_name="events:staff-events",
+            order=50,
+        )
         register_staff_link("events", _("Events and check-in"), "events:staff-events", order=20)
         register_staff_link(
             "events-new", _("New event or series"), "events:series-create", order=21

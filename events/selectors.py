@@ -19,10 +19,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.exceptions import NotFound
 from core.models import Audience, Track, User
+from core.mypage import Tally
 from core.selectors import branches_managed_by, can_manage_branch
+from core.timeutils import day_bounds, local_today
 from events.models import (
     LIVE_REGISTRATION_STATUSES,
     Event,
@@ -357,3 +360,27 @@ def room_clashes(*, room: Any, start: datetime, end: datetime) -> list[Any]:
 def events_hosted_by(*, user: User) -> QuerySet[Event]:
     """Every event ``user`` hosts or hosted (for the person's own data export)."""
     return Event.objects.filter(host=user).select_related("branch").order_by("start", "pk")
+
+
+def staff_count_this_week(user: User) -> Tally:
+    """The staff start page's count (``core.mypage``): this week's events (Monday to Sunday,
+    local time; cancelled ones left out) at the branches ``user`` manages, with their
+    confirmed seats. One query."""
+    if not user.is_library_staff:
+        return Tally(count=0)
+    today = local_today()
+    monday = today - timedelta(days=today.weekday())
+    events = Event.objects.filter(
+        start__gte=day_bounds(monday)[0], start__lt=day_bounds(monday + timedelta(days=7))[0]
+    ).exclude(state=EventState.CANCELLED)
+    if not user.is_administrator:
+        events = events.filter(branch__in=branches_managed_by(user=user))
+    found = events.aggregate(
+        events=Count("pk", distinct=True),
+        seats=Sum(
+            "registrations__seats", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)
+        ),
+    )
+    seats = int(found["seats"] or 0)
+    detail = ngettext("%(n)s registration", "%(n)s registrations", seats) % {"n": seats}
+    return Tally(count=int(found["events"] or 0), detail=detail)

@@ -11,7 +11,7 @@ class RoomsConfig(AppConfig):
         from core.demo import register_loader
         from core.navigation import register_nav_link
         from core.privacy import register_personal_data
-        from rooms import demo, privacy, views
+        from rooms import demo, privacy, selectors, views
 
         register_loader("rooms", demo.load, order=20)
         mypage.register_section("rooms", views.my_page_section, order=20)
@@ -19,6 +19,13 @@ class RoomsConfig(AppConfig):
         register_nav_link("rooms-makerspace", _("Makerspace"), "rooms:makerspace", order=21)
         mypage.register_staff_link(
             "rooms-approval", _("Room requests to approve"), "rooms:approval-index", order=10
+        )
+        mypage.register_staff_count(
+            "rooms-waiting",
+            _("room requests waiting"),
+            count=selectors.staff_count_waiting,
+            url_name="rooms:approval-index",
+            order=10,
         )
         mypage.register_staff_link(
             "rooms-makerspace", _("Makerspace and licences"), "rooms:makerspace", order=11

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TypedDict
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from core.exceptions import NotFound
@@ -333,6 +333,65 @@ def approval_queue(*, branch: Branch) -> QuerySet[Booking]:
         .filter(room__branch=branch, status=BookingStatus.PENDING, end__gt=timezone.now())
         .order_by("start", "pk")
     )
+
+
+def _pending_q(*, actor: User, now: datetime) -> Q:
+    """Waiting requests that have not ended, at the branches ``actor`` manages."""
+    q = Q(status=BookingStatus.PENDING, end__gt=now)
+    if not actor.is_administrator:
+        q &= Q(room__branch__in=branches_managed_by(user=actor))
+    return q
+
+
+def approval_queue_for(
+    *, actor: User, branch_slug: str | None = None, now: datetime | None = None
+) -> list[Booking]:
+    """Every waiting request of the branches ``actor`` manages (administrators: all), oldest
+    request first, with room, branch, booker and partner; none for anyone else. A series is
+    one row, its first waiting date, with ``series_pending`` (its waiting dates) and
+    ``series_last`` (the start of the last one). One query."""
+    if not actor.is_authenticated or not actor.is_library_staff:
+        return []
+    now = now or timezone.now()
+    qs = _booking_queryset().filter(_pending_q(actor=actor, now=now))
+    if branch_slug:
+        qs = qs.filter(room__branch__slug=branch_slug)
+    members = Booking.objects.filter(
+        series_id=OuterRef("series_id"), status=BookingStatus.PENDING, end__gt=now
+    ).order_by()
+    qs = qs.annotate(
+        series_pending=Subquery(
+            members.values("series_id").annotate(n=Count("pk")).values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        series_last=Subquery(members.order_by("-start").values("start")[:1]),
+    ).order_by("created_at", "start", "pk")
+    rows: list[Booking] = []
+    seen: set[object] = set()
+    for booking in qs:
+        if booking.series_id is not None:
+            if booking.series_id in seen:
+                continue
+            seen.add(booking.series_id)
+        rows.append(booking)
+    return rows
+
+
+def approval_queue_count(*, actor: User, now: datetime | None = None) -> int:
+    """How many rows ``approval_queue_for`` lists (a series counts once). One query."""
+    if not actor.is_authenticated or not actor.is_library_staff:
+        return 0
+    now = now or timezone.now()
+    found = Booking.objects.filter(_pending_q(actor=actor, now=now)).aggregate(
+        single=Count("pk", filter=Q(series_id__isnull=True)),
+        series=Count("series_id", distinct=True),
+    )
+    return int(found["single"] or 0) + int(found["series"] or 0)
+
+
+def staff_count_waiting(user: User) -> int:
+    """The staff start page's count of waiting room requests (``core.mypage``)."""
+    return approval_queue_count(actor=user)
 
 
 def upcoming_bookings_for_branch(

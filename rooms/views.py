@@ -363,12 +363,22 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def approval_index(request: HttpRequest) -> HttpResponse:
-    branches = list(branches_managed_by(user=request.user))
-    if not branches:
+    """One approval queue: every waiting request of the person's branches (administrators:
+    all), oldest first, approved or rejected from the list. ``?filial=<slug>`` narrows it to
+    one branch."""
+    if not request.user.is_library_staff:
         raise Http404
-    if len(branches) == 1:
-        return redirect("rooms:approval-queue", slug=branches[0].slug)
-    return render(request, "rooms/approval_index.html", {"branches": branches})
+    branches = list(branches_managed_by(user=request.user).order_by("position", "name"))
+    slug = request.GET.get("filial") or None
+    branch = next((b for b in branches if b.slug == slug), None)
+    if slug and branch is None:
+        raise Http404
+    pending = selectors.approval_queue_for(actor=request.user, branch_slug=slug)
+    return render(
+        request,
+        "rooms/approval_index.html",
+        {"pending": pending, "branches": branches, "branch": branch},
+    )
 
 
 @login_required
@@ -410,7 +420,7 @@ def _staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             services.booking_mark_no_show(actor=request.user, booking=booking)
             messages.success(request, _("Marked as no-show."))
-    return redirect("rooms:approval-queue", slug=booking.room.branch.slug)
+    return _back(request, reverse("rooms:approval-queue", args=[booking.room.branch.slug]))
 
 
 @login_required

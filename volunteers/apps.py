@@ -8,10 +8,10 @@ class VolunteersConfig(AppConfig):
 
     def ready(self) -> None:
         from core.demo import register_loader
-        from core.mypage import register_section, register_staff_link
+        from core.mypage import register_section, register_staff_count, register_staff_link
         from core.navigation import for_volunteers, register_nav_link
         from core.privacy import register_personal_data
-        from volunteers import demo, privacy, views
+        from volunteers import demo, privacy, selectors, views
 
         register_loader("volunteers", demo.load, order=40)
         register_section("volunteers", views.my_page_section, order=40)
@@ -21,6 +21,27 @@ class VolunteersConfig(AppConfig):
             "volunteers:dashboard",
             order=40,
             visible=for_volunteers,
+        )
+        register_staff_count(
+            "volunteers-proposals",
+            _("activity proposals waiting"),
+            count=selectors.staff_count_proposals,
+            url_name="volunteers:staff-proposals",
+            order=20,
+        )
+        register_staff_count(
+            "volunteers-unfilled",
+            _("shifts without enough volunteers in the next 14 days"),
+            count=selectors.staff_count_unfilled,
+            url_name="volunteers:staff-unfilled",
+            order=30,
+        )
+        register_staff_count(
+            "volunteers-certificates",
+            _("volunteers whose child certificate is missing or runs out within 60 days"),
+            count=selectors.staff_count_certificates,
+            url_name="volunteers:staff-certificates",
+            order=40,
         )
         register_staff_link(
             "volunteers-unfilled",

@@ -62,6 +62,7 @@ from plans.selectors.plans import (
     plan_for_year,
     plan_list,
 )
+from plans.selectors.staff import staff_count_gaps
 
 __all__ = [
     "METRICS",
@@ -92,6 +93,7 @@ __all__ = [
     "plan_list",
     "quarter_bounds",
     "quarter_name",
+    "staff_count_gaps",
     "track_list",
     "volunteer_hours_behind",
     "year_bounds",

@@ -21,6 +21,8 @@ from volunteers.selectors.profiles import (
     room_get,
     rooms_at,
     rooms_in,
+    staff_count_certificates,
+    staff_count_proposals,
     tracks_by_slug,
     user_by_email,
     user_get,
@@ -46,6 +48,7 @@ from volunteers.selectors.shifts import (
     signup_get_for,
     signup_list_for,
     signups_to_report,
+    staff_count_unfilled,
     unfilled_shifts,
 )
 
@@ -79,6 +82,9 @@ __all__ = [
     "signup_get_for",
     "signup_list_for",
     "signups_to_report",
+    "staff_count_certificates",
+    "staff_count_proposals",
+    "staff_count_unfilled",
     "tracks_by_slug",
     "unfilled_shifts",
     "user_by_email",

@@ -135,6 +135,14 @@ def certificates_expiring(*, within_days: int = 60) -> QuerySet[VolunteerProfile
     )
 
 
+def staff_count_certificates(user: User) -> int:
+    """The staff start page's count (``core.mypage``): volunteers at ``user``'s branches whose
+    child certificate is missing or runs out within 60 days, as the certificates page lists
+    them. One query."""
+    mine = volunteer_list_for(actor=user).values("pk")
+    return certificates_expiring(within_days=60).filter(pk__in=mine).count()
+
+
 # --- Session proposals ------------------------------------------------------------------------
 
 
@@ -165,6 +173,14 @@ def proposal_queue(*, actor: User) -> QuerySet[SessionProposal]:
     return (
         proposal_list_for(actor=actor).filter(status=ProposalStatus.PENDING).order_by("created_at")
     )
+
+
+def staff_count_proposals(user: User) -> int:
+    """The staff start page's count (``core.mypage``): proposals waiting for a decision at
+    ``user``'s branches. One query."""
+    if not user.is_library_staff:
+        return 0
+    return proposal_queue(actor=user).count()
 
 
 def proposals_by(*, volunteer: User) -> QuerySet[SessionProposal]:

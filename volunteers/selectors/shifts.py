@@ -142,6 +142,12 @@ def unfilled_shifts(*, actor: User, days: int = 14) -> QuerySet[WithAnnotations[
     )
 
 
+def staff_count_unfilled(user: User) -> int:
+    """The staff start page's count (``core.mypage``): ``unfilled_shifts`` in the next 14
+    days at ``user``'s branches. One query."""
+    return unfilled_shifts(actor=user, days=14).count()
+
+
 # --- Sign-ups ---------------------------------------------------------------------------------
 
 
