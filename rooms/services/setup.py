@@ -221,7 +221,7 @@ def _breaches(old: Room, new: Room, changed: set[str]) -> list[RuleBreach]:
         for booking, reason in _buffer_breaches(old, new):
             found.setdefault(booking.pk, RuleBreach(booking=booking, reason=reason))
     if changed & _LIMIT_FIELDS:
-        people = [b for b in bookings if not staff.get(b.booker_id)]
+        people = [b for b in bookings if b.booker_id is not None and not staff[b.booker_id]]
         for booking, reason in _limit_breaches(old, new, people):
             found.setdefault(booking.pk, RuleBreach(booking=booking, reason=reason))
     return sorted(found.values(), key=lambda b: (b.booking.start, b.booking.pk))
