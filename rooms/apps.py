@@ -30,4 +30,10 @@ class RoomsConfig(AppConfig):
         mypage.register_staff_link(
             "rooms-makerspace", _("Makerspace and licences"), "rooms:makerspace", order=11
         )
+        mypage.register_staff_link(
+            "rooms-setup", _("Rooms and machines: set-up and rules"), "rooms:setup-index", order=12
+        )
+        mypage.register_staff_link(
+            "rooms-licences", _("Machine licences (kørekort)"), "rooms:setup-licences", order=13
+        )
         register_personal_data("rooms", export=privacy.export, erase=privacy.erase, order=20)

@@ -6,12 +6,15 @@ from datetime import datetime
 from typing import Any, cast
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import BookingConflict, DomainError
-from core.models import Partner, User
+from core.models import Branch, Partner, User
 from core.pages import apply_domain_error
 from core.timeutils import check_day_in_range, make_local
+from rooms.models import Equipment, EquipmentKind, Room
+from rooms.services import EQUIPMENT_FIELDS, ROOM_FIELDS
 
 # Where a service's error about a field is shown on the booking form.
 FIELD_MAP = {
@@ -103,3 +106,80 @@ class BookingForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+# --- Staff set up rooms and machines (rooms.views_setup) -------------------------------------
+
+
+# The largest number a count, a number of minutes or of days may have on these forms: far
+# beyond any real rule, and inside every database's integer range.
+MAX_NUMBER = 100_000
+
+
+def _cap_numbers(form: forms.BaseForm) -> None:
+    for form_field in form.fields.values():
+        if isinstance(form_field, forms.IntegerField) and form_field.max_value is None:
+            form_field.max_value = MAX_NUMBER
+            form_field.validators.append(MaxValueValidator(MAX_NUMBER))
+            form_field.widget.attrs["max"] = MAX_NUMBER
+
+
+class RoomSetupForm(forms.ModelForm):
+    """A room's name, place in the branch and booking rules; the service decides.
+
+    Parsed into a copy of the room (``instance``): the page's room itself is never touched.
+    """
+
+    branch = forms.ModelChoiceField(label=_("Branch"), queryset=Branch.objects.none())
+
+    class Meta:
+        model = Room
+        fields = ("branch", *ROOM_FIELDS)
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "amenities": forms.TextInput(),
+        }
+
+    def __init__(self, *args: Any, branches: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        branch = cast(forms.ModelChoiceField, self.fields["branch"])
+        branch.queryset = branches
+        _cap_numbers(self)
+        if editing:  # a room stays in its branch
+            del self.fields["branch"]
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in ROOM_FIELDS if name in self.cleaned_data}
+
+
+class EquipmentSetupForm(forms.ModelForm):
+    """A machine: its kind, room, licence, age, slots, limits and release time."""
+
+    branch = forms.ModelChoiceField(label=_("Branch"), queryset=Branch.objects.none())
+
+    class Meta:
+        model = Equipment
+        fields = ("branch", *EQUIPMENT_FIELDS)
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(
+        self, *args: Any, branches: Any, rooms: Any, editing: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["branch"]).queryset = branches
+        cast(forms.ModelChoiceField, self.fields["room"]).queryset = rooms
+        _cap_numbers(self)
+        if editing:  # a machine stays in its branch
+            del self.fields["branch"]
+
+    def changes(self) -> dict[str, Any]:
+        return {
+            name: self.cleaned_data[name] for name in EQUIPMENT_FIELDS if name in self.cleaned_data
+        }
+
+
+class LicenceGrantForm(forms.Form):
+    """Who gets which licence; posted to ``rooms:licence-grant`` (the makerspace's own)."""
+
+    email = forms.EmailField(label=_("The person's e-mail address"))
+    equipment_kind = forms.ChoiceField(label=_("Machine kind"), choices=EquipmentKind.choices)

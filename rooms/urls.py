@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rooms import views
+from rooms import views, views_setup
 
 app_name = "rooms"
 
@@ -27,5 +27,28 @@ urlpatterns = [
         "makerspace/booking/<int:pk>/tjek-ind/",
         views.equipment_booking_check_in,
         name="equipment-booking-check-in",
+    ),
+]
+
+# Staff set up rooms, machines and licences (rooms.views_setup).
+urlpatterns += [
+    path("personale/lokaler/", views_setup.setup_index, name="setup-index"),
+    path("personale/lokaler/ny/", views_setup.room_create, name="setup-room-create"),
+    path("personale/lokaler/<int:pk>/ret/", views_setup.room_edit, name="setup-room-edit"),
+    path(
+        "personale/lokaler/maskiner/ny/",
+        views_setup.equipment_create,
+        name="setup-equipment-create",
+    ),
+    path(
+        "personale/lokaler/maskiner/<int:pk>/ret/",
+        views_setup.equipment_edit,
+        name="setup-equipment-edit",
+    ),
+    path("personale/lokaler/koerekort/", views_setup.licences, name="setup-licences"),
+    path(
+        "personale/lokaler/koerekort/<int:pk>/tilbagekald/",
+        views_setup.licence_revoke,
+        name="setup-licence-revoke",
     ),
 ]

@@ -9,6 +9,8 @@ One module per capability; every public name is re-exported here, so callers kee
   (approve, reject, cancel, no-show);
 - ``occupancy``: the library's own use of a room for an event or a volunteer shift;
 - ``makerspace``: machine licences, slot bookings, check-in, the release of unclaimed slots;
+- ``setup``: staff create rooms and machines and change their rules (``room_update``
+  lists the coming bookings the new rules would not allow and leaves them in place);
 - ``retention``: unlinking people from old bookings, and account deletion;
 - ``_common``: small shared helpers (UTC and local times, saving under a constraint, signals).
 
@@ -35,6 +37,7 @@ from rooms.services.makerspace import (
     equipment_release_unclaimed,
     licence_grant,
     licence_grant_by_staff,
+    licence_revoke,
 )
 from rooms.services.occupancy import (
     OWN_EVENT_REASON,
@@ -48,12 +51,27 @@ from rooms.services.retention import (
     bookings_release_person,
 )
 from rooms.services.rules import SkippedDate
+from rooms.services.setup import (
+    EQUIPMENT_FIELDS,
+    ROOM_FIELDS,
+    RoomChange,
+    RuleBreach,
+    equipment_create,
+    equipment_update,
+    room_create,
+    room_rule_breaches,
+    room_update,
+)
 
 __all__ = [
     "EQUIPMENT_CONSTRAINTS",
+    "EQUIPMENT_FIELDS",
     "OWN_EVENT_REASON",
     "RETENTION_DAYS",
     "ROOM_CONSTRAINTS",
+    "ROOM_FIELDS",
+    "RoomChange",
+    "RuleBreach",
     "BookingOutcome",
     "SkippedDate",
     "booking_approve",
@@ -66,11 +84,17 @@ __all__ = [
     "equipment_booking_cancel",
     "equipment_booking_check_in",
     "equipment_booking_create",
+    "equipment_create",
     "equipment_release_unclaimed",
+    "equipment_update",
     "format_when",
     "licence_grant",
     "licence_grant_by_staff",
+    "licence_revoke",
     "room_occupancy_move",
     "room_occupy",
+    "room_create",
     "room_release",
+    "room_rule_breaches",
+    "room_update",
 ]

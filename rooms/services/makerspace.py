@@ -83,6 +83,31 @@ def licence_grant_by_staff(*, actor: User, person: User, equipment_kind: str) ->
     return licence_grant(person=person, equipment_kind=equipment_kind, actor=actor)
 
 
+@transaction.atomic(durable=True)
+def licence_revoke(*, actor: User, licence: Licence) -> None:
+    """Take a licence (kørekort) back: staff of a branch with a machine of that kind, or an
+    administrator. Slots already booked stay; new ones need the licence again. Idempotent."""
+    if licence.equipment_kind not in selectors.licence_kinds_managed_by(user=actor):
+        raise PermissionDenied(
+            _("Only staff of a branch with this kind of machine can revoke its licences.")
+        )
+    fresh = Licence.objects.filter(pk=licence.pk).first()
+    if fresh is None:
+        return
+    audit_log(
+        actor=actor,
+        action=AuditAction.LICENCE_REVOKED,
+        target=fresh,
+        data={
+            "person": fresh.person_id,
+            "kind": fresh.equipment_kind,
+            "source": fresh.source,
+            "granted_at": fresh.granted_at.isoformat(),
+        },
+    )
+    fresh.delete()
+
+
 # --- Slots ---------------------------------------------------------------------------------
 
 

@@ -158,6 +158,10 @@ PATH_VALUES: dict[str, Callable[[World], dict[str, Any]]] = {
     "lokaler/booking/<int:pk>/afvis/": lambda w: {"pk": w.booking.pk},
     "lokaler/booking/<int:pk>/udeblev/": lambda w: {"pk": w.booking.pk},
     "lokaler/godkendelse/<slug:slug>/": lambda w: {"slug": w.branch.slug},
+    "personale/lokaler/<int:pk>/ret/": lambda w: {"pk": w.room.pk},
+    "personale/lokaler/maskiner/<int:pk>/ret/": lambda w: {"pk": w.equipment.pk},
+    # Nobody holds a licence in this world: the page must still answer calmly (404).
+    "personale/lokaler/koerekort/<int:pk>/tilbagekald/": lambda w: {"pk": 2_000_000_000},
     "makerspace/booking/<int:pk>/aflys/": lambda w: {"pk": w.equipment_booking.pk},
     "makerspace/booking/<int:pk>/tjek-ind/": lambda w: {"pk": w.equipment_booking.pk},
     "arrangementer/<int:pk>/": lambda w: {"pk": w.event.pk},
