@@ -7,11 +7,12 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
+        from core.closure_impact import register_closure_impact
         from core.demo import register_loader
         from core.mypage import register_section, register_staff_link
         from core.navigation import register_nav_link
         from core.privacy import register_personal_data
-        from events import demo, privacy, views
+        from events import demo, privacy, selectors, views
 
         register_loader("events", demo.load, order=30)
         register_section("events", views.my_registrations_section, order=10)
@@ -21,3 +22,4 @@ class EventsConfig(AppConfig):
             "events-new", _("New event or series"), "events:series-create", order=21
         )
         register_personal_data("events", export=privacy.export, erase=privacy.erase, order=10)
+        register_closure_impact("events", _("Events"), selectors.closure_impact_events, order=20)

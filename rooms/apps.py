@@ -8,10 +8,11 @@ class RoomsConfig(AppConfig):
 
     def ready(self) -> None:
         from core import mypage
+        from core.closure_impact import register_closure_impact
         from core.demo import register_loader
         from core.navigation import register_nav_link
         from core.privacy import register_personal_data
-        from rooms import demo, privacy, views
+        from rooms import demo, privacy, selectors, views
 
         register_loader("rooms", demo.load, order=20)
         mypage.register_section("rooms", views.my_page_section, order=20)
@@ -24,3 +25,6 @@ class RoomsConfig(AppConfig):
             "rooms-makerspace", _("Makerspace and licences"), "rooms:makerspace", order=11
         )
         register_personal_data("rooms", export=privacy.export, erase=privacy.erase, order=20)
+        register_closure_impact(
+            "rooms", _("Room and machine bookings"), selectors.closure_impact_bookings, order=10
+        )
