@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
         from django.contrib.auth.signals import user_login_failed
 
         from core import privacy, throttling, views, views_privacy
-        from core.mypage import register_section
+        from core.mypage import register_section, register_staff_link
         from core.navigation import for_staff, register_nav_link
 
         # Every failed password check counts, at every door (API, page, admin).
@@ -19,3 +19,9 @@ class CoreConfig(AppConfig):
         privacy.register_personal_data("core", export=privacy.export_account, order=0)
         register_section("privacy", views_privacy.my_page_section, order=95)
         register_nav_link("staff", _("Staff"), "staff-home", order=50, visible=for_staff)
+        register_staff_link(
+            "branch-settings",
+            _("Opening hours, closures and the bookmobile's timetable"),
+            "branch-settings-index",
+            order=5,
+        )

@@ -60,6 +60,13 @@ class AuditAction(StrEnum):
     USER_DELETED_INACTIVE = "user.deleted_inactive"
     API_TOKEN_CREATED = "api_token.created"
     API_TOKEN_REVOKED = "api_token.revoked"
+    # Branch settings (core.services_branch)
+    OPENING_HOURS_CHANGED = "opening_hours.changed"
+    CLOSURE_ADDED = "closure.added"
+    CLOSURE_REMOVED = "closure.removed"
+    BOOKMOBILE_STOP_ADDED = "bookmobile_stop.added"
+    BOOKMOBILE_STOP_CHANGED = "bookmobile_stop.changed"
+    BOOKMOBILE_STOP_REMOVED = "bookmobile_stop.removed"
     # A change made in the Django admin (core.admin_mixins)
     ADMIN_ADDED = "admin.added"
     ADMIN_CHANGED = "admin.changed"

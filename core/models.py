@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -176,6 +177,10 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, _("Sunday")
 
 
+# ``OpeningHours.valid_from`` of hours that have always been in force.
+HOURS_ALWAYS = date(2000, 1, 1)
+
+
 class OpeningHours(models.Model):
     """One interval of one weekday: e.g. Monday 10:00-19:00 staffed."""
 
@@ -188,11 +193,14 @@ class OpeningHours(models.Model):
     kind = models.CharField(
         _("kind"), max_length=16, choices=HoursKind.choices, default=HoursKind.STAFFED
     )
+    # The week of one kind in force from this day until a later ``valid_from`` of the same
+    # branch and kind (``core.selectors.hours_in_force``); the default means "always".
+    valid_from = models.DateField(_("valid from"), default=HOURS_ALWAYS)
 
     class Meta:
         verbose_name = _("opening hours")
         verbose_name_plural = _("opening hours")
-        ordering = ["branch", "weekday", "opens"]
+        ordering = ["branch", "valid_from", "weekday", "opens"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(closes__gt=models.F("opens")), name="opening_hours_closes_after_opens"
@@ -204,7 +212,11 @@ class OpeningHours(models.Model):
 
 
 class Closure(models.Model):
-    """A date range when one branch (or every branch, if none is given) is closed."""
+    """A date range when one branch (or every branch, if none is given) is closed.
+
+    Whole days, unless ``from_time`` (the first day's closing time) or ``until_time`` (the
+    last day's reopening time) are given: "from 12:00 tomorrow", "today until 14:00".
+    """
 
     branch = models.ForeignKey(
         Branch,
@@ -217,6 +229,12 @@ class Closure(models.Model):
     )
     starts_on = models.DateField(_("first day"))
     ends_on = models.DateField(_("last day"))
+    from_time = models.TimeField(
+        _("closed from"), null=True, blank=True, help_text=_("Empty: from the start of the day.")
+    )
+    until_time = models.TimeField(
+        _("closed until"), null=True, blank=True, help_text=_("Empty: to the end of the day.")
+    )
     reason = models.CharField(_("reason"), max_length=200)
 
     class Meta:
@@ -226,6 +244,13 @@ class Closure(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__gte=models.F("starts_on")), name="closure_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on"))
+                | Q(from_time__isnull=True)
+                | Q(until_time__isnull=True)
+                | Q(until_time__gt=models.F("from_time")),
+                name="closure_hours_end_after_start",
             ),
         ]
 

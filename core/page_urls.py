@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from core import views, views_privacy
+from core import views, views_branch, views_privacy
 from core.forms import LoginForm
 
 urlpatterns = [
@@ -11,6 +11,36 @@ urlpatterns = [
     path("min-side/mine-data/", views_privacy.my_data_export, name="my-data-export"),
     path("min-side/slet-konto/", views_privacy.account_delete, name="account-delete"),
     path("personale/", views.staff_home, name="staff-home"),
+    path("personale/bibliotek/", views_branch.index, name="branch-settings-index"),
+    path("personale/bibliotek/<slug:slug>/", views_branch.overview, name="branch-settings"),
+    path(
+        "personale/bibliotek/<slug:slug>/aabningstider/",
+        views_branch.hours_edit,
+        name="branch-hours-edit",
+    ),
+    path(
+        "personale/bibliotek/<slug:slug>/lukninger/ny/",
+        views_branch.closure_add,
+        name="branch-closure-add",
+    ),
+    path(
+        "personale/bibliotek/<slug:slug>/lukninger/<int:pk>/fjern/",
+        views_branch.closure_remove,
+        name="branch-closure-remove",
+    ),
+    path(
+        "personale/bibliotek/<slug:slug>/stop/ny/", views_branch.stop_edit, name="branch-stop-add"
+    ),
+    path(
+        "personale/bibliotek/<slug:slug>/stop/<int:pk>/",
+        views_branch.stop_edit,
+        name="branch-stop-edit",
+    ),
+    path(
+        "personale/bibliotek/<slug:slug>/stop/<int:pk>/fjern/",
+        views_branch.stop_remove,
+        name="branch-stop-remove",
+    ),
     path("konto/opret/", views.signup, name="signup"),
     path("konto/opret/sendt/", views.signup_sent, name="signup-sent"),
     path("konto/bekraeft/<str:token>/", views.signup_confirm, name="signup-confirm"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, TypeAlias, TypedDict
@@ -118,23 +119,56 @@ def stop_list(*, on: date | None = None) -> QuerySet[BookmobileStop]:
     )
 
 
+def _wall(day: date, at: time) -> datetime:
+    """Wall time ``at`` on ``day`` in the library's zone (as the hours are read: no refusal
+    at the daylight-saving change, unlike ``core.timeutils.make_local`` for input)."""
+    return datetime.combine(day, at).replace(tzinfo=local_tz())
+
+
+def _whole_days(closure: Closure) -> tuple[date, date]:
+    """The first and last day ``closure`` closes from morning to night (may be empty)."""
+    first = closure.starts_on if closure.from_time is None else closure.starts_on + timedelta(1)
+    last = closure.ends_on if closure.until_time is None else closure.ends_on - timedelta(1)
+    return first, last
+
+
+def closure_period(closure: Closure) -> tuple[datetime, datetime]:
+    """The aware [start, end) a closure covers, in local wall time."""
+    start = _wall(closure.starts_on, closure.from_time or time.min)
+    end = (
+        _wall(closure.ends_on, closure.until_time)
+        if closure.until_time is not None
+        else _wall(closure.ends_on + timedelta(days=1), time.min)
+    )
+    return start, end
+
+
+def _closures_between(branch: Branch, start: date, end: date) -> QuerySet[Closure]:
+    return Closure.objects.filter(
+        Q(branch=branch) | Q(branch__isnull=True), starts_on__lte=end, ends_on__gte=start
+    )
+
+
 def closure_reasons(*, branch: Branch, start: date, end: date) -> dict[date, str]:
-    """``{day: reason}`` for every day in [start, end] on which ``branch`` is closed.
+    """``{day: reason}`` for every day in [start, end] on which ``branch`` is closed all day.
 
     Holidays and calendar closing days come from ``core.holidays``; the rest from
-    ``Closure`` rows of the branch or of all branches. One query.
+    ``Closure`` rows of the branch or of all branches (a closure for some hours of a day
+    leaves that day out: ``opening_intervals`` cuts those hours). One query.
     """
+    return _reasons(list(_closures_between(branch, start, end)), start, end)
+
+
+def _reasons(closures: list[Closure], start: date, end: date) -> dict[date, str]:
     reasons: dict[date, str] = {}
     for year in range(start.year, end.year + 1):
         for day, name in closed_days(year).items():
             if start <= day <= end:
                 reasons[day] = str(name)
-    closures = Closure.objects.filter(
-        Q(branch=branch) | Q(branch__isnull=True), starts_on__lte=end, ends_on__gte=start
-    )
     for closure in closures:
-        day = max(closure.starts_on, start)
-        while day <= min(closure.ends_on, end):
+        first, last = _whole_days(closure)
+        day = max(first, start)
+        while day <= min(last, end):
             reasons.setdefault(day, closure.reason)
             day += timedelta(days=1)
     return reasons
@@ -144,32 +178,80 @@ def closure_reason(*, branch: Branch, day: date) -> str | None:
     return closure_reasons(branch=branch, start=day, end=day).get(day)
 
 
+def hours_in_force(*, hours: Iterable[OpeningHours], on: date) -> list[OpeningHours]:
+    """Of a branch's hours rows, the week of each kind in force on ``on``: for each kind, the
+    rows with the latest ``valid_from`` not after ``on`` (every weekday, sorted)."""
+    rows = list(hours)
+    latest: dict[str, date] = {}
+    for h in rows:
+        if h.valid_from <= on and h.valid_from > latest.get(h.kind, date.min):
+            latest[h.kind] = h.valid_from
+    return sorted(
+        (h for h in rows if latest.get(h.kind) == h.valid_from),
+        key=lambda h: (h.weekday, h.opens, h.kind),
+    )
+
+
+def _hours_intervals(
+    hours: Iterable[OpeningHours], day: date, kinds: set[str] | None
+) -> list[OpenInterval]:
+    intervals = []
+    for h in hours_in_force(hours=hours, on=day):
+        if h.weekday != day.weekday() or (kinds is not None and h.kind not in kinds):
+            continue
+        start = _wall(day, h.opens)
+        end = (
+            _wall(day + timedelta(days=1), time.min)
+            if h.closes == time.max
+            else _wall(day, h.closes)
+        )
+        intervals.append(OpenInterval(start=start, end=end, kind=h.kind))
+    return sorted(intervals, key=lambda i: i.start)
+
+
+def _cut(intervals: list[OpenInterval], start: datetime, end: datetime) -> list[OpenInterval]:
+    """``intervals`` without the part in [start, end)."""
+    result = []
+    for i in intervals:
+        if i.end <= start or i.start >= end:
+            result.append(i)
+            continue
+        if i.start < start:
+            result.append(OpenInterval(start=i.start, end=start, kind=i.kind))
+        if end < i.end:
+            result.append(OpenInterval(start=end, end=i.end, kind=i.kind))
+    return result
+
+
 def opening_intervals(
     *, branch: Branch, day: date, kinds: set[str] | None = None
 ) -> list[OpenInterval]:
-    """The aware intervals ``branch`` is open on ``day`` (none when closed), by kind."""
-    if closure_reason(branch=branch, day=day) is not None:
+    """The aware intervals ``branch`` is open on ``day`` (none when closed), by kind: the
+    hours in force that day, less any closure of some of its hours. One query for the
+    closures (and one for the hours unless they were prefetched)."""
+    closures = list(_closures_between(branch, day, day))
+    if day in _reasons(closures, day, day):
         return []
-    tz = local_tz()
-    hours = [h for h in branch.opening_hours.all() if h.weekday == day.weekday()]
-    intervals = []
-    for h in sorted(hours, key=lambda h: h.opens):
-        if kinds is not None and h.kind not in kinds:
-            continue
-        start = datetime.combine(day, h.opens).replace(tzinfo=tz)
-        end = (
-            datetime.combine(day + timedelta(days=1), time.min).replace(tzinfo=tz)
-            if h.closes == time.max
-            else datetime.combine(day, h.closes).replace(tzinfo=tz)
-        )
-        intervals.append(OpenInterval(start=start, end=end, kind=h.kind))
+    intervals = _hours_intervals(branch.opening_hours.all(), day, kinds)
+    for closure in closures:
+        start, end = closure_period(closure)
+        intervals = _cut(intervals, start, end)
     return intervals
 
 
 def hours_today(*, branch: Branch, today: date | None = None) -> list[OpeningHours]:
     """Today's opening hours of a branch whose hours were prefetched; [] when closed."""
     today = today or local_today()
-    return [h for h in branch.opening_hours.all() if h.weekday == today.weekday()]
+    return [
+        h
+        for h in hours_in_force(hours=branch.opening_hours.all(), on=today)
+        if h.weekday == today.weekday()
+    ]
+
+
+def hours_week(*, branch: Branch, on: date | None = None) -> list[OpeningHours]:
+    """The week of hours in force on ``on`` (today), every kind, by weekday."""
+    return hours_in_force(hours=branch.opening_hours.all(), on=on or local_today())
 
 
 def track_list() -> QuerySet[Track]:
@@ -194,9 +276,12 @@ __all__ = [
     "branch_list_with_hours",
     "branches_managed_by",
     "can_manage_branch",
+    "closure_period",
     "closure_reason",
     "closure_reasons",
+    "hours_in_force",
     "hours_today",
+    "hours_week",
     "opening_intervals",
     "partner_list",
     "stop_list",

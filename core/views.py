@@ -52,6 +52,7 @@ def branch_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "is_bookmobile": branch.kind == BranchKind.BOOKMOBILE,
             "closures_for_all": selectors.closures_for_all(today=today),
             "closed_today": selectors.closure_reason(branch=branch, day=today),
+            "week_hours": selectors.hours_week(branch=branch, on=today),
             "today": today,
         },
     )

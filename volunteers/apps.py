@@ -7,6 +7,7 @@ class VolunteersConfig(AppConfig):
     verbose_name = _("Volunteers")
 
     def ready(self) -> None:
+        from core.closure_impact import register_closure_impact
         from core.demo import register_loader
         from core.mypage import register_section, register_staff_count, register_staff_link
         from core.navigation import for_volunteers, register_nav_link
@@ -65,3 +66,6 @@ class VolunteersConfig(AppConfig):
             order=43,
         )
         register_personal_data("volunteers", export=privacy.export, erase=privacy.erase, order=30)
+        register_closure_impact(
+            "volunteers", _("Volunteer shifts"), selectors.closure_impact_shifts, order=30
+        )

@@ -96,6 +96,9 @@ from rooms.selectors.bookings import (
     cancel_deadline_shown as cancel_deadline_shown,
 )
 from rooms.selectors.bookings import (
+    closure_impact_bookings as closure_impact_bookings,
+)
+from rooms.selectors.bookings import (
     my_bookings as my_bookings,
 )
 from rooms.selectors.bookings import (
@@ -160,6 +163,7 @@ from rooms.selectors.setup import (
 )
 
 __all__ = [
+    "closure_impact_bookings",
     "Interval",
     "Slot",
     "Availability",

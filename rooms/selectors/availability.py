@@ -16,6 +16,7 @@ from core.selectors import (
     can_manage_branch,
     closure_reason,
     closure_reasons,
+    hours_in_force,
     opening_intervals,
 )
 from core.timeutils import day_bounds, local_tz
@@ -258,7 +259,10 @@ def week_grid(*, branch: Branch, monday: date) -> dict[str, object]:
         if day < today:
             return "past"
         kinds = allowed_hours_kinds(self_service_allowed=room.self_service_allowed)
-        if day in closed or not any(h.weekday == day.weekday() and h.kind in kinds for h in hours):
+        in_force = hours_in_force(hours=hours, on=day)  # a changed week counts from its date
+        if day in closed or not any(
+            h.weekday == day.weekday() and h.kind in kinds for h in in_force
+        ):
             return "closed"
         return "open"
 

@@ -14,9 +14,12 @@ from core.selectors import (
 )
 from core.timeutils import day_bounds
 from rooms.models import (
+    LIVE_BOOKING_STATUSES,
     Booking,
     BookingKind,
     BookingStatus,
+    EquipmentBooking,
+    EquipmentBookingStatus,
 )
 from rooms.selectors.availability import can_approve, to_local, utc
 
@@ -167,3 +170,57 @@ def bookings_due_for_reminder(*, start: datetime, end: datetime) -> QuerySet[Boo
         start__gte=start,
         start__lt=end,
     )
+
+
+# --- What a closure touches (core.closure_impact) ----------------------------------------
+
+
+def closure_impact_bookings(
+    branch: Branch, start: datetime, end: datetime
+) -> list[dict[str, object]]:
+    """The live room bookings (not the library's own events and shifts, listed by their
+    apps) and machine bookings of ``branch`` in [start, end). Two queries."""
+    bookings = (
+        Booking.objects.select_related("room", "booker")
+        .filter(
+            room__branch=branch,
+            kind=BookingKind.BOOKING,
+            status__in=LIVE_BOOKING_STATUSES,
+            start__lt=end,
+            end__gt=start,
+        )
+        .order_by("start", "pk")
+    )
+    machines = (
+        EquipmentBooking.objects.select_related("equipment", "booker")
+        .filter(
+            equipment__branch=branch,
+            status=EquipmentBookingStatus.CONFIRMED,
+            start__lt=end,
+            end__gt=start,
+        )
+        .order_by("start", "pk")
+    )
+    items: list[dict[str, object]] = [
+        {
+            "id": b.pk,
+            "kind": "room_booking",
+            "title": f"{b.room.name}: {b.booker.name if b.booker else b.purpose}",
+            "start": b.start,
+            "end": b.end,
+            "people": 1,
+        }
+        for b in bookings
+    ]
+    items += [
+        {
+            "id": m.pk,
+            "kind": "equipment_booking",
+            "title": f"{m.equipment.name}: {m.booker.name if m.booker else ''}",
+            "start": m.start,
+            "end": m.end,
+            "people": 1,
+        }
+        for m in machines
+    ]
+    return items

@@ -146,6 +146,18 @@ PATH_VALUES: dict[str, Callable[[World], dict[str, Any]]] = {
     "api/session-proposals/<int:pk>/withdraw/": lambda w: {"pk": w.proposal.pk},
     "api/initiatives/<int:pk>/": lambda w: {"pk": w.initiative.pk},
     "bibliotek/<slug:slug>/": lambda w: {"slug": w.branch.slug},
+    # Branch settings (core.views_branch); the world has no closure or stop: a 404 is fine.
+    "personale/bibliotek/<slug:slug>/": lambda w: {"slug": w.branch.slug},
+    "personale/bibliotek/<slug:slug>/aabningstider/": lambda w: {"slug": w.branch.slug},
+    "personale/bibliotek/<slug:slug>/lukninger/ny/": lambda w: {"slug": w.branch.slug},
+    "personale/bibliotek/<slug:slug>/lukninger/<int:pk>/fjern/": (
+        lambda w: {"slug": w.branch.slug, "pk": 1}
+    ),
+    "personale/bibliotek/<slug:slug>/stop/ny/": lambda w: {"slug": w.branch.slug},
+    "personale/bibliotek/<slug:slug>/stop/<int:pk>/": lambda w: {"slug": w.branch.slug, "pk": 1},
+    "personale/bibliotek/<slug:slug>/stop/<int:pk>/fjern/": (
+        lambda w: {"slug": w.branch.slug, "pk": 1}
+    ),
     "konto/nulstil/<uidb64>/<token>/": lambda w: w.reset,
     "konto/bekraeft/<str:token>/": lambda w: {"token": "an-old-or-forged-link"},
     # Nobody's key has this id: the page must still answer calmly (404), never 5xx.

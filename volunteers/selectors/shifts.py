@@ -310,3 +310,27 @@ def hours_corrections_of(*, volunteer: User) -> QuerySet[HoursCorrection]:
         .select_related("signup__shift__activity")
         .order_by("created_at", "pk")
     )
+
+
+def closure_impact_shifts(
+    branch: Branch, start: datetime, end: datetime
+) -> list[dict[str, object]]:
+    """The shifts of ``branch`` not cancelled in [start, end), with how many are signed up
+    (for ``core.closure_impact``). One query."""
+    shifts = (
+        Shift.objects.select_related("activity")
+        .filter(activity__branch=branch, cancelled_at__isnull=True, start__lt=end, end__gt=start)
+        .annotate(signed_up=Count("signups", filter=Q(signups__status=SignupStatus.SIGNED_UP)))
+        .order_by("start", "pk")
+    )
+    return [
+        {
+            "id": s.pk,
+            "kind": "shift",
+            "title": s.activity.name,
+            "start": s.start,
+            "end": s.end,
+            "people": s.signed_up,
+        }
+        for s in shifts
+    ]
