@@ -23,3 +23,9 @@ document.addEventListener("focusin", function (event) {
     event.target.select();
   }
 });
+
+// A field that already has the focus when this script runs (it is deferred) is selected too.
+(function () {
+  var active = document.activeElement;
+  if (active && active.matches && active.matches("[data-select-on-focus]")) active.select();
+})();
