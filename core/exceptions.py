@@ -73,6 +73,8 @@ class ErrorCode(StrEnum):
     REGISTRATION_CONFLICT = "registration_conflict"
     NOT_CONFIRMED = "not_confirmed"
     CHECK_IN_CLOSED = "check_in_closed"
+    BRANCH_CLOSED = "branch_closed"  # the event falls on a day its branch is closed
+    CLOSED_REASON_REQUIRED = "closed_reason_required"  # held although closed, without a reason
     # Volunteers, shifts and session proposals
     NOT_A_VOLUNTEER = "not_a_volunteer"
     ALREADY_VOLUNTEER = "already_volunteer"

@@ -67,6 +67,7 @@ class EventSeriesAdmin(AuditedModelAdmin):
         "duration",
         "tzname",
         "include_closed",
+        "closed_override_reason",
         "capacity",
         "registration_required",
         "max_seats_per_registration",
@@ -115,6 +116,7 @@ class EventAdmin(AuditedModelAdmin):
         "cancel_reason",
         "attendance_count",
         "edited",
+        "closed_override_reason",
     ]
     allow_delete = False
     actions = [cancel_events]

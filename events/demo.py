@@ -3,6 +3,9 @@
 Some recurring, some full with a waiting list, a licence course, a drop-in café,
 and past held events with check-ins and drop-in counts (the plan's dashboard
 reads them). Idempotent: a series that exists (same title and branch) is left alone.
+No event is placed on a day its branch is closed: a one-off event that would fall on one
+(the author evening three weeks ahead is on Christmas Eve when the demo is loaded on
+1 December) moves on a week, and series leave closed days out as the service does.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from django.utils import timezone
 
 from core.exceptions import DomainError
 from core.models import Audience, BookmobileStop, Branch, Partner, Track, User
+from core.selectors import closure_reason
 from core.timeutils import local_today, make_local
 from events import services
 from events.models import EventSeries, EventState, PlaceKind, Registration, RegistrationStatus
@@ -296,6 +300,13 @@ def _first_day(weekday: int, weeks_ahead: int, past: bool, today: date) -> date:
     return day
 
 
+def _open_day(branch: Branch, day: date) -> date:
+    """``day``, or the same weekday of the first week after it when ``branch`` is open."""
+    while closure_reason(branch=branch, day=day) is not None:
+        day += timedelta(weeks=1)
+    return day
+
+
 def _people(n: int) -> list[User]:
     people = []
     for i in range(1, n + 1):
@@ -318,6 +329,8 @@ def _create(demo: Demo, actor: User, today: date) -> EventSeries | None:
     if branch is None:
         return None
     first = _first_day(demo.weekday, demo.weeks_ahead, demo.past, today)
+    if not demo.rrule:
+        first = _open_day(branch, first)
     start = make_local(first, demo.start)
     end = make_local(first, demo.end)
     rrule = demo.rrule

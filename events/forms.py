@@ -143,7 +143,18 @@ class SeriesForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     include_closed = forms.BooleanField(
-        label=_("Also on public holidays and days the library is closed"), required=False
+        label=_("Held although the library is closed"),
+        required=False,
+        help_text=_(
+            "A single event on a public holiday or a day the library is closed; for a series, "
+            "its dates on such days are kept instead of left out. Say why below."
+        ),
+    )
+    closed_override_reason = forms.CharField(
+        label=_("Why it is held although the library is closed"),
+        required=False,
+        max_length=300,
+        help_text=_("Only needed when a date falls on a day the library is closed."),
     )
     capacity = forms.IntegerField(
         label=_("Seats"),
@@ -255,7 +266,10 @@ class SeriesForm(forms.Form):
             "licence_equipment_kind": d["licence_equipment_kind"],
             "image_alt": d["image_alt"],
             "state": "published" if d["publish"] else "draft",
+            "closed_override_reason": d["closed_override_reason"],
         }
+        if not d["rrule"]:  # a series gets the tick as include_closed (from the view)
+            kwargs["closed_override"] = d["include_closed"]
         if d.get("image"):
             kwargs["image"] = d["image"]
         return kwargs
@@ -299,6 +313,16 @@ class EventEditForm(forms.Form):
         help_text=_("At least one before publishing."),
     )
     published = forms.BooleanField(label=_("Published"), required=False)
+    closed_override = forms.BooleanField(
+        label=_("Held although the library is closed"),
+        required=False,
+        help_text=_("Tick this to hold the event on a day the library is closed, and say why."),
+    )
+    closed_override_reason = forms.CharField(
+        label=_("Why it is held although the library is closed"),
+        required=False,
+        max_length=300,
+    )
 
     def __init__(self, *args: Any, event: Any, **kwargs: Any) -> None:
         tz = local_tz()
@@ -319,6 +343,8 @@ class EventEditForm(forms.Form):
                 "max_seats_per_registration": event.max_seats_per_registration,
                 "tracks": list(event.tracks.all()),
                 "published": event.state == "published",
+                "closed_override": bool(event.closed_override_reason),
+                "closed_override_reason": event.closed_override_reason,
             },
         )
         super().__init__(*args, **kwargs)
@@ -357,4 +383,6 @@ class EventEditForm(forms.Form):
             "max_seats_per_registration": d["max_seats_per_registration"],
             "tracks": list(d["tracks"]),
             "state": "published" if d["published"] else "draft",
+            "closed_override": d["closed_override"],
+            "closed_override_reason": d["closed_override_reason"],
         }

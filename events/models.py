@@ -66,6 +66,11 @@ class SharedEventFields(models.Model):
         choices=EquipmentKind.choices,
         help_text=_("Checking in at this event grants the licence for this kind of equipment."),
     )
+    # Set by the events services only when the event falls on a day its branch is closed and
+    # staff held it anyway ("held although the library is closed"); shown to staff only.
+    closed_override_reason = models.CharField(
+        _("held although the library is closed, because"), max_length=300, blank=True
+    )
 
     class Meta:
         abstract = True

@@ -138,28 +138,29 @@ def test_proposal_approve_of_a_single_session_in_a_room(
     # --- events.services.series_build (a savepoint: it is composable)
     # 7  SAVEPOINT
     # 8  may the actor manage the branch? (EXISTS, asked again by the events service)
-    # 9  INSERT the series
-    # 10 its tracks (SELECT) / 11 INSERT its track
-    # 12 its audiences (SELECT; none to add) / 13 its partners (SELECT; none to add)
-    # 14 INSERT the event
-    # 15 its tracks (SELECT) / 16 INSERT its track
-    # 17 its audiences (SELECT) / 18 its partners (SELECT)
+    # 9  closures on the session's day (is the branch open? events.services.validation)
+    # 10 INSERT the series
+    # 11 its tracks (SELECT) / 12 INSERT its track
+    # 13 its audiences (SELECT; none to add) / 14 its partners (SELECT; none to add)
+    # 15 INSERT the event
+    # 16 its tracks (SELECT) / 17 INSERT its track
+    # 18 its audiences (SELECT) / 19 its partners (SELECT)
     # --- rooms.services.room_occupy (composable: a savepoint)
-    # 19 SAVEPOINT
-    # 20 the Room row, locked                       (+ lock_timeout on PostgreSQL)
-    # 21 live bookings of the room that could overlap
-    # 22 SAVEPOINT / 23 INSERT the booking / 24 RELEASE (exclusion constraint -> 409)
-    # 25 the audit row "booking.occupied"
-    # 26 RELEASE SAVEPOINT
-    # 27 UPDATE the event's room booking
-    # 28 the audit row "event_series.created"
-    # 29 RELEASE SAVEPOINT
+    # 20 SAVEPOINT
+    # 21 the Room row, locked                       (+ lock_timeout on PostgreSQL)
+    # 22 live bookings of the room that could overlap
+    # 23 SAVEPOINT / 24 INSERT the booking / 25 RELEASE (exclusion constraint -> 409)
+    # 26 the audit row "booking.occupied"
+    # 27 RELEASE SAVEPOINT
+    # 28 UPDATE the event's room booking
+    # 29 the audit row "event_series.created"
+    # 30 RELEASE SAVEPOINT
     # --- back in volunteers
-    # 30 the series' one event (series.events.get())
-    # 31 UPDATE the proposal (approved, with its event and series)
-    # 32 the audit row "proposal.approved"
-    # 33 the outbox row for the "proposal.approved" mail to the volunteer
-    # 34 RELEASE SAVEPOINT
-    with django_assert_num_queries(34 + _timeouts(2)):
+    # 31 the series' one event (series.events.get())
+    # 32 UPDATE the proposal (approved, with its event and series)
+    # 33 the audit row "proposal.approved"
+    # 34 the outbox row for the "proposal.approved" mail to the volunteer
+    # 35 RELEASE SAVEPOINT
+    with django_assert_num_queries(35 + _timeouts(2)):
         approved = volunteer_services.proposal_approve(actor=staff, proposal=proposal)
     assert approved.status == ProposalStatus.APPROVED

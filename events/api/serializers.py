@@ -67,12 +67,20 @@ class EventDetailOutputSerializer(EventOutputSerializer):
         return [p.name for p in event.partners.all()]
 
 
+class StaffEventDetailOutputSerializer(EventDetailOutputSerializer):
+    """An event as staff of its branch (and administrators) see it: with the reason it is
+    held although the library is closed ("" when the branch is open)."""
+
+    closed_override_reason = serializers.CharField()
+
+
 class SeriesOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     branch = serializers.CharField(source="branch.slug")
     rrule = serializers.CharField()
     include_closed = serializers.BooleanField()
+    closed_override_reason = serializers.CharField()
     events = serializers.SerializerMethodField()
 
     def get_events(self, series: EventSeries) -> list[dict[str, Any]]:
@@ -123,10 +131,14 @@ class _EventInputBase(serializers.Serializer):
     )
     start = AwareDateTimeField()
     end = AwareDateTimeField()
+    # Why it is held although the library is closed (with closed_override, or a series'
+    # include_closed): required only when a date falls on a day the branch is closed.
+    closed_override_reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
 class EventCreateInputSerializer(_EventInputBase):
-    pass
+    # "Held although the library is closed": without it, a day the branch is closed is a 409.
+    closed_override = serializers.BooleanField(required=False, default=False)
 
 
 class SeriesCreateInputSerializer(_EventInputBase):
@@ -135,6 +147,8 @@ class SeriesCreateInputSerializer(_EventInputBase):
 
 
 class EventUpdateInputSerializer(_EventInputBase):
+    closed_override = serializers.BooleanField(required=False)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, partial=True, **kwargs)
 

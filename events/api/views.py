@@ -103,13 +103,23 @@ class EventListApi(APIView):
         )
 
     @extend_schema(
-        request=s.EventCreateInputSerializer, responses={201: s.EventDetailOutputSerializer}
+        request=s.EventCreateInputSerializer, responses={201: s.StaffEventDetailOutputSerializer}
     )
     def post(self, request: Request) -> Response:
         data = validated(s.EventCreateInputSerializer, request.data)
         event = services.event_create(actor=request.user, **_fields(data))
         event = selectors.event_get(actor=request.user, pk=event.pk)
-        return Response(s.EventDetailOutputSerializer(event).data, status=status.HTTP_201_CREATED)
+        return Response(
+            _event_shape(request.user, event)(event).data, status=status.HTTP_201_CREATED
+        )
+
+
+def _event_shape(user: Any, event: Event) -> type[serializers.Serializer]:
+    """Staff of the event's branch (and administrators) also see why it is held although the
+    library is closed."""
+    if can_manage_branch(user=user, branch=event.branch_id):
+        return s.StaffEventDetailOutputSerializer
+    return s.EventDetailOutputSerializer
 
 
 class EventDetailApi(APIView):
@@ -118,20 +128,23 @@ class EventDetailApi(APIView):
             return [IsLibraryStaff()]
         return [AllowAny()]
 
-    @extend_schema(responses={200: s.EventDetailOutputSerializer})
+    @extend_schema(
+        responses={200: s.EventDetailOutputSerializer},
+        description="Staff of the event's branch also get closed_override_reason.",
+    )
     def get(self, request: Request, pk: int) -> Response:
         event = selectors.event_get(actor=request.user, pk=pk)
-        return Response(s.EventDetailOutputSerializer(event).data)
+        return Response(_event_shape(request.user, event)(event).data)
 
     @extend_schema(
-        request=s.EventUpdateInputSerializer, responses={200: s.EventDetailOutputSerializer}
+        request=s.EventUpdateInputSerializer, responses={200: s.StaffEventDetailOutputSerializer}
     )
     def patch(self, request: Request, pk: int) -> Response:
         event = selectors.event_get_for_staff(actor=request.user, pk=pk)
         data = validated(s.EventUpdateInputSerializer, request.data)
         services.event_update(actor=request.user, event=event, **_fields(data))
         event = selectors.event_get(actor=request.user, pk=pk)
-        return Response(s.EventDetailOutputSerializer(event).data)
+        return Response(_event_shape(request.user, event)(event).data)
 
 
 class EventCancelApi(APIView):

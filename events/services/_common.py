@@ -83,6 +83,8 @@ class EventChanges(SharedFields, total=False):
     tracks: Iterable[Track] | None
     audiences: Iterable[Audience] | None
     partners: Iterable[Partner] | None
+    closed_override: bool
+    closed_override_reason: str
 
 
 class SeriesChanges(SharedFields, total=False):
@@ -98,6 +100,7 @@ class SeriesChanges(SharedFields, total=False):
     tracks: Iterable[Track] | None
     audiences: Iterable[Audience] | None
     partners: Iterable[Partner] | None
+    closed_override_reason: str
 
 
 @dataclass
@@ -147,10 +150,18 @@ def _set_m2m(obj: Event | EventSeries, values: Mapping[str, Any]) -> None:
             getattr(obj, name).set(values[name])
 
 
-def _new_event(series: EventSeries, start: datetime, end: datetime, state: str) -> Event:
+def _new_event(
+    series: EventSeries, start: datetime, end: datetime, state: str, closed_override_reason: str
+) -> Event:
     fields = {name: getattr(series, name) for name in SHARED_FIELDS}
     return Event.objects.create(
-        series=series, start=start, end=end, original_start=start, state=state, **fields
+        series=series,
+        start=start,
+        end=end,
+        original_start=start,
+        state=state,
+        closed_override_reason=closed_override_reason,
+        **fields,
     )
 
 

@@ -26,6 +26,7 @@ from events.services._common import (
 )
 from events.services.occurrences import _apply_changes, _event_cancel
 from events.services.series import series_build
+from events.services.validation import ClosedOverride
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -45,9 +46,18 @@ def event_create(
     tracks: Iterable[Track] = (),
     audiences: Iterable[Audience] = (),
     partners: Iterable[Partner] = (),
+    closed_override: bool = False,
+    closed_override_reason: str = "",
     **fields: Unpack[SharedFields],
 ) -> Event:
-    """A one-off event: a series of one."""
+    """A one-off event: a series of one.
+
+    On a day its branch is closed (a holiday, a calendar closing day, a closure) it is
+    refused, naming the closure (409 ``branch_closed``), unless staff tick
+    ``closed_override`` ("held although the library is closed") and give
+    ``closed_override_reason`` (else 400 ``closed_reason_required``); the reason is kept
+    on the event, shown to staff and written in the audit row.
+    """
     series = series_build(
         actor=actor,
         rrule="",
@@ -60,6 +70,8 @@ def event_create(
         tracks=tracks,
         audiences=audiences,
         partners=partners,
+        closed_override=closed_override,
+        closed_override_reason=closed_override_reason,
         **fields,
     )
     return series.events.get()
@@ -72,8 +84,14 @@ def event_update(*, actor: User | None, event: Event, **changes: Unpack[EventCha
     The occurrence is marked ``edited`` so later edits of its series leave it
     alone. A change of time or place bumps ``sequence`` and tells those registered
     (``event.changed``); a higher capacity promotes from the waiting list.
-    Cancelling goes through :func:`event_cancel`.
+    Cancelling goes through :func:`event_cancel`. A move onto a day the branch is closed
+    is refused as in :func:`event_create`, unless ``closed_override`` with
+    ``closed_override_reason``.
     """
+    override = ClosedOverride(
+        held=bool(changes.pop("closed_override", False)),
+        reason=changes.pop("closed_override_reason", "") or "",
+    )
     event = locking.lock_one(Event, event.pk)
     _require_branch(actor, event.branch)
     unknown = set(changes) - EVENT_EDITABLE
@@ -86,7 +104,7 @@ def event_update(*, actor: User | None, event: Event, **changes: Unpack[EventCha
     new_branch = changes.get("branch")
     if "branch" in changes and new_branch is not None and new_branch != event.branch:
         _require_branch(actor, new_branch)
-    _apply_changes(actor=actor, event=event, changes=changes, mark_edited=True)
+    _apply_changes(actor=actor, event=event, changes=changes, mark_edited=True, override=override)
     return event
 
 

@@ -9,6 +9,7 @@ releases its room and tells them (``event.cancelled``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
@@ -37,25 +38,48 @@ from events.services._common import (
     _set_m2m,
 )
 from events.services.places import _release, _sync_room
-from events.services.validation import _check_data, _check_publishable, _check_times
+from events.services.validation import (
+    ClosedOverride,
+    _check_data,
+    _check_publishable,
+    _check_times,
+    _closed_days,
+    _closed_override_reason,
+    _local_days,
+)
 from events.services.waitlist import _confirmed_seats, _promote
 
 
 def _apply_changes(
-    *, actor: User | None, event: Event, changes: Mapping[str, Any], mark_edited: bool
+    *,
+    actor: User | None,
+    event: Event,
+    changes: Mapping[str, Any],
+    mark_edited: bool,
+    override: ClosedOverride | None = None,
+    closed: Mapping[date, str] | None = None,
 ) -> bool:
-    """Apply field changes to a locked event; returns True when something changed."""
+    """Apply field changes to a locked event; returns True when something changed.
+
+    A move onto a day the branch is closed is refused unless ``override`` holds it anyway
+    with a reason (``_check_still_open``); ``closed`` is the branch's closed days when the
+    caller (a series) asked once for all its dates.
+    """
+    before = (event.branch_id, event.start, event.end)
     old = _changed_fields(event, changes)
-    if not old:
-        return False
     for name, value in changes.items():
         if name not in M2M_FIELDS:
             setattr(event, name, value)
-    _check_changed_event(event, changes, old)
+    if old:
+        _check_changed_event(event, changes, old)
+    _check_still_open(event, before, old, override or ClosedOverride(), closed)
+    if not old:
+        return False
     if mark_edited and event.series.events.count() > 1:
         event.edited = True
     time_or_place = bool(TIME_PLACE_FIELDS & set(old))
-    event.sequence += 1
+    if set(old) != {"closed_override_reason"}:  # the staff note alone is no new revision
+        event.sequence += 1
     event.save()
     _set_m2m(event, changes)
     if time_or_place or "state" in old:
@@ -96,6 +120,39 @@ def _check_changed_event(event: Event, changes: Mapping[str, Any], old: Mapping[
                 field="capacity",
                 confirmed=confirmed,
             )
+
+
+def _check_still_open(
+    event: Event,
+    before: tuple[int, datetime, datetime],
+    old: dict[str, Any],
+    override: ClosedOverride,
+    closed: Mapping[date, str] | None,
+) -> None:
+    """After a move (time or branch) or a new "held although closed" reason: the event's
+    reason for being held although the library is closed, recorded in ``old`` if it
+    changes. Days the event already took at the same branch are not moved onto."""
+    moved = bool({"start", "end", "branch"} & set(old))
+    if not moved and not (override.held and override.reason.strip()):
+        return
+    old_branch_id, old_start, old_end = before
+    same_branch = old_branch_id == event.branch_id
+    if closed is None:
+        spans = [(event.start, event.end)] + ([(old_start, old_end)] if same_branch else [])
+        closed = _closed_days(event.branch, spans)
+    already = [d for d in _local_days(old_start, old_end) if d in closed] if same_branch else []
+    reason = _closed_override_reason(
+        branch=event.branch,
+        start=event.start,
+        end=event.end,
+        override=override,
+        closed=closed,
+        already=already,
+        current=event.closed_override_reason,
+    )
+    if reason != event.closed_override_reason:
+        old["closed_override_reason"] = event.closed_override_reason
+        event.closed_override_reason = reason
 
 
 def _record_change(

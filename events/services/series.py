@@ -36,7 +36,14 @@ from events.services._common import (
 )
 from events.services.occurrences import _apply_changes, _event_cancel
 from events.services.places import _occupy
-from events.services.validation import _check_data, _check_publishable, _check_times
+from events.services.validation import (
+    ClosedOverride,
+    _check_data,
+    _check_publishable,
+    _check_times,
+    _closed_days,
+    _closed_override_reason,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -80,13 +87,17 @@ def series_create(
     audiences: Iterable[Audience] = (),
     partners: Iterable[Partner] = (),
     skip_days: Iterable[date] = (),
+    closed_override_reason: str = "",
     **fields: Unpack[SharedFields],
 ) -> EventSeries:
     """A series from ``rrule`` and its first occurrence; one Event row per kept date.
 
     Rooms are occupied for every occurrence; a clash anywhere refuses the whole
     series (409 naming the clash), so nothing is half-written. ``skip_days`` (local
-    dates) are left out, e.g. the dates the preview showed the room taken.
+    dates) are left out, e.g. the dates the preview showed the room taken. Days the
+    branch is closed are left out too, unless ``include_closed`` (staff hold the series
+    although the library is closed): then ``closed_override_reason`` is required if a
+    kept date falls on one.
     """
     return series_build(
         actor=actor,
@@ -101,6 +112,7 @@ def series_create(
         audiences=audiences,
         partners=partners,
         skip_days=skip_days,
+        closed_override_reason=closed_override_reason,
         **fields,
     )
 
@@ -120,11 +132,15 @@ def series_build(
     audiences: Iterable[Audience],
     partners: Iterable[Partner],
     skip_days: Iterable[date] = (),
+    closed_override: bool = False,
+    closed_override_reason: str = "",
     **fields: Unpack[SharedFields],
 ) -> EventSeries:
     """Composable ``series_create`` (runs in the caller's transaction; volunteers' approval uses it).
 
-    A one-off event is ``rrule=""`` with ``include_closed=True``.
+    A one-off event is ``rrule=""``: on a day its branch is closed it is refused (409
+    ``branch_closed``) unless ``closed_override`` with a reason (``include_closed`` is
+    for the dates of a rule).
     """
     _require_branch(actor, branch)
     data = _series_data(title=title, branch=branch, fields=fields)
@@ -142,6 +158,10 @@ def series_build(
         )
     else:
         times = [(start, end)]
+    override = ClosedOverride(
+        held=include_closed if rrule else closed_override, reason=closed_override_reason
+    )
+    held = _held_reasons(branch, times, override=override, checked_by_rule=bool(rrule))
     series = _series_row(
         title=title,
         branch=branch,
@@ -149,16 +169,21 @@ def series_build(
         start=start,
         end=end,
         include_closed=include_closed,
-        data=data,
+        data={**data, "closed_override_reason": next((r for r in held if r), "")},
     )
     _set_m2m(series, tags)
-    for occ_start, occ_end in times:
-        _add_occurrence(actor, series, occ_start, occ_end, state, tags)
+    for (occ_start, occ_end), reason in zip(times, held, strict=True):
+        _add_occurrence(actor, series, occ_start, occ_end, state, tags, reason)
     audit_log(
         actor=actor,
         action=AuditAction.EVENT_SERIES_CREATED,
         target=series,
-        data={"rrule": series.rrule, "occurrences": len(times), "state": state},
+        data={
+            "rrule": series.rrule,
+            "occurrences": len(times),
+            "state": state,
+            **_held_audit(times, held),
+        },
     )
     return series
 
@@ -176,6 +201,34 @@ def _series_data(*, title: str, branch: Branch, fields: SharedFields) -> dict[st
     data.setdefault("place_kind", PlaceKind.ROOM if data.get("room") else PlaceKind.BRANCH)
     _check_data(data)
     return data
+
+
+def _held_reasons(
+    branch: Branch,
+    times: list[tuple[datetime, datetime]],
+    *,
+    override: ClosedOverride,
+    checked_by_rule: bool,
+) -> list[str]:
+    """For each date, the reason it is held although the library is closed ("" when open).
+
+    A date on a closed day is refused unless staff hold it anyway and say why. A rule that
+    leaves closed days out (``checked_by_rule`` without the tick) has already asked."""
+    if checked_by_rule and not override.held:
+        return [""] * len(times)
+    closed = _closed_days(branch, times)
+    return [
+        _closed_override_reason(branch=branch, start=s, end=e, override=override, closed=closed)
+        for s, e in times
+    ]
+
+
+def _held_audit(times: list[tuple[datetime, datetime]], held: list[str]) -> dict[str, Any]:
+    """What the audit row says of the dates held although the library is closed."""
+    days = [s.isoformat() for (s, _e), reason in zip(times, held, strict=True) if reason]
+    if not days:
+        return {}
+    return {"held_when_closed": days, "closed_override_reason": next(r for r in held if r)}
 
 
 def _check_new_state(state: str, tracks: list[Track]) -> None:
@@ -252,9 +305,10 @@ def _add_occurrence(
     end: datetime,
     state: str,
     tags: Tags,
+    closed_override_reason: str = "",
 ) -> Event:
     """One new occurrence of ``series``, tagged as the series, holding its room."""
-    event = _new_event(series, start, end, state)
+    event = _new_event(series, start, end, state, closed_override_reason)
     _set_m2m(event, tags)
     _occupy(event, actor)
     return event
@@ -288,15 +342,31 @@ def series_update(
     state = changes.pop("state", None)
     new_rrule = changes.pop("rrule", None)
     new_include_closed = changes.pop("include_closed", None)
+    new_reason = (changes.pop("closed_override_reason", None) or "").strip()[:300]
     if state not in (None, EventState.DRAFT, EventState.PUBLISHED):
         raise RuleViolation(_("To cancel the series, cancel its events."), field="state")
     if duration is not None and duration <= timedelta(0):
         raise RuleViolation(_("The end must be after the start."), field="end")
 
     old = _update_series_row(series, changes, start_time=start_time, duration=duration)
+    if new_reason and new_reason != series.closed_override_reason:
+        old["closed_override_reason"] = series.closed_override_reason
+        series.closed_override_reason = new_reason
+        series.save(update_fields=["closed_override_reason", "updated_at"])
+    override = ClosedOverride(
+        held=series.include_closed if new_include_closed is None else new_include_closed,
+        reason=series.closed_override_reason,
+    )
     now = timezone.now()
     changed = _update_future_occurrences(
-        actor, series, changes, start_time=start_time, duration=duration, state=state, now=now
+        actor,
+        series,
+        changes,
+        start_time=start_time,
+        duration=duration,
+        state=state,
+        now=now,
+        override=override,
     )
     if new_rrule is not None or new_include_closed is not None:
         if new_rrule is not None:
@@ -306,7 +376,7 @@ def series_update(
             old["include_closed"] = series.include_closed
             series.include_closed = new_include_closed
         series.save(update_fields=["rrule", "include_closed", "updated_at"])
-        changed += _reexpand(actor=actor, series=series, now=now)
+        changed += _reexpand(actor=actor, series=series, now=now, override=override)
     audit_log(
         actor=actor,
         action=AuditAction.EVENT_SERIES_CHANGED,
@@ -352,12 +422,20 @@ def _update_future_occurrences(
     duration: timedelta | None,
     state: str | None,
     now: datetime,
+    override: ClosedOverride,
 ) -> int:
     """Carry the changes over to the future occurrences not edited one by one (locked in key
-    order); returns how many changed."""
+    order); returns how many changed. A date moved onto a day the (new) branch is closed is
+    refused unless the series is held although the library is closed."""
     future = series.events.filter(start__gt=now, edited=False).exclude(state=EventState.CANCELLED)
+    events = sorted(locking.lock_rows(future), key=lambda e: e.start)  # locked in key order
+    closed = None
+    if events and (start_time is not None or duration is not None or "branch" in changes):
+        # Every day the dates could take: an event lasts at most 14 days.
+        span = (events[0].start, max(e.end for e in events) + timedelta(days=15))
+        closed = _closed_days(series.branch, [span])
     changed = 0
-    for event in sorted(locking.lock_rows(future), key=lambda e: e.start):  # locked in key order
+    for event in events:
         event_changes = dict(changes)
         if start_time is not None or duration is not None:
             event_changes["start"], event_changes["end"] = _moved_times(
@@ -365,7 +443,14 @@ def _update_future_occurrences(
             )
         if state is not None:
             event_changes["state"] = state
-        if _apply_changes(actor=actor, event=event, changes=event_changes, mark_edited=False):
+        if _apply_changes(
+            actor=actor,
+            event=event,
+            changes=event_changes,
+            mark_edited=False,
+            override=override,
+            closed=closed,
+        ):
             changed += 1
     return changed
 
@@ -398,7 +483,9 @@ def _moved_times(
 # --- Expand again -----------------------------------------------------------------
 
 
-def _reexpand(*, actor: User | None, series: EventSeries, now: datetime) -> int:
+def _reexpand(
+    *, actor: User | None, series: EventSeries, now: datetime, override: ClosedOverride
+) -> int:
     """Make the future occurrences match the series' rule again; returns how many changed."""
     wanted = _wanted_dates(series, now=now)
     existing, changed = _cancel_dropped_dates(actor, series, wanted, now=now)
@@ -409,10 +496,10 @@ def _reexpand(*, actor: User | None, series: EventSeries, now: datetime) -> int:
     )
     template = series.events.exclude(state=EventState.CANCELLED).order_by("-start").first()
     state = template.state if template is not None else EventState.DRAFT
-    for day, occ in sorted(wanted.items()):
-        if day in existing:
-            continue
-        _add_occurrence(actor, series, occ.start, occ.end, state, tags)
+    added = [(occ.start, occ.end) for day, occ in sorted(wanted.items()) if day not in existing]
+    held = _held_reasons(series.branch, added, override=override, checked_by_rule=True)
+    for (start, end), reason in zip(added, held, strict=True):
+        _add_occurrence(actor, series, start, end, state, tags, reason)
         changed += 1
     return changed
 

@@ -1,21 +1,26 @@
 """The rules an event's fields must keep, each with a message a person can act on.
 
 The checks run in a fixed order (title, place, numbers, host and course, price), so the
-first rule broken is the one reported.
+first rule broken is the one reported. Then the time: an event is held while its branch is
+open (``_closed_override_reason``), unless staff hold it although the library is closed and
+say why.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.exceptions import ErrorCode, RuleViolation
-from core.models import BranchKind, Track
+from core.exceptions import Conflict, ErrorCode, RuleViolation
+from core.models import Branch, BranchKind, Track
+from core.selectors import closure_reasons
+from core.timeutils import local_tz
 from events.models import PlaceKind
 from rooms.models import EquipmentKind
 
@@ -120,3 +125,89 @@ def _check_publishable(tracks: Iterable[Track]) -> None:
             field="tracks",
             code=ErrorCode.TRACK_REQUIRED,
         )
+
+
+# --- Closures -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClosedOverride:
+    """Staff's "held although the library is closed" tick and its reason. The reason is
+    required only when the event really falls on a day its branch is closed."""
+
+    held: bool = False
+    reason: str = ""
+
+
+def _local_days(start: datetime, end: datetime) -> list[date]:
+    """The local days [start, end) touches (an end at midnight does not touch the next day)."""
+    tz = local_tz()
+    first = timezone.localtime(start, tz).date()
+    last = timezone.localtime(max(end - timedelta(microseconds=1), start), tz).date()
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _closed_days(branch: Branch, spans: Iterable[tuple[datetime, datetime]]) -> dict[date, str]:
+    """``{day: reason}`` for the days ``branch`` is closed across ``spans`` (one query, through
+    ``core.selectors.closure_reasons``: holidays, calendar closing days and closures)."""
+    days = [day for start, end in spans for day in _local_days(start, end)]
+    if not days:
+        return {}
+    return closure_reasons(branch=branch, start=min(days), end=max(days))
+
+
+def _closed_override_reason(
+    *,
+    branch: Branch,
+    start: datetime,
+    end: datetime,
+    override: ClosedOverride,
+    closed: Mapping[date, str] | None = None,
+    already: Collection[date] = (),
+    current: str = "",
+) -> str:
+    """The reason the event keeps for being held although the library is closed: "" when the
+    branch is open on every day it takes.
+
+    A closed day the event did not already take (``already``: moving within a day it was
+    placed on before is not moving onto it) is refused, naming the closure (409
+    ``branch_closed``), unless staff tick "held although the library is closed" and give a
+    reason. ``closed`` is ``_closed_days`` when the caller asked already (a whole series).
+    """
+    if closed is None:
+        closed = _closed_days(branch, [(start, end)])
+    taken = [day for day in _local_days(start, end) if day in closed]
+    if not taken:
+        return ""
+    new = [day for day in taken if day not in already]
+    reason = (override.reason or "").strip()[:300]
+    if not new:
+        return reason if override.held and reason else current
+    day = new[0]
+    where, when, why = branch.name, f"{day:%d.%m.%Y}", closed[day]
+    if not override.held:
+        raise Conflict(
+            _(
+                "%(branch)s is closed on %(date)s (%(reason)s). Choose another day, or tick "
+                "“Held although the library is closed” and say why."
+            ),
+            code=ErrorCode.BRANCH_CLOSED,
+            field="start",
+            extra={"closure": {"date": day.isoformat(), "reason": why}},
+            branch=where,
+            date=when,
+            reason=why,
+        )
+    if not reason:
+        raise RuleViolation(
+            _(
+                "%(branch)s is closed on %(date)s (%(reason)s). Say why the event is held "
+                "although the library is closed."
+            ),
+            code=ErrorCode.CLOSED_REASON_REQUIRED,
+            field="closed_override_reason",
+            branch=where,
+            date=when,
+            reason=why,
+        )
+    return reason

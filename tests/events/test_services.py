@@ -299,6 +299,7 @@ def _room(branch: Any, name: str = "Mødelokale 1") -> Any:
     return Room.objects.create(branch=branch, name=name, capacity=20)
 
 
+@time_machine.travel("2026-11-25 12:00 +01:00", tick=False)  # its dates are open days
 def test_an_event_in_a_room_occupies_moves_and_releases_it() -> None:
     from core.exceptions import BookingConflict
     from rooms.models import Booking, BookingStatus
@@ -441,6 +442,7 @@ def test_a_new_rule_for_the_series_cancels_dates_taken_out_and_adds_new_ones(
     assert [i.pk for k, i in signals if k == "event.cancelled"] == [events[1].pk, events[3].pk]
 
 
+@time_machine.travel("2026-11-25 12:00 +01:00", tick=False)  # its dates are open days
 def test_a_series_image_is_shared_by_its_dates(tmp_path: Any, settings: Any) -> None:
     import io
 

@@ -146,6 +146,7 @@ def test_staff_hours_csv(branch: Any, staff: User) -> None:
     assert "Vera Værk;;2,25;1" in text
 
 
+@time_machine.travel("2026-11-25 12:00 +01:00", tick=False)  # its date is an open day
 def test_staff_approve_from_the_queue(branch: Any, staff: User) -> None:
     from tests.rooms.factories import make_room
 
