@@ -100,6 +100,8 @@ class AuditAction(StrEnum):
     REGISTRATION_PROMOTED = "registration.promoted"
     REGISTRATION_CANCELLED = "registration.cancelled"
     REGISTRATION_CHECKED_IN = "registration.checked_in"
+    REGISTRATION_CHECK_IN_UNDONE = "registration.check_in_undone"
+    REGISTRATION_WALK_IN = "registration.walk_in"
     REGISTRATIONS_ANONYMISED = "registrations.anonymised"
     # Volunteers, shifts and session proposals
     VOLUNTEER_ENROLLED = "volunteer.enrolled"

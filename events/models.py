@@ -244,6 +244,11 @@ class Registration(models.Model):
         _("waiting-list position"), null=True, blank=True
     )
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+    # A walk-in: someone who came to the door without registering, added by staff when seats
+    # were free. No user; the name is optional. Counted like any confirmed seat, so capacity
+    # is held by the same count under the event's row lock.
+    walk_in = models.BooleanField(_("walk-in"), default=False)
+    walk_in_name = models.CharField(_("name (walk-in)"), max_length=120, blank=True)
     created_at = models.DateTimeField(_("registered"), default=timezone.now)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
@@ -276,6 +281,11 @@ class Registration(models.Model):
                     | (~Q(status=RegistrationStatus.WAITLISTED) & Q(waitlist_position__isnull=True))
                 ),
                 name="registration_position_iff_waitlisted",
+            ),
+            # A walk-in has no user account.
+            models.CheckConstraint(
+                condition=Q(walk_in=False) | Q(user__isnull=True),
+                name="registration_walk_in_without_user",
             ),
         ]
 

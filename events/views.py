@@ -26,7 +26,7 @@ from core.exceptions import NotFound
 from core.pages import error_messages, form_errors, not_found_as_404
 from core.recurrence import expand
 from core.safe_redirect import safe_next
-from core.selectors import branches_managed_by, can_manage_branch
+from core.selectors import branches_managed_by
 from core.timeutils import FIRST_YEAR, LAST_YEAR, day_bounds, local_today, local_tz
 from events import selectors, services
 from events.forms import (
@@ -350,45 +350,6 @@ def _preview_rows(occurrences: list[Any], *, room: Any) -> list[dict[str, Any]]:
 def _host_event(request: HttpRequest, pk: int) -> Any:
     with not_found_as_404():
         return selectors.event_get_for_host(actor=request.user, pk=pk)
-
-
-@login_required
-def check_in(request: HttpRequest, pk: int) -> HttpResponse:
-    """Registrations of an event with big check-in buttons (works on a tablet)."""
-    event = _host_event(request, pk)
-    regs = list(selectors.event_registrations(event=event))
-    confirmed = [r for r in regs if r.status == RegistrationStatus.CONFIRMED]
-    return render(
-        request,
-        "events/check_in.html",
-        {
-            "event": event,
-            "confirmed": confirmed,
-            "waiting": [r for r in regs if r.status == RegistrationStatus.WAITLISTED],
-            "cancelled": [r for r in regs if r.status == RegistrationStatus.CANCELLED],
-            "checked_in_seats": sum(r.seats for r in confirmed if r.checked_in_at),
-            "confirmed_seats": sum(r.seats for r in confirmed),
-            "attendance_form": AttendanceForm(initial={"attendance_count": event.attendance_count}),
-            "can_cancel_event": event.state != EventState.CANCELLED
-            and request.user.is_library_staff,
-            # A reason a person gave for cancelling is for staff of the branch, not the host.
-            "sees_reasons": can_manage_branch(user=request.user, branch=event.branch_id),
-        },
-    )
-
-
-@login_required
-@require_POST
-def registration_check_in(request: HttpRequest, pk: int) -> HttpResponse:
-    with error_messages(request, as_404=(NotFound,)):
-        reg = selectors.registration_get_for(actor=request.user, pk=pk)
-        if not selectors.can_host_event(user=request.user, event=reg.event):
-            raise NotFound()
-        reg = services.registration_check_in(actor=request.user, registration=reg)
-        name = reg.user.name if reg.user else _("(anonymised)")
-        messages.success(request, _("%(name)s is checked in.") % {"name": name})
-        return redirect(f"{reverse('events:check-in', args=[reg.event_id])}#reg-{reg.pk}")
-    return redirect("events:check-in", pk=reg.event_id)
 
 
 @login_required

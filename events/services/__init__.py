@@ -20,6 +20,7 @@ One module per capability; callers keep ``from events import services``:
 - ``occurrences``: change or cancel one locked occurrence (composed by events and series);
 - ``events``: one event: create, change, cancel, record attendance;
 - ``registrations``: register, cancel, check in;
+- ``door``: when check-in is open (from 00:00 on the day), undoing a check-in, walk-ins;
 - ``waitlist``: seat counting, promotion, renumbering;
 - ``retention``: anonymising old registrations, releasing a deleted person.
 """
@@ -32,6 +33,12 @@ from events.services._common import (
     EventData,
     SeriesChanges,
     SharedFields,
+)
+from events.services.door import (
+    check_in_is_open,
+    check_in_opens,
+    registration_check_in_undo,
+    registration_walk_in,
 )
 from events.services.events import (
     EVENT_EDITABLE,
@@ -72,13 +79,17 @@ __all__ = [
     "SeriesChanges",
     "SharedFields",
     "_series_create",
+    "check_in_is_open",
+    "check_in_opens",
     "event_cancel",
     "event_create",
     "event_record_attendance",
     "event_update",
     "registration_cancel",
     "registration_check_in",
+    "registration_check_in_undo",
     "registration_create",
+    "registration_walk_in",
     "registrations_anonymise_old",
     "registrations_release_person",
     "series_build",

@@ -7,8 +7,6 @@ per person and event is backed by a partial unique constraint.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -29,6 +27,7 @@ from events.models import (
     RegistrationStatus,
 )
 from events.services._common import _send
+from events.services.door import check_in_is_open
 from events.services.waitlist import _free_seats, _promote, _renumber_waitlist
 from rooms import services as room_services
 
@@ -204,9 +203,9 @@ def registration_check_in(*, actor: User, registration: Registration) -> Registr
     if event.state == EventState.CANCELLED:
         raise RuleViolation(_("This event was cancelled."))
     now = timezone.now()
-    if now < event.start - timedelta(hours=2) or now > event.end + timedelta(hours=12):
+    if not check_in_is_open(event, now=now):
         raise RuleViolation(
-            _("Check-in is open from two hours before the start until the day after."),
+            _("Check-in is open from the start of the day of the event until the day after."),
             code=ErrorCode.CHECK_IN_CLOSED,
         )
     if reg.checked_in_at is not None:

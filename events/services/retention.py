@@ -25,6 +25,12 @@ def registrations_anonymise_old(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(days=RETENTION_DAYS)
     count = Registration.objects.filter(event__end__lt=cutoff, user__isnull=False).update(user=None)
+    # A walk-in's optional name goes at the same time (the seats and the check-in stay).
+    count += (
+        Registration.objects.filter(event__end__lt=cutoff, walk_in=True)
+        .exclude(walk_in_name="")
+        .update(walk_in_name="")
+    )
     if count:
         AuditLog.objects.create(
             action=AuditAction.REGISTRATIONS_ANONYMISED,

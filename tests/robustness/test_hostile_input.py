@@ -183,6 +183,11 @@ PATH_VALUES: dict[str, Callable[[World], dict[str, Any]]] = {
     "personale/arrangementer/<int:pk>/fremmoede/": lambda w: {"pk": w.event.pk},
     "personale/arrangementer/<int:pk>/aflys/": lambda w: {"pk": w.event.pk},
     "personale/tilmeldinger/<int:pk>/tjek-ind/": lambda w: {"pk": w.registration.pk},
+    "personale/arrangementer/<int:pk>/tjek-ind/uden-tilmelding/": lambda w: {"pk": w.event.pk},
+    "personale/tilmeldinger/<int:pk>/fortryd-tjek-ind/": lambda w: {"pk": w.registration.pk},
+    # A forged QR token: the page must still answer calmly (404), never 5xx.
+    "personale/tjek-ind/<str:token>/": lambda w: {"token": "an-old-or-forged-code"},
+    "arrangementer/tjek-ind-kode/<str:token>.svg": lambda w: {"token": "an-old-or-forged-code"},
     "frivillig/vagter/<int:pk>/tilmeld/": lambda w: {"pk": w.shift.pk},
     "frivillig/tilmeldinger/<int:pk>/afmeld/": lambda w: {"pk": w.signup.pk},
     "frivillig/tilmeldinger/<int:pk>/kom/": lambda w: {"pk": w.signup.pk},
