@@ -42,6 +42,14 @@ CLOSED_MESSAGE_START = "Jyllinge Bibliotek is closed on 24.12.2026 (Christmas Ev
 
 
 @pytest.fixture(autouse=True)
+def _english() -> Any:
+    """The messages are asserted in English (msgids); lazy messages are read after the
+    ``with`` that raised them, so the whole test runs in English."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def frozen() -> Any:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
