@@ -106,3 +106,12 @@ def test_staff_home_links_to_partners_and_volunteer_pages(staff: User) -> None:
     assert 'href="/personale/partnere/"' in page
     assert 'href="/personale/frivillige/profiler/"' in page
     assert 'href="/personale/frivillige/aktiviteter/"' in page
+
+
+def test_partner_services_refuse_citizens(citizen: User) -> None:
+    from core import services_partners
+    from core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services_partners.partner_create(actor=citizen, data={"name": "X", "kind": "other"})
+    assert not Partner.objects.exists()

@@ -176,3 +176,13 @@ def test_citizens_cannot_reach_the_pages(citizen: User) -> None:
         "/personale/frivillige/aktiviteter/ny/",
     ):
         assert client.get(url).status_code == 404
+
+
+def test_activity_update_unchanged_writes_no_audit_row(staff: User, branch: Any) -> None:
+    from volunteers import services
+
+    activity = make_activity(branch=branch, name="IT-hjælp")
+    services.activity_update(
+        actor=staff, activity=activity, data={"name": " IT-hjælp "}, tracks=[], audiences=[]
+    )
+    assert not AuditLog.objects.filter(action=AuditAction.ACTIVITY_CHANGED).exists()
