@@ -25,3 +25,6 @@ class CoreConfig(AppConfig):
             "branch-settings-index",
             order=5,
         )
+        register_staff_link(
+            "partners", _("Partners, associations and their members"), "partner-list", order=60
+        )

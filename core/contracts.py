@@ -67,6 +67,9 @@ class AuditAction(StrEnum):
     BOOKMOBILE_STOP_ADDED = "bookmobile_stop.added"
     BOOKMOBILE_STOP_CHANGED = "bookmobile_stop.changed"
     BOOKMOBILE_STOP_REMOVED = "bookmobile_stop.removed"
+    # Partners and associations (core.services_partners)
+    PARTNER_CREATED = "partner.created"
+    PARTNER_CHANGED = "partner.changed"
     # A change made in the Django admin (core.admin_mixins)
     ADMIN_ADDED = "admin.added"
     ADMIN_CHANGED = "admin.changed"
@@ -111,6 +114,7 @@ class AuditAction(StrEnum):
     VOLUNTEER_PROFILE_ENDED = "volunteer.profile_ended"
     VOLUNTEER_PROFILES_REMOVED_IDLE = "volunteer_profiles.removed_idle"
     ACTIVITY_CREATED = "activity.created"
+    ACTIVITY_CHANGED = "activity.changed"
     SHIFT_CREATED = "shift.created"
     SHIFT_SERIES_CREATED = "shift_series.created"
     SHIFT_CHANGED = "shift.changed"

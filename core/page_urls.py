@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from core import views, views_branch, views_privacy
+from core import views, views_branch, views_partners, views_privacy
 from core.forms import LoginForm
 
 urlpatterns = [
@@ -41,6 +41,9 @@ urlpatterns = [
         views_branch.stop_remove,
         name="branch-stop-remove",
     ),
+    path("personale/partnere/", views_partners.partner_list, name="partner-list"),
+    path("personale/partnere/ny/", views_partners.partner_edit, name="partner-new"),
+    path("personale/partnere/<int:pk>/", views_partners.partner_edit, name="partner-edit"),
     path("konto/opret/", views.signup, name="signup"),
     path("konto/opret/sendt/", views.signup_sent, name="signup-sent"),
     path("konto/bekraeft/<str:token>/", views.signup_confirm, name="signup-confirm"),

@@ -65,6 +65,18 @@ class VolunteersConfig(AppConfig):
             "volunteers:staff-proposals",
             order=43,
         )
+        register_staff_link(
+            "volunteers-profiles",
+            _("Volunteers: profiles, new volunteers and child certificates"),
+            "volunteers:staff-volunteers",
+            order=39,
+        )
+        register_staff_link(
+            "volunteers-activities",
+            _("Volunteer activities"),
+            "volunteers:staff-activities",
+            order=44,
+        )
         register_personal_data("volunteers", export=privacy.export, erase=privacy.erase, order=30)
         register_closure_impact(
             "volunteers", _("Volunteer shifts"), selectors.closure_impact_shifts, order=30

@@ -242,3 +242,67 @@ class ShiftForm(forms.Form):
             self.add_error("times", _("Say how many times the shift is held."))
         data["rrule"] = f"{repeat};COUNT={data['times']}" if repeat and data.get("times") else ""
         return data
+
+
+class EnrolForm(forms.Form):
+    """Make an existing account a volunteer (the account is found by its e-mail)."""
+
+    email = forms.EmailField(label=_("The volunteer's e-mail address"), max_length=254)
+    branches = IdMultipleChoiceField(
+        label=_("Helps at"), queryset=Branch.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    agreement_signed_on = forms.DateField(
+        label=_("Volunteer agreement signed on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    skills = forms.CharField(label=_("Skills"), max_length=500, required=False)
+    languages = forms.CharField(label=_("Languages"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, branches: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelMultipleChoiceField, self.fields["branches"]).queryset = branches
+
+
+class ActivityForm(forms.Form):
+    branch = forms.ModelChoiceField(label=_("Library"), queryset=Branch.objects.none())
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    tracks = IdMultipleChoiceField(
+        label=_("Tracks"),
+        queryset=Track.objects.order_by("position"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    audiences = IdMultipleChoiceField(
+        label=_("For whom"),
+        queryset=Audience.objects.order_by("position"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    children_under_15 = forms.BooleanField(label=_("Children under 15 take part"), required=False)
+    withdraw_deadline_hours = forms.IntegerField(
+        label=_("Volunteers may withdraw until (hours before the shift)"),
+        min_value=0,
+        max_value=336,
+        initial=24,
+    )
+
+    def __init__(self, *args: Any, branches: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["branch"]).queryset = branches
+        if editing:  # an activity stays at its branch
+            del self.fields["branch"]
+
+    @staticmethod
+    def initial_from(activity: Activity) -> dict[str, Any]:
+        return {
+            "name": activity.name,
+            "description": activity.description,
+            "tracks": list(activity.tracks.all()),
+            "audiences": list(activity.audiences.all()),
+            "children_under_15": activity.children_under_15,
+            "withdraw_deadline_hours": activity.withdraw_deadline_hours,
+        }

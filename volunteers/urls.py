@@ -1,6 +1,6 @@
 from django.urls import path
 
-from volunteers import views
+from volunteers import views, views_staff
 
 app_name = "volunteers"
 
@@ -27,6 +27,26 @@ urlpatterns = [
         "personale/frivillige/profiler/<int:pk>/afslut/",
         views.staff_volunteer_end,
         name="staff-volunteer-end",
+    ),
+    path(
+        "personale/frivillige/profiler/ny/",
+        views_staff.staff_volunteer_new,
+        name="staff-volunteer-new",
+    ),
+    path(
+        "personale/frivillige/aktiviteter/",
+        views_staff.staff_activities,
+        name="staff-activities",
+    ),
+    path(
+        "personale/frivillige/aktiviteter/ny/",
+        views_staff.staff_activity_edit,
+        name="staff-activity-new",
+    ),
+    path(
+        "personale/frivillige/aktiviteter/<int:pk>/",
+        views_staff.staff_activity_edit,
+        name="staff-activity-edit",
     ),
     path("personale/frivillige/timer/", views.staff_hours, name="staff-hours"),
     path("personale/frivillige/forslag/", views.staff_proposals, name="staff-proposals"),

@@ -223,7 +223,7 @@ def staff_certificate_record(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, _("The certificate of %(name)s is recorded.") % {"name": profile.user.name}
             )
-    return redirect("volunteers:staff-certificates")
+    return redirect(safe_next(request, "volunteers:staff-certificates"))
 
 
 @login_required
@@ -397,10 +397,26 @@ def _roster_change(request: HttpRequest, shift: Any) -> None:
 def staff_volunteers(request: HttpRequest) -> HttpResponse:
     """The volunteers of the staff member's branches, with "stops volunteering" for each."""
     _staff(request)
+    today = local_today()
+    profiles = list(selectors.volunteers_for_staff_page(actor=request.user))
+    rows = selectors.hours_report(  # one query: this year's confirmed hours per volunteer
+        year=today.year,
+        group_by="volunteer",
+        by_quarter=False,
+        branches=None if request.user.is_administrator else branches_managed_by(user=request.user),
+    )
+    hours = {row.key: row.hours for row in rows}
+    for profile in profiles:
+        profile.hours_this_year = hours.get(profile.user_id, 0)  # type: ignore[attr-defined]
     return render(
         request,
         "volunteers/staff_volunteers.html",
-        {"profiles": list(selectors.volunteers_for_staff_page(actor=request.user))},
+        {
+            "profiles": profiles,
+            "year": today.year,
+            "today": today,
+            "statuses": CertificateStatus.choices,
+        },
     )
 
 

@@ -195,6 +195,9 @@ PATH_VALUES: dict[str, Callable[[World], dict[str, Any]]] = {
     "personale/frivillige/boerneattester/<int:pk>/": lambda w: {"pk": w.profile.pk},
     "personale/frivillige/forslag/<int:pk>/beslut/": lambda w: {"pk": w.proposal.pk},
     "personale/frivillige/vagter/<int:pk>/": lambda w: {"pk": w.shift.pk},
+    "personale/frivillige/aktiviteter/<int:pk>/": lambda w: {"pk": w.shift.activity_id},
+    # The world has no partner: a 404 is fine.
+    "personale/partnere/<int:pk>/": lambda w: {"pk": 1},
     "feeds/events/<int:event_id>.ics": lambda w: {"event_id": w.event.pk},
     "feeds/rooms/<int:room_id>.ics": lambda w: {"room_id": w.room.pk},
     "feeds/personal/<str:token>.ics": lambda w: {"token": w.feed_token},

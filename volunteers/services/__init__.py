@@ -26,7 +26,7 @@ from volunteers.services._common import (
     shift_duration_hours,
     shift_local_date,
 )
-from volunteers.services.activities import activity_create
+from volunteers.services.activities import activity_create, activity_update
 from volunteers.services.attendance import (
     MAX_HOURS,
     attendance_record,
@@ -78,6 +78,7 @@ __all__ = [
     "RETENTION_DAYS",
     "UNIQUE_SIGNUP_CONSTRAINT",
     "activity_create",
+    "activity_update",
     "add_years",
     "attendance_record",
     "attendance_report",
