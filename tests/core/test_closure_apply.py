@@ -6,10 +6,11 @@ taken room is a 409 with nothing changed."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from core.contracts import AuditAction
@@ -249,3 +250,35 @@ def test_staff_of_another_branch_and_citizens_cannot_close_it(scene: Scene) -> N
         assert citizen.post(url, scene.body(), format="json").status_code == 403
     assert APIClient().post(APPLY, scene.body(), format="json").status_code in (401, 403)
     assert statuses(scene) == before
+
+
+def test_the_closure_page_cancels_what_it_touches_on_confirmation(scene: Scene) -> None:
+    client = Client()
+    client.force_login(scene.staff)
+    client.cookies["django_language"] = "en"
+    url = "/personale/bibliotek/jyllinge/lukninger/ny/"
+    data = {
+        "starts_on": scene.day.isoformat(),
+        "ends_on": scene.day.isoformat(),
+        "from_time": "12:00",
+        "reason": "Vandskade",
+    }
+    preview = client.post(url, data)
+    assert preview.status_code == 200
+    assert "Cancel what it touches and tell everyone" in preview.content.decode()
+    assert not Closure.objects.exists()
+
+    saved = client.post(url, {**data, "confirm": preview.context["confirm"], "apply": "1"})
+
+    assert saved.status_code == 302
+    closure = Closure.objects.get()
+    assert (closure.starts_on, closure.from_time, closure.until_time) == (scene.day, time(12), None)
+    assert {b.status for b in Booking.objects.filter(pk__in=[b.pk for b in scene.bookings])} == {
+        BookingStatus.CANCELLED
+    }
+    scene.morning.refresh_from_db()
+    assert scene.morning.status == BookingStatus.CONFIRMED
+    assert Event.objects.get(pk=scene.event.pk).state == EventState.CANCELLED
+    assert Shift.objects.get(pk=scene.shift.pk).cancelled_at is not None
+    for person in scene.people:
+        assert Delivery.objects.filter(kind="event.cancelled", recipient=person).count() == 1
