@@ -5,12 +5,15 @@ taken room is a 409 with nothing changed."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from core.contracts import AuditAction
@@ -53,6 +56,13 @@ class Scene:
             "reason": "Vandskade",
             **extra,
         }
+
+
+@pytest.fixture(autouse=True)
+def _language_restored() -> Iterator[None]:
+    """A page request activates its language in this thread; later tests expect Danish."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
