@@ -292,3 +292,28 @@ def test_the_closure_page_cancels_what_it_touches_on_confirmation(scene: Scene) 
     assert Shift.objects.get(pk=scene.shift.pk).cancelled_at is not None
     for person in scene.people:
         assert Delivery.objects.filter(kind="event.cancelled", recipient=person).count() == 1
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"branch": "no-such-branch"},
+        {"start": "2026-12-24T12:00:00"},  # naive: refused, not guessed
+        {"end": "yesterday"},
+        {"reason": "   "},
+        {"moves": "all"},
+        {"moves": [{"event": 999999, "start": "2030-01-01T10:00:00+01:00"}]},
+    ],
+)
+def test_wrong_input_is_a_4xx_and_changes_nothing(scene: Scene, changes: dict[str, Any]) -> None:
+    before = statuses(scene)
+    response = client_of(scene.staff).post(APPLY, scene.body(**changes), format="json")
+    assert 400 <= response.status_code < 500, response.content
+    assert statuses(scene) == before
+
+
+def test_a_closure_that_ends_before_it_starts_is_refused(scene: Scene) -> None:
+    body = scene.body(start=at(scene.day, 14).isoformat(), end=at(scene.day, 12).isoformat())
+    for url in (PREVIEW, APPLY):
+        assert client_of(scene.staff).post(url, body, format="json").status_code == 400
+    assert not Closure.objects.exists()
