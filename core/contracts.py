@@ -64,6 +64,7 @@ class AuditAction(StrEnum):
     OPENING_HOURS_CHANGED = "opening_hours.changed"
     CLOSURE_ADDED = "closure.added"
     CLOSURE_REMOVED = "closure.removed"
+    CLOSURE_APPLIED = "closure.applied"  # what a closure touched was cancelled or moved
     BOOKMOBILE_STOP_ADDED = "bookmobile_stop.added"
     BOOKMOBILE_STOP_CHANGED = "bookmobile_stop.changed"
     BOOKMOBILE_STOP_REMOVED = "bookmobile_stop.removed"

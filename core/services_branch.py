@@ -8,11 +8,15 @@ What a change touches (bookings, events, shifts) is read beforehand through
 
 from __future__ import annotations
 
-from datetime import date, time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.closure_apply import ApplyResult, EventMove, closure_apply_handlers
 from core.contracts import AuditAction
 from core.exceptions import ErrorCode, PermissionDenied, RuleViolation
 from core.locking import lock_one
@@ -194,6 +198,74 @@ def closure_remove(*, actor: User, closure: Closure) -> None:
     data = _closure_data(closure)
     audit_log(actor=actor, action=AuditAction.CLOSURE_REMOVED, target=closure, data=data)
     closure.delete()
+
+
+def closure_fields(*, start: datetime, end: datetime) -> dict[str, date | time | None]:
+    """The days and hours of a ``Closure`` covering [start, end) in local wall time."""
+    if end <= start:
+        raise RuleViolation(
+            _("The library must reopen after it closes."),
+            code=ErrorCode.END_BEFORE_START,
+            field="end",
+        )
+    first, last = timezone.localtime(start), timezone.localtime(end)
+    reopens_at_midnight = last.time() == time.min
+    return {
+        "starts_on": first.date(),
+        "from_time": None if first.time() == time.min else first.time().replace(microsecond=0),
+        "ends_on": (last - timedelta(days=1)).date() if reopens_at_midnight else last.date(),
+        "until_time": None if reopens_at_midnight else last.time().replace(microsecond=0),
+    }
+
+
+@dataclass
+class ClosureApplied:
+    closure: Closure
+    created: bool
+    result: ApplyResult = field(default_factory=ApplyResult)
+
+
+@transaction.atomic(durable=True)
+def closure_create_and_apply(
+    *,
+    actor: User,
+    branch: Branch,
+    start: datetime,
+    end: datetime,
+    reason: str,
+    moves: Sequence[EventMove] = (),
+) -> ClosureApplied:
+    """Close ``branch`` in [start, end) and, in the same transaction, cancel what the
+    closure touches (the events in ``moves`` are moved instead), each through its app's
+    services so the people concerned are told once. The same closure again finds the
+    existing row and changes nothing more (what it touched is cancelled already)."""
+    _check_manages(actor, branch)
+    reason = reason.strip()
+    if not reason:
+        raise RuleViolation(_("Please give the reason for the closure."), field="reason")
+    fields = closure_fields(start=start, end=end)
+    lock_one(Branch, branch.pk)  # two senders of the same closure: the second waits here
+    closure = Closure.objects.filter(branch=branch, **fields).order_by("pk").first()
+    created = closure is None
+    if closure is None:
+        closure = Closure.objects.create(branch=branch, reason=reason[:200], **fields)
+        audit_log(
+            actor=actor,
+            action=AuditAction.CLOSURE_ADDED,
+            target=closure,
+            data=_closure_data(closure),
+        )
+    result = closure_apply_handlers(
+        actor=actor, branch=branch, start=start, end=end, reason=closure.reason, moves=moves
+    )
+    if result.moved or any(result.cancelled.values()):
+        audit_log(
+            actor=actor,
+            action=AuditAction.CLOSURE_APPLIED,
+            target=closure,
+            data={"cancelled": result.cancelled, "moved": result.moved},
+        )
+    return ClosureApplied(closure=closure, created=created, result=result)
 
 
 # --- The bookmobile's stops -----------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +20,7 @@ from core import selectors, selectors_branch, services_branch
 from core.authenticated import AuthenticatedHttpRequest
 from core.closure_impact import ImpactGroup
 from core.forms_branch import ClosureForm, HoursForm, StopForm
-from core.models import Branch, BranchKind, HoursKind
+from core.models import Branch, BranchKind, Closure, HoursKind
 from core.pages import error_messages, form_errors, not_found_as_404
 from core.timeutils import local_today
 
@@ -156,6 +157,10 @@ def closure_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                 preview = selectors_branch.closure_preview(
                     branch=target, starts_on=data["starts_on"], ends_on=data["ends_on"], **times
                 )
+                apply = target is not None and request.POST.get("apply")
+                if preview and apply and _confirmed(request, form):
+                    _closure_apply(request, branch, data, times)
+                    return _settings_url(branch)
                 if not preview or _confirmed(request, form):
                     services_branch.closure_add(
                         actor=request.user,
@@ -172,7 +177,35 @@ def closure_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "core/branch_settings/closure_form.html",
-        {"branch": branch, "form": form, "preview": preview, "confirm": _confirm_value(form)},
+        {
+            "branch": branch,
+            "form": form,
+            "preview": preview,
+            "confirm": _confirm_value(form),
+            # Cancelling at once is for one branch; every branch's closure is saved only.
+            "can_apply": bool(preview) and not request.POST.get("all_branches"),
+        },
+    )
+
+
+def _closure_apply(
+    request: AuthenticatedHttpRequest, branch: Branch, data: dict[str, Any], times: dict[str, Any]
+) -> None:
+    """Save the closure and cancel what it touches, telling everyone (the API's service)."""
+    start, end = selectors.closure_period(
+        Closure(branch=branch, starts_on=data["starts_on"], ends_on=data["ends_on"], **times)
+    )
+    applied = services_branch.closure_create_and_apply(
+        actor=request.user, branch=branch, start=start, end=end, reason=data["reason"]
+    )
+    count = sum(len(ids) for ids in applied.result.cancelled.values())
+    messages.success(
+        request,
+        _(
+            "The closure is saved. %(count)s bookings, events or shifts were cancelled "
+            "and the people concerned are told."
+        )
+        % {"count": count},
     )
 
 

@@ -7,6 +7,7 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
+        from core.closure_apply import register_closure_apply
         from core.closure_impact import register_closure_impact
         from core.demo import register_loader
         from core.mypage import register_section, register_staff_count, register_staff_link
@@ -29,4 +30,7 @@ class EventsConfig(AppConfig):
             "events-new", _("New event or series"), "events:series-create", order=21
         )
         register_personal_data("events", export=privacy.export, erase=privacy.erase, order=10)
+        from events.services.closures import closure_cancel_events
+
+        register_closure_apply("events", closure_cancel_events)
         register_closure_impact("events", _("Events"), selectors.closure_impact_events, order=20)

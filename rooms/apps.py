@@ -8,6 +8,7 @@ class RoomsConfig(AppConfig):
 
     def ready(self) -> None:
         from core import mypage
+        from core.closure_apply import register_closure_apply
         from core.closure_impact import register_closure_impact
         from core.demo import register_loader
         from core.navigation import register_nav_link
@@ -38,6 +39,9 @@ class RoomsConfig(AppConfig):
             "rooms-licences", _("Machine licences (kørekort)"), "rooms:setup-licences", order=13
         )
         register_personal_data("rooms", export=privacy.export, erase=privacy.erase, order=20)
+        from rooms.services.closures import closure_cancel_bookings
+
+        register_closure_apply("rooms", closure_cancel_bookings)
         register_closure_impact(
             "rooms", _("Room and machine bookings"), selectors.closure_impact_bookings, order=10
         )

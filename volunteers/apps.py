@@ -7,6 +7,7 @@ class VolunteersConfig(AppConfig):
     verbose_name = _("Volunteers")
 
     def ready(self) -> None:
+        from core.closure_apply import register_closure_apply
         from core.closure_impact import register_closure_impact
         from core.demo import register_loader
         from core.mypage import register_section, register_staff_count, register_staff_link
@@ -78,6 +79,9 @@ class VolunteersConfig(AppConfig):
             order=44,
         )
         register_personal_data("volunteers", export=privacy.export, erase=privacy.erase, order=30)
+        from volunteers.services.closures import closure_cancel_shifts
+
+        register_closure_apply("volunteers", closure_cancel_shifts)
         register_closure_impact(
             "volunteers", _("Volunteer shifts"), selectors.closure_impact_shifts, order=30
         )

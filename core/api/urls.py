@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core.api import privacy, views
+from core.api import closures, privacy, views
 
 urlpatterns = [
     path("auth/register/", views.RegisterApi.as_view(), name="api-register"),
@@ -11,6 +11,8 @@ urlpatterns = [
     path("audiences/", views.AudienceListApi.as_view(), name="api-audiences"),
     path("holidays/", views.HolidayListApi.as_view(), name="api-holidays"),
     path("partners/", views.PartnerListApi.as_view(), name="api-partners"),
+    path("closures/preview/", closures.ClosurePreviewApi.as_view(), name="api-closure-preview"),
+    path("closures/", closures.ClosureApplyApi.as_view(), name="api-closures"),
     path("me/", privacy.MeApi.as_view(), name="api-me"),
     path("me/export/", privacy.MyDataExportApi.as_view(), name="api-me-export"),
 ]

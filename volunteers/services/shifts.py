@@ -352,6 +352,12 @@ def _save_changed_shift(shift: Shift, *, moved: bool, room_changed: bool) -> Non
 @transaction.atomic(durable=True)
 def shift_cancel(*, actor: User, shift: Shift, reason: str = "") -> Shift:
     """Cancel a shift: its room is released and its volunteers hear about it."""
+    return _shift_cancel(actor=actor, shift=shift, reason=reason)
+
+
+@transaction.atomic
+def _shift_cancel(*, actor: User, shift: Shift, reason: str = "") -> Shift:
+    """``shift_cancel``, composable (a closure cancels several in its transaction)."""
     _require_activity_staff(actor, shift.activity)
     locking.lock_one(Shift, shift.pk)
     shift = Shift.objects.select_related("activity", "room_booking").get(pk=shift.pk)
