@@ -6,10 +6,12 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from core.models import Role, User
@@ -45,6 +47,15 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
             item.add_marker(
                 pytest.mark.skip(reason="needs DATABASE_URL (PostgreSQL) and REDIS_URL")
             )
+
+
+@pytest.fixture(autouse=True)
+def _site_language() -> Iterator[None]:
+    """Each test starts in the site's language (Danish): a page request made with the English
+    cookie leaves English active in the test's thread, which must not leak into the next."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
