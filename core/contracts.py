@@ -37,6 +37,7 @@ class MessageKind(StrEnum):
     BOOKING_CANCELLED = "booking.cancelled"  # rooms.Booking
     EQUIPMENT_BOOKING_CONFIRMED = "equipment_booking.confirmed"  # rooms.EquipmentBooking
     EQUIPMENT_BOOKING_CANCELLED = "equipment_booking.cancelled"  # rooms.EquipmentBooking
+    BOOKING_PAUSED = "booking.paused"  # rooms.BookingPause
     SHIFT_CHANGED = "shift.changed"  # volunteers.Shift
     SHIFT_CANCELLED = "shift.cancelled"  # volunteers.Shift
     PROPOSAL_APPROVED = "proposal.approved"  # volunteers.SessionProposal
@@ -84,6 +85,10 @@ class AuditAction(StrEnum):
     BOOKING_MOVED = "booking.moved"
     BOOKING_RELEASED = "booking.released"
     BOOKING_NO_SHOW = "booking.no_show"
+    BOOKING_CHECKED_IN = "booking.checked_in"
+    BOOKING_PAUSED = "booking.paused"
+    BOOKING_PAUSE_LIFTED = "booking.pause_lifted"
+    RULE_OVERRIDDEN = "rule.overridden"  # staff bent a citizen's rule on their behalf
     LICENCE_GRANTED = "licence.granted"
     LICENCE_REVOKED = "licence.revoked"
     ROOM_CREATED = "room.created"
@@ -132,6 +137,9 @@ class AuditAction(StrEnum):
     PROPOSAL_APPROVED = "proposal.approved"
     PROPOSAL_REJECTED = "proposal.rejected"
     PROPOSAL_CHANGES_REQUESTED = "proposal.changes_requested"
+    ASSOCIATION_EVENT_PROPOSED = "association_event.proposed"
+    ASSOCIATION_EVENT_APPROVED = "association_event.approved"
+    ASSOCIATION_EVENT_REJECTED = "association_event.rejected"
     # The action plan
     PLAN_CREATED = "plan.created"
     PLAN_TARGET_SET = "plan.target_set"

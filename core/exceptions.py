@@ -63,6 +63,10 @@ class ErrorCode(StrEnum):
     LICENCE_REQUIRED = "licence_required"
     AGE_UNKNOWN = "age_unknown"
     TOO_YOUNG = "too_young"
+    BOOKING_PAUSED = "booking_paused"  # repeated no-shows paused the right to book
+    NOT_CHECKABLE = "not_checkable"  # no booking to check in to now
+    ON_BEHALF_NOT_ALLOWED = "on_behalf_not_allowed"  # only staff of the branch book for others
+    OVERRIDE_NOT_ALLOWED = "override_not_allowed"  # this rule cannot be bent
     # Events and registrations
     BAD_HOST = "bad_host"
     TRACK_REQUIRED = "track_required"
@@ -101,6 +105,7 @@ class ErrorCode(StrEnum):
     NOT_PENDING = "not_pending"
     NO_HOST = "no_host"
     PROPOSAL_IN_THE_PAST = "proposal_in_the_past"
+    NOT_A_MEMBER = "not_a_member"  # association event proposals: not a member of it
     # The action plan
     BAD_YEAR = "bad_year"
     BAD_QUARTER = "bad_quarter"

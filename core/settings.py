@@ -154,6 +154,11 @@ MODESTED_SIGNUP_RATE = os.environ.get("MODESTED_SIGNUP_RATE") or "20/h"
 MODESTED_PASSWORD_RESET_RATE = os.environ.get("MODESTED_PASSWORD_RESET_RATE") or "10/h"
 # An API token not used for this many days stops working; each use renews it.
 MODESTED_API_TOKEN_DAYS = int(os.environ.get("MODESTED_API_TOKEN_DAYS") or 30)
+# No-shows: this many bookings not checked in (rooms and machines) within the window pause a
+# person's right to book for the pause (rooms.services.checkin).
+MODESTED_NO_SHOW_LIMIT = int(os.environ.get("MODESTED_NO_SHOW_LIMIT") or 3)
+MODESTED_NO_SHOW_WINDOW_DAYS = int(os.environ.get("MODESTED_NO_SHOW_WINDOW_DAYS") or 90)
+MODESTED_NO_SHOW_PAUSE_DAYS = int(os.environ.get("MODESTED_NO_SHOW_PAUSE_DAYS") or 30)
 
 # --- Cache (throttling, locks for the dispatcher) ---------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")

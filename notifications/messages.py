@@ -41,7 +41,7 @@ from notifications.sources import (
     signup_item,
     site_url,
 )
-from rooms.models import Booking, EquipmentBooking
+from rooms.models import Booking, BookingPause, EquipmentBooking
 from volunteers.models import SessionProposal, ShiftSignup, VolunteerProfile
 
 # The subject of each kind; every MessageKind and DerivedKind has one (checked on import of
@@ -59,6 +59,7 @@ SUBJECTS: dict[str, Promise] = {
     MessageKind.BOOKING_CANCELLED: gettext_lazy("Booking cancelled: %(title)s"),
     MessageKind.EQUIPMENT_BOOKING_CONFIRMED: gettext_lazy("Makerspace slot booked: %(title)s"),
     MessageKind.EQUIPMENT_BOOKING_CANCELLED: gettext_lazy("Makerspace slot cancelled: %(title)s"),
+    MessageKind.BOOKING_PAUSED: gettext_lazy("Your right to book is paused"),
     MessageKind.SHIFT_CHANGED: gettext_lazy("Your shift has changed: %(title)s"),
     MessageKind.SHIFT_CANCELLED: gettext_lazy("Your shift is cancelled: %(title)s"),
     MessageKind.PROPOSAL_APPROVED: gettext_lazy("Your session is approved: %(title)s"),
@@ -155,6 +156,8 @@ def _context(delivery: Delivery, obj: Any) -> TemplateData | None:
 def _context_part(kind: str) -> ContextPart | None:
     """Which object a message of ``kind`` is about, by its family (the part before the dot)."""
     family = kind.split(".", 1)[0]
+    if kind == MessageKind.BOOKING_PAUSED:
+        return _pause_context
     if family == "registration" or kind in {"event.changed", "event.cancelled"}:
         return _registration_context
     if family == "reminder" and kind == "reminder.registration":
@@ -220,6 +223,15 @@ def _booking_context(delivery: Delivery, booking: Booking, ctx: TemplateData) ->
     for name in ("rejection_reason", "cancel_reason"):
         ctx["reason"] = ctx["reason"] or getattr(booking, name, "") or ""
     ctx["item"] = booking_item(booking)
+    return True
+
+
+def _pause_context(delivery: Delivery, pause: BookingPause, ctx: TemplateData) -> bool:
+    if pause.lifted_at is not None or pause.until <= timezone.now():
+        return False
+    ctx.update(pause=pause, title="", until=format_when(pause.until), no_shows=pause.no_shows)
+    ctx["window_days"] = settings.MODESTED_NO_SHOW_WINDOW_DAYS
+    ctx["link"] = site_url("rooms:my-bookings")
     return True
 
 

@@ -166,6 +166,12 @@ def _to_slot_booker(
     return [_row(kind, slot, slot.booker, version, data)]
 
 
+def _to_paused_person(
+    kind: MessageKind, pause: Any, actor: User | None, data: dict[str, Any]
+) -> list[Delivery | None]:
+    return [_row(kind, pause, pause.person, pause.created_at.isoformat(), data)]
+
+
 def _to_shift_volunteers(
     kind: MessageKind, shift: Any, actor: User | None, data: dict[str, Any]
 ) -> list[Delivery | None]:
@@ -208,6 +214,7 @@ RECIPIENTS: dict[MessageKind, Recipients] = {
     MessageKind.BOOKING_CANCELLED: _to_booker,
     MessageKind.EQUIPMENT_BOOKING_CONFIRMED: _to_slot_booker,
     MessageKind.EQUIPMENT_BOOKING_CANCELLED: _to_slot_booker,
+    MessageKind.BOOKING_PAUSED: _to_paused_person,
     MessageKind.SHIFT_CHANGED: _to_shift_volunteers,
     MessageKind.SHIFT_CANCELLED: _to_shift_volunteers,
     MessageKind.PROPOSAL_APPROVED: _to_proposer,

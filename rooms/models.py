@@ -96,6 +96,19 @@ class Room(models.Model):
         default=1,
         help_text=_("1 = until the end of the day before; 0 = until the booking starts."),
     )
+    # --- no-shows: a booking not checked in within the release time is freed ---
+    check_in_required = models.BooleanField(
+        _("bookers check in at the door"),
+        default=False,
+        help_text=_(
+            "A QR code on the door opens the check-in page; a booking not checked in is freed."
+        ),
+    )
+    release_after_minutes = models.PositiveIntegerField(
+        _("free the booking if not checked in after (minutes)"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+    )
 
     class Meta:
         verbose_name = _("room")
@@ -200,6 +213,18 @@ class Booking(models.Model):
         verbose_name=_("decided by"),
     )
     no_show = models.BooleanField(_("no-show"), default=False)
+    checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+    # --- booked by staff on the booker's behalf, and the rule they bent (if any) ---
+    booked_by_staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("booked on the person's behalf by"),
+    )
+    override_rule = models.CharField(_("rule overridden"), max_length=120, blank=True)
+    override_reason = models.CharField(_("reason for the override"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("booking")
@@ -237,6 +262,43 @@ class Booking(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in LIVE_BOOKING_STATUSES
+
+
+class BookingPause(models.Model):
+    """A person's right to book paused after repeated no-shows (rooms and machines alike)."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="booking_pauses",
+        verbose_name=_("person"),
+    )
+    created_at = models.DateTimeField(_("paused from"), default=timezone.now)
+    until = models.DateTimeField(_("paused until"))
+    no_shows = models.PositiveIntegerField(_("no-shows counted"))
+    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lifted by"),
+    )
+    lift_reason = models.CharField(_("reason for lifting"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("booking pause")
+        verbose_name_plural = _("booking pauses")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(until__gt=F("created_at")), name="booking_pause_until_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.until:%Y-%m-%d}"
 
 
 class EquipmentKind(models.TextChoices):

@@ -15,5 +15,5 @@ def anonymise_old_bookings() -> int:
 
 @shared_task(name="rooms.release_unclaimed_slots")
 def release_unclaimed_slots() -> int:
-    """Free makerspace slots nobody checked in to within the release time."""
-    return services.equipment_release_unclaimed()
+    """Free room bookings and makerspace slots nobody checked in to within the release time."""
+    return services.unclaimed_release()

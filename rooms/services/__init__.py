@@ -8,7 +8,9 @@ One module per capability; every public name is re-exported here, so callers kee
 - ``bookings``: a person's request (``booking_request``) and the decisions on it
   (approve, reject, cancel, no-show);
 - ``occupancy``: the library's own use of a room for an event or a volunteer shift;
-- ``makerspace``: machine licences, slot bookings, check-in, the release of unclaimed slots;
+- ``makerspace``: machine licences, slot bookings, check-in of slots;
+- ``checkin``: check-in at a room's door, and the one mechanism that releases room bookings
+  and machine slots nobody checked in to (no-shows), and pauses repeated no-shows;
 - ``setup``: staff create rooms and machines and change their rules (``room_update``
   lists the coming bookings the new rules would not allow and leaves them in place);
 - ``retention``: unlinking people from old bookings, and account deletion;
@@ -29,6 +31,15 @@ from rooms.services.bookings import (
     booking_mark_no_show,
     booking_reject,
     booking_request,
+)
+from rooms.services.checkin import (
+    active_pause,
+    booking_check_in,
+    booking_pause_lift,
+    check_in_deadline,
+    no_show_consequences,
+    release_unclaimed,
+    unclaimed_release,
 )
 from rooms.services.makerspace import (
     equipment_booking_cancel,
@@ -74,7 +85,14 @@ __all__ = [
     "RuleBreach",
     "BookingOutcome",
     "SkippedDate",
+    "active_pause",
     "booking_approve",
+    "booking_check_in",
+    "booking_pause_lift",
+    "check_in_deadline",
+    "no_show_consequences",
+    "release_unclaimed",
+    "unclaimed_release",
     "booking_cancel",
     "booking_mark_no_show",
     "booking_reject",

@@ -9,6 +9,8 @@ cancel and no-show follow, each locking the room before it re-reads what it chan
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -27,11 +29,13 @@ from core.exceptions import (
 )
 from core.locking import Pause, lock_one, lock_rows, pause
 from core.models import Partner, User
+from core.overrides import Override, override_for, override_log
 from core.selectors import can_manage_branch
 from core.services import audit_log
 from rooms import selectors
 from rooms.models import LIVE_BOOKING_STATUSES, Booking, BookingKind, BookingStatus, Room
 from rooms.services._common import ROOM_CONSTRAINTS, _local, _save_or_conflict, _signal, _utc
+from rooms.services.checkin import check_not_paused, release_unclaimed
 from rooms.services.conflicts import _blocked, _clash, _clashes, _describe
 from rooms.services.rules import (
     SkippedDate,
@@ -47,6 +51,7 @@ from rooms.services.rules import (
 class BookingOutcome:
     bookings: list[Booking] = field(default_factory=list)
     skipped: list[SkippedDate] = field(default_factory=list)
+    override: Override | None = None
 
     @property
     def first(self) -> Booking:
@@ -69,6 +74,8 @@ def booking_request(
     every_weeks: int | None = None,
     until: date | None = None,
     take_free: bool = False,
+    on_behalf_of: str | User | None = None,
+    override_reason: str = "",
 ) -> BookingOutcome:
     """Book a room once, or weekly/fortnightly until a date.
 
@@ -76,39 +83,90 @@ def booking_request(
     clash (the API and pages add free times nearby). For a series, each date is checked; if some
     dates are taken or closed, nothing is booked and the 409 lists them (``conflicts``)
     and the free ones (``free``), unless ``take_free`` asks to book just the free dates.
+
+    ``on_behalf_of`` (an e-mail): staff of the branch book for that person, under the person's
+    rules; a rule broken is refused as for the person unless ``override_reason`` is given,
+    then bent, logged and kept on the booking (``outcome.override``).
     """
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied(_("Please log in to book a room."))
     start, end = _utc(start), _utc(end)
-    is_staff = can_manage_branch(user=actor, branch=room.branch_id)
+    override = None
+    if on_behalf_of:
+        override = override_for(
+            actor=actor, branch=room.branch_id, on_behalf_of=on_behalf_of, reason=override_reason
+        )
+    booker = override.person if override is not None else actor
+    is_staff = override is None and can_manage_branch(user=actor, branch=room.branch_id)
     purpose = _check_request(
-        room, actor, is_staff=is_staff, partner=partner, purpose=purpose, attendees=attendees
+        room, booker, is_staff=is_staff, partner=partner, purpose=purpose, attendees=attendees
     )
-    _check_shape(room, start, end, is_staff=is_staff)
-    occurrences = _plan_dates(
-        room, start, end, every_weeks=every_weeks, until=until, is_staff=is_staff
-    )
+    occurrences = _check_when(room, start, end, every_weeks, until, is_staff, override)
 
     room = lock_one(Room, room.pk)  # every writer of this room waits here: no deadlocks
-    wanted, skipped = _sort_dates(room, actor, occurrences, series=bool(every_weeks))
+    release_unclaimed(rooms=[room.pk])  # a booking nobody checked in to is free at once
+    wanted, skipped = _sort_dates(room, booker, occurrences, series=bool(every_weeks), o=override)
     pause(Pause.BOOKING_AFTER_OVERLAP_CHECK)
     if (every_weeks and skipped and not take_free) or not wanted:
         raise _dates_lost(wanted, skipped, total=len(occurrences))
     if not is_staff:
-        _check_limits(room, actor, wanted)
-    needs_approval = not is_staff and (room.requires_approval or bool(every_weeks))
+        with _bendable(override):
+            check_not_paused(booker)
+            _check_limits(room, booker, wanted)
+    needs_approval = (
+        not is_staff and override is None and (room.requires_approval or bool(every_weeks))
+    )
     bookings = _write_bookings(
         room,
-        actor,
+        booker,
         wanted,
         purpose=purpose,
         attendees=attendees,
         partner=partner,
         needs_approval=needs_approval,
         series=bool(every_weeks),
+        decided_by=actor,
+        override=override,
     )
     _tell_requested(room, actor, bookings, needs_approval=needs_approval)
-    return BookingOutcome(bookings=bookings, skipped=skipped)
+    for booking in bookings:
+        override_log(override, target=booking, data={"room": room.pk})
+    return BookingOutcome(bookings=bookings, skipped=skipped, override=override)
+
+
+@contextmanager
+def _bendable(override: Override | None) -> Iterator[None]:
+    """A citizen's rule: bent by staff with a reason on the citizen's behalf, else enforced."""
+    if override is None:
+        yield
+        return
+    with override.check():
+        yield
+
+
+def _check_when(
+    room: Room,
+    start: datetime,
+    end: datetime,
+    every_weeks: int | None,
+    until: date | None,
+    is_staff: bool,
+    override: Override | None,
+) -> list[tuple[datetime, datetime] | SkippedDate]:
+    """The shape of the booking and its dates; on someone's behalf, the staff's rules first
+    (never bent), then the citizen's (bendable with a reason)."""
+    if override is not None:
+        _check_shape(room, start, end, is_staff=True)
+        with override.check():
+            _check_shape(room, start, end, is_staff=False)
+        occurrences = _plan_dates(
+            room, start, end, every_weeks=every_weeks, until=until, is_staff=True
+        )
+        with override.check():
+            _plan_dates(room, start, end, every_weeks=every_weeks, until=until, is_staff=False)
+        return occurrences
+    _check_shape(room, start, end, is_staff=is_staff)
+    return _plan_dates(room, start, end, every_weeks=every_weeks, until=until, is_staff=is_staff)
 
 
 def _sort_dates(
@@ -117,6 +175,7 @@ def _sort_dates(
     occurrences: list[tuple[datetime, datetime] | SkippedDate],
     *,
     series: bool,
+    o: Override | None = None,
 ) -> tuple[list[tuple[datetime, datetime]], list[SkippedDate]]:
     """Split the dates into those that can be booked and those that cannot, and why.
 
@@ -131,6 +190,9 @@ def _sort_dates(
             continue
         s, e = occurrence
         problem = _hours_problem(room, s, e, actor)
+        if problem is not None and o is not None and o.reason:
+            o.bend(RuleViolation(problem, field="start", code=ErrorCode.OUTSIDE_HOURS))
+            problem = None
         if problem is not None:
             if not series:
                 raise RuleViolation(problem, field="start", code=ErrorCode.OUTSIDE_HOURS)
@@ -190,6 +252,8 @@ def _write_bookings(
     partner: Partner | None,
     needs_approval: bool,
     series: bool,
+    decided_by: User | None = None,
+    override: Override | None = None,
 ) -> list[Booking]:
     """Insert one booking per free date: pending if staff must approve, else confirmed.
 
@@ -219,7 +283,10 @@ def _write_bookings(
             price_tier=tier,
             price_dkk=price,
             decided_at=None if needs_approval else now,
-            decided_by=None if needs_approval else actor,
+            decided_by=None if needs_approval else (decided_by or actor),
+            booked_by_staff=override.by if override is not None else None,
+            override_rule=override.rule if override is not None else "",
+            override_reason=override.reason if override is not None and override.used else "",
         )
         _save_or_conflict(booking, ROOM_CONSTRAINTS, _clash(room, [], s, e))
         bookings.append(booking)

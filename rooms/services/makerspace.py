@@ -31,6 +31,11 @@ from rooms.models import (
     Licence,
     LicenceSource,
 )
+from rooms.services.checkin import (
+    _equipment_booking_set_cancelled,
+    check_not_paused,
+    release_unclaimed,
+)
 from rooms.services._common import (
     EQUIPMENT_CONSTRAINTS,
     _local,
@@ -111,67 +116,19 @@ def licence_revoke(*, actor: User, licence: Licence) -> None:
 # --- Slots ---------------------------------------------------------------------------------
 
 
-def _release_unclaimed(equipment: Equipment, now: datetime, start: datetime, end: datetime) -> None:
-    stale = EquipmentBooking.objects.filter(
-        equipment=equipment,
-        status=EquipmentBookingStatus.CONFIRMED,
-        checked_in_at__isnull=True,
-        start__lte=now - timedelta(minutes=equipment.release_after_minutes),
-        start__lt=end,
-        end__gt=start,
-    )
-    for booking in stale:
-        _equipment_booking_set_cancelled(
-            booking,
-            actor=None,
-            reason=str(
-                _("not checked in within %(m)s minutes") % {"m": equipment.release_after_minutes}
-            ),
-            no_show=True,
-        )
-
-
-def _equipment_booking_set_cancelled(
-    booking: EquipmentBooking, *, actor: User | None, reason: str, no_show: bool = False
-) -> None:
-    booking.status = EquipmentBookingStatus.CANCELLED
-    booking.cancelled_at = timezone.now()
-    booking.cancel_reason = reason[:300]
-    booking.no_show = no_show
-    booking.sequence += 1
-    booking.save(
-        update_fields=[
-            "status",
-            "cancelled_at",
-            "cancel_reason",
-            "no_show",
-            "sequence",
-            "updated_at",
-        ]
-    )
-    audit_log(
-        actor=actor,
-        action=AuditAction.EQUIPMENT_BOOKING_CANCELLED,
-        target=booking,
-        data={"reason": reason, "no_show": no_show},
-    )
-    _signal(
-        EquipmentBooking, MessageKind.EQUIPMENT_BOOKING_CANCELLED, booking, actor, reason=reason
-    )
-
-
 @transaction.atomic(durable=True)
 def equipment_booking_create(
     *, actor: User, equipment: Equipment, start: datetime, end: datetime | None = None
 ) -> EquipmentBooking:
     """Book one or more consecutive slots of a machine."""
     start, end = _check_slot(actor, equipment, start, end)
+    check_not_paused(actor)
     _check_maker(actor, equipment, start)
     now = timezone.now()
     _check_slot_time(equipment, start, end, now)
 
     equipment = lock_one(Equipment, equipment.pk)
-    _release_unclaimed(equipment, now, start, end)
+    release_unclaimed(now=now, machines=[equipment.pk])  # free what nobody claimed, at once
     _check_slot_limits(equipment, actor, start, end)
     conflict = _check_slot_free(equipment, start, end)
     booking = EquipmentBooking(equipment=equipment, booker=actor, start=start, end=end)
@@ -378,33 +335,6 @@ def equipment_booking_check_in(*, actor: User, booking: EquipmentBooking) -> Equ
 
 @transaction.atomic(durable=True)
 def equipment_release_unclaimed(*, now: datetime | None = None) -> int:
-    """Free slots not checked in within the machine's release time (15 minutes by default)."""
-    now = now or timezone.now()
-    released = 0
-    candidates = EquipmentBooking.objects.filter(
-        status=EquipmentBookingStatus.CONFIRMED,
-        checked_in_at__isnull=True,
-        start__lte=now,
-        end__gt=now,
-    ).select_related("equipment")
-    due = [
-        b
-        for b in candidates
-        if b.start + timedelta(minutes=b.equipment.release_after_minutes) <= now
-    ]
-    lock_many(Equipment, [b.equipment_id for b in due])  # all machines at once, in key order
-    for booking in due:
-        fresh = EquipmentBooking.objects.get(pk=booking.pk)
-        if fresh.status != EquipmentBookingStatus.CONFIRMED or fresh.checked_in_at is not None:
-            continue
-        _equipment_booking_set_cancelled(
-            fresh,
-            actor=None,
-            reason=str(
-                _("not checked in within %(m)s minutes")
-                % {"m": booking.equipment.release_after_minutes}
-            ),
-            no_show=True,
-        )
-        released += 1
-    return released
+    """Free slots (and room bookings) not checked in within their release time: the one
+    mechanism of ``rooms.services.checkin``."""
+    return release_unclaimed(now=now)
