@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rooms import views, views_setup
+from rooms import views, views_door, views_setup
 
 app_name = "rooms"
 
@@ -15,6 +15,10 @@ urlpatterns = [
     path("lokaler/booking/<int:pk>/udeblev/", views.booking_no_show, name="booking-no-show"),
     path("lokaler/godkendelse/", views.approval_index, name="approval-index"),
     path("lokaler/godkendelse/<slug:slug>/", views.approval_queue, name="approval-queue"),
+    path("lokaler/<int:pk>/tjek-ind/", views_door.door_check_in, name="door-check-in"),
+    path("personale/lokaler/<int:pk>/doerskilt/", views_door.door_sign, name="door-sign"),
+    path("personale/lokaler/pauser/", views_door.pauses, name="pauses"),
+    path("personale/lokaler/pauser/<int:pk>/ophaev/", views_door.pause_lift, name="pause-lift"),
     path("makerspace/", views.makerspace, name="makerspace"),
     path("makerspace/book/", views.equipment_book, name="equipment-book"),
     path("makerspace/koerekort/", views.licence_grant, name="licence-grant"),

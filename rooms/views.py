@@ -324,6 +324,7 @@ def _bookings_context(request: HttpRequest) -> dict[str, Any]:
     return {
         "bookings": bookings,
         "machine_bookings": selectors.my_equipment_bookings(user=request.user),
+        "pause": selectors.pause_of(person=request.user),
     }
 
 

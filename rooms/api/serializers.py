@@ -94,6 +94,10 @@ class BookingInputSerializer(serializers.Serializer):
     )
     repeat = RepeatSerializer(required=False, allow_null=True)
     take_free = serializers.BooleanField(required=False, default=False)
+    on_behalf_of = serializers.EmailField(required=False, allow_blank=True, default="")
+    override_reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=300
+    )
 
 
 class BookingOutputSerializer(serializers.ModelSerializer):
@@ -129,6 +133,7 @@ class BookingOutputSerializer(serializers.ModelSerializer):
             "cancelled_at",
             "cancel_deadline",
             "no_show",
+            "checked_in_at",
             "sequence",
             "created_at",
         ]

@@ -20,6 +20,11 @@ urlpatterns = [
     path(
         "bookings/<int:pk>/no-show/", views.BookingNoShowApi.as_view(), name="api-booking-no-show"
     ),
+    path(
+        "bookings/<int:pk>/check-in/",
+        views.BookingCheckInApi.as_view(),
+        name="api-booking-check-in",
+    ),
     path("equipment/", views.EquipmentListApi.as_view(), name="api-equipment"),
     path("equipment/<int:pk>/", views.EquipmentDetailApi.as_view(), name="api-equipment-detail"),
     path(

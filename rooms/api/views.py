@@ -97,6 +97,8 @@ class BookingListCreateApi(APIView):
         body = dict(s.BookingOutputSerializer(outcome.first).data)
         body["bookings"] = s.BookingOutputSerializer(outcome.bookings, many=True).data
         body["skipped"] = [skipped.as_dict() for skipped in outcome.skipped]
+        if outcome.override is not None and outcome.override.used:
+            body["override"] = outcome.override.as_dict()
         return Response(body, status=status.HTTP_201_CREATED)
 
     def _request(self, request: Request, v: dict[str, Any], repeat: dict[str, Any]) -> Any:
@@ -111,6 +113,8 @@ class BookingListCreateApi(APIView):
             every_weeks=repeat.get("every_weeks"),
             until=repeat.get("until"),
             take_free=v["take_free"],
+            on_behalf_of=v["on_behalf_of"] or None,
+            override_reason=v["override_reason"],
         )
 
 
@@ -270,6 +274,16 @@ class EquipmentBookingCheckInApi(APIView):
         booking = selectors.equipment_booking_get_for(actor=request.user, pk=pk)
         booking = services.equipment_booking_check_in(actor=request.user, booking=booking)
         return Response(s.EquipmentBookingOutputSerializer(booking).data)
+
+
+class BookingCheckInApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: s.BookingOutputSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        booking = selectors.booking_get_for(actor=request.user, pk=pk)
+        booking = services.booking_check_in(actor=request.user, booking=booking)
+        return Response(s.BookingOutputSerializer(booking).data)
 
 
 class LicenceListCreateApi(APIView):

@@ -52,6 +52,8 @@ ROOM_FIELDS = (
     "fee_dkk",
     "rent_dkk",
     "cancel_days_before",
+    "check_in_required",
+    "release_after_minutes",
 )
 EQUIPMENT_FIELDS = (
     "name",
