@@ -38,8 +38,11 @@ class Override:
         """Record ``error``'s rule as bent, or raise it when no reason was given."""
         if not self.reason:
             raise error
-        if str(error.code) not in self.rules:
-            self.rules.append(str(error.code))
+        rule = str(error.code)
+        if error.code in {ErrorCode.RULE_VIOLATION, ErrorCode.INVALID} and error.field:
+            rule = error.field  # a rule without a code of its own: name the field it is about
+        if rule not in self.rules:
+            self.rules.append(rule)
 
     @contextmanager
     def check(self) -> Iterator[None]:

@@ -253,6 +253,17 @@ class Registration(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
     sequence = models.PositiveIntegerField(_("revision"), default=0)
+    # Registered by staff on the person's behalf (at the desk), and the rule they bent if any.
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered on the person's behalf by"),
+    )
+    override_rule = models.CharField(_("rule overridden"), max_length=120, blank=True)
+    override_reason = models.CharField(_("reason for the override"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("registration")

@@ -60,9 +60,28 @@ class BookingForm(forms.Form):
     take_free = forms.BooleanField(
         label=_("If some dates are taken, book the free ones"), required=False
     )
+    on_behalf_of = forms.EmailField(
+        label=_("Book for (the person's e-mail)"),
+        required=False,
+        help_text=_("At the desk or on the phone: the person's own rules apply."),
+    )
+    override_reason = forms.CharField(
+        label=_("Reason for bending a rule"),
+        max_length=300,
+        required=False,
+        help_text=_(
+            "Only if a rule refuses the booking and you decide to override it; "
+            "kept in the audit log and shown to other staff."
+        ),
+    )
 
-    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: User | None = None, desk: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if not desk:  # booking on someone's behalf is for staff of the room's branch
+            del self.fields["on_behalf_of"]
+            del self.fields["override_reason"]
         partner = cast(forms.ModelChoiceField, self.fields["partner"])
         if user is not None and user.is_authenticated:
             partner.queryset = user.partners.order_by("name")

@@ -196,7 +196,8 @@ def _booking_form(request: HttpRequest, room: Room, day: date) -> BookingForm:
     for key in ("start_time", "end_time"):
         if request.GET.get(key):
             initial[key] = request.GET[key]
-    form = BookingForm(request.POST or None, user=request.user, initial=initial)
+    desk = can_manage_branch(user=request.user, branch=room.branch_id)
+    form = BookingForm(request.POST or None, user=request.user, initial=initial, desk=desk)
     for name in ("start_time", "end_time"):
         form.fields[name].widget.attrs["step"] = room.slot_minutes * 60
     return form
@@ -212,6 +213,8 @@ def _booking_kwargs(data: dict[str, Any]) -> dict[str, Any]:
         "every_weeks": data.get("every_weeks"),
         "until": data.get("until"),
         "take_free": data.get("take_free", False),
+        "on_behalf_of": data.get("on_behalf_of") or None,
+        "override_reason": data.get("override_reason", ""),
     }
 
 
@@ -310,6 +313,7 @@ def week_grid(request: HttpRequest, slug: str) -> HttpResponse:
             "week": monday.isocalendar()[1],
             "previous_week": monday - timedelta(days=7),
             "next_week": monday + timedelta(days=7),
+            "is_desk": can_manage_branch(user=request.user, branch=branch),
         },
     )
 

@@ -177,6 +177,10 @@ class EventAttendanceInputSerializer(serializers.Serializer):
 
 class RegistrationInputSerializer(serializers.Serializer):
     seats = serializers.IntegerField(min_value=1, max_value=50, default=1)
+    on_behalf_of = serializers.EmailField(required=False, allow_blank=True, default="")
+    override_reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=300
+    )
 
 
 class RegistrationCreatedSerializer(serializers.Serializer):
@@ -216,4 +220,11 @@ class HostRegistrationOutputSerializer(RegistrationCreatedSerializer):
 
 
 def registration_out(reg: Registration) -> dict[str, Any]:
-    return RegistrationCreatedSerializer(reg).data
+    body = dict(RegistrationCreatedSerializer(reg).data)
+    if reg.override_reason:  # staff bent a rule on the person's behalf
+        body["override"] = {
+            "rule": reg.override_rule,
+            "reason": reg.override_reason,
+            "by": reg.registered_by.email if reg.registered_by else None,
+        }
+    return body

@@ -196,7 +196,13 @@ class EventRegistrationsApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         event = selectors.event_get(actor=request.user, pk=pk)
         data = validated(s.RegistrationInputSerializer, request.data)
-        reg = services.registration_create(actor=request.user, event=event, seats=data["seats"])
+        reg = services.registration_create(
+            actor=request.user,
+            event=event,
+            seats=data["seats"],
+            on_behalf_of=data["on_behalf_of"] or None,
+            override_reason=data["override_reason"],
+        )
         return Response(s.registration_out(reg), status=status.HTTP_201_CREATED)
 
     @extend_schema(

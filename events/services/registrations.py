@@ -17,6 +17,7 @@ from core.contracts import AuditAction, MessageKind
 from core.db import is_conflict_error
 from core.exceptions import Conflict, ErrorCode, NotFound, PermissionDenied, RuleViolation
 from core.models import User
+from core.overrides import Override, override_for, override_log
 from core.selectors import can_manage_branch
 from core.services import audit_log
 from events.models import (
@@ -35,20 +36,40 @@ from rooms import services as room_services
 
 
 @transaction.atomic(durable=True)
-def registration_create(*, actor: User, event: Event, seats: int = 1) -> Registration:
+def registration_create(
+    *,
+    actor: User,
+    event: Event,
+    seats: int = 1,
+    on_behalf_of: str | User | None = None,
+    override_reason: str = "",
+) -> Registration:
     """Register ``actor`` for ``seats`` seats: confirmed while seats remain, else waiting list.
 
     Newcomers join the waiting list when anyone is already waiting, so freed seats
-    go to the queue first.
+    go to the queue first. ``on_behalf_of`` (an e-mail): staff of the event's branch register
+    that person under the person's rules; a rule broken is refused as for the person unless
+    ``override_reason`` is given, then bent, logged and kept on the registration.
     """
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied(_("Please log in to register."))
+    override = None
+    if on_behalf_of:
+        override = override_for(
+            actor=actor, branch=event.branch_id, on_behalf_of=on_behalf_of, reason=override_reason
+        )
+    person = override.person if override is not None else actor
     try:
         event = locking.lock_one(Event, event.pk)
     except Event.DoesNotExist as error:
         raise NotFound(_("This event does not exist.")) from error
     _check_open_for(event, seats)
-    if event.registrations.filter(user=actor, status__in=LIVE_REGISTRATION_STATUSES).exists():
+    if override is None:
+        _check_citizen_rules(event, seats)
+    else:
+        with override.check():
+            _check_citizen_rules(event, seats)
+    if event.registrations.filter(user=person, status__in=LIVE_REGISTRATION_STATUSES).exists():
         raise Conflict(
             _("You are already registered for this event. You can see it on your page."),
             code=ErrorCode.ALREADY_REGISTERED,
@@ -56,7 +77,7 @@ def registration_create(*, actor: User, event: Event, seats: int = 1) -> Registr
     status, position = _place_for(event, seats)
     locking.pause(locking.Pause.REGISTRATION_AFTER_SEAT_COUNT)
     reg = _insert_registration(
-        event=event, actor=actor, seats=seats, status=status, position=position
+        event=event, actor=person, seats=seats, status=status, position=position, o=override
     )
     audit_log(
         actor=actor,
@@ -64,6 +85,7 @@ def registration_create(*, actor: User, event: Event, seats: int = 1) -> Registr
         target=reg,
         data={"event": event.pk, "seats": seats, "position": position},
     )
+    override_log(override, target=reg, data={"event": event.pk})
     _send(reg, MessageKind(f"registration.{status}"), actor)
     return reg
 
@@ -78,21 +100,26 @@ def _check_open_for(event: Event, seats: int) -> None:
         raise RuleViolation(
             _("No registration is needed for this event: just come along."), code=ErrorCode.DROP_IN
         )
-    if event.start <= timezone.now():
-        raise RuleViolation(_("This event has already started."), code=ErrorCode.EVENT_STARTED)
     if seats < 1:
         raise RuleViolation(_("Please register for at least 1 seat."), field="seats")
-    if seats > event.max_seats_per_registration:
-        raise RuleViolation(
-            _("You can register for at most %(max)s seats."),
-            field="seats",
-            max=event.max_seats_per_registration,
-        )
     if event.capacity is not None and seats > event.capacity:
         raise RuleViolation(
             _("The event has only %(capacity)s seats in all."),
             field="seats",
             capacity=event.capacity,
+        )
+
+
+def _check_citizen_rules(event: Event, seats: int) -> None:
+    """The rules staff may bend with a reason when registering someone at the desk: not after
+    the start, and at most the event's seats per registration."""
+    if event.start <= timezone.now():
+        raise RuleViolation(_("This event has already started."), code=ErrorCode.EVENT_STARTED)
+    if seats > event.max_seats_per_registration:
+        raise RuleViolation(
+            _("You can register for at most %(max)s seats."),
+            field="seats",
+            max=event.max_seats_per_registration,
         )
 
 
@@ -109,13 +136,26 @@ def _place_for(event: Event, seats: int) -> tuple[str, int | None]:
 
 
 def _insert_registration(
-    *, event: Event, actor: User, seats: int, status: str, position: int | None
+    *,
+    event: Event,
+    actor: User,
+    seats: int,
+    status: str,
+    position: int | None,
+    o: Override | None = None,
 ) -> Registration:
     """INSERT in a savepoint, so the unique constraints' ``IntegrityError`` becomes a 409."""
     try:
         with transaction.atomic():
             return Registration.objects.create(
-                event=event, user=actor, seats=seats, status=status, waitlist_position=position
+                event=event,
+                user=actor,
+                seats=seats,
+                status=status,
+                waitlist_position=position,
+                registered_by=o.by if o is not None else None,
+                override_rule=o.rule if o is not None else "",
+                override_reason=o.reason if o is not None and o.used else "",
             )
     except IntegrityError as error:
         if is_conflict_error(error):

@@ -175,11 +175,13 @@ def test_the_pause_page_lists_and_lifts_pauses_for_staff_only(room, citizen, sta
     pause = BookingPause.objects.get(person=citizen)
     with time_machine.travel(at(future_day(5), 12), tick=False), translation.override("en"):
         browser = Client()
+        browser.cookies["django_language"] = "en"
         browser.login(email=citizen.email, password=PASSWORD)
         assert browser.get(reverse("rooms:pauses")).status_code == 403
         mine = browser.get(reverse("rooms:my-bookings")).content.decode()
         assert "Your right to book rooms and machines is paused until" in mine
         desk = Client()
+        desk.cookies["django_language"] = "en"
         desk.login(email=staff.email, password=PASSWORD)
         page = desk.get(reverse("rooms:pauses")).content.decode()
         assert citizen.name in page and "after 3 no-shows" in page
@@ -195,14 +197,17 @@ def test_the_door_page_checks_the_booker_in_and_the_sign_carries_its_qr_code(
     booking = _book(room, citizen, day)
     door = reverse("rooms:door-check-in", args=[room.pk])
     desk = Client()
+    desk.cookies["django_language"] = "en"
     desk.login(email=staff.email, password=PASSWORD)
     sign = desk.get(reverse("rooms:door-sign", args=[room.pk])).content.decode()
     assert "<svg" in sign and door in sign
     stranger = make_user(role=Role.STAFF, name="Anden filial")
     other_desk = Client()
+    other_desk.cookies["django_language"] = "en"
     other_desk.login(email=stranger.email, password=PASSWORD)
     assert other_desk.get(reverse("rooms:door-sign", args=[room.pk])).status_code == 404
     browser = Client()
+    browser.cookies["django_language"] = "en"
     browser.login(email=citizen.email, password=PASSWORD)
     with time_machine.travel(at(day, 9, 55), tick=False), translation.override("en"):
         page = browser.get(door).content.decode()
