@@ -92,9 +92,7 @@ def override_for(
     return Override(by=actor, person=person, reason=(reason or "").strip()[:300])
 
 
-def override_log(
-    override: Override | None, *, target: models.Model, data: dict[str, Any]
-) -> None:
+def override_log(override: Override | None, *, target: models.Model, data: dict[str, Any]) -> None:
     """The audit row of a bent rule (nothing if no rule was bent)."""
     if override is None or not override.used:
         return

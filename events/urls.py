@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events import views, views_door
+from events import views, views_desk, views_door
 
 app_name = "events"
 
@@ -20,6 +20,9 @@ urlpatterns = [
         "personale/arrangementer/<int:pk>/tjek-ind/uden-tilmelding/",
         views_door.walk_in,
         name="walk-in",
+    ),
+    path(
+        "personale/arrangementer/<int:pk>/tilmeld/", views_desk.desk_register, name="desk-register"
     ),
     path("personale/arrangementer/<int:pk>/fremmoede/", views.attendance, name="attendance"),
     path("personale/arrangementer/<int:pk>/aflys/", views.event_cancel, name="event-cancel"),

@@ -34,6 +34,7 @@ from events import checkin_codes, selectors, services
 from events.forms import AttendanceForm
 from events.models import EventState, Registration, RegistrationStatus
 from events.services.door import WALK_IN_MAX_SEATS
+from events.views_desk import DeskRegistrationForm
 
 MAX_QUERY = 100
 
@@ -107,6 +108,7 @@ def check_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "door_open": services.check_in_is_open(event),
             "opens": timezone.localtime(services.check_in_opens(event), local_tz()),
             "walk_in_form": WalkInForm(),
+            "desk_form": DeskRegistrationForm(),
             "attendance_form": AttendanceForm(initial={"attendance_count": event.attendance_count}),
             "can_cancel_event": event.state != EventState.CANCELLED
             and request.user.is_library_staff,

@@ -207,6 +207,8 @@ class StaffRegistrationOutputSerializer(RegistrationOutputSerializer):
 
     name = serializers.CharField(source="user.name", allow_null=True, default=None)
     email = serializers.CharField(source="user.email", allow_null=True, default=None)
+    override_rule = serializers.CharField()
+    override_reason = serializers.CharField()
 
 
 class HostRegistrationOutputSerializer(RegistrationCreatedSerializer):

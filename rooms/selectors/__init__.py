@@ -5,27 +5,6 @@ and what staff set up. Every name is re-exported here, so callers keep
 from rooms.selectors.availability import (
     Availability as Availability,
 )
-from rooms.selectors.checkin import (
-    CHECK_IN_OPENS_BEFORE as CHECK_IN_OPENS_BEFORE,
-)
-from rooms.selectors.checkin import (
-    check_in_open as check_in_open,
-)
-from rooms.selectors.checkin import (
-    door_bookings as door_bookings,
-)
-from rooms.selectors.checkin import (
-    pause_get as pause_get,
-)
-from rooms.selectors.checkin import (
-    pause_of as pause_of,
-)
-from rooms.selectors.checkin import (
-    pauses_active as pauses_active,
-)
-from rooms.selectors.checkin import (
-    room_get_for_staff as room_get_for_staff,
-)
 from rooms.selectors.availability import (
     Interval as Interval,
 )
@@ -127,6 +106,27 @@ from rooms.selectors.bookings import (
 )
 from rooms.selectors.bookings import (
     upcoming_bookings_for_branch as upcoming_bookings_for_branch,
+)
+from rooms.selectors.checkin import (
+    CHECK_IN_OPENS_BEFORE as CHECK_IN_OPENS_BEFORE,
+)
+from rooms.selectors.checkin import (
+    check_in_open as check_in_open,
+)
+from rooms.selectors.checkin import (
+    door_bookings as door_bookings,
+)
+from rooms.selectors.checkin import (
+    pause_get as pause_get,
+)
+from rooms.selectors.checkin import (
+    pause_of as pause_of,
+)
+from rooms.selectors.checkin import (
+    pauses_active as pauses_active,
+)
+from rooms.selectors.checkin import (
+    room_get_for_staff as room_get_for_staff,
 )
 from rooms.selectors.makerspace import (
     bookings_booked_by as bookings_booked_by,

@@ -46,7 +46,9 @@ def check_in_open(*, booking: Booking, now: datetime | None = None) -> bool:
 
 def room_get_for_staff(*, actor: User | None, pk: int | str) -> Room:
     """A room of a branch ``actor`` manages; otherwise 404."""
-    room = Room.objects.select_related("branch").filter(pk=pk).first() if str(pk).isdigit() else None
+    room = (
+        Room.objects.select_related("branch").filter(pk=pk).first() if str(pk).isdigit() else None
+    )
     if room is None or not can_manage_branch(user=actor, branch=room.branch_id):
         raise NotFound()
     return room

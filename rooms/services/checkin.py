@@ -180,7 +180,10 @@ def _slot_unclaimed(now: datetime, machines: list[int] | None = None) -> list[Eq
 
 @transaction.atomic
 def release_unclaimed(
-    *, now: datetime | None = None, rooms: list[int] | None = None, machines: list[int] | None = None
+    *,
+    now: datetime | None = None,
+    rooms: list[int] | None = None,
+    machines: list[int] | None = None,
 ) -> int:
     """Release every room booking and machine slot not checked in by its release time (only
     those of ``rooms`` / ``machines`` if given), count each as a no-show and pause the people

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.contracts import AuditAction, MessageKind
 from core.exceptions import BookingConflict, Conflict, ErrorCode, PermissionDenied, RuleViolation
-from core.locking import lock_many, lock_one
+from core.locking import lock_one
 from core.models import User
 from core.selectors import can_manage_branch, closure_reason
 from core.services import audit_log
@@ -31,11 +31,6 @@ from rooms.models import (
     Licence,
     LicenceSource,
 )
-from rooms.services.checkin import (
-    _equipment_booking_set_cancelled,
-    check_not_paused,
-    release_unclaimed,
-)
 from rooms.services._common import (
     EQUIPMENT_CONSTRAINTS,
     _local,
@@ -43,6 +38,11 @@ from rooms.services._common import (
     _signal,
     _utc,
     format_when,
+)
+from rooms.services.checkin import (
+    _equipment_booking_set_cancelled,
+    check_not_paused,
+    release_unclaimed,
 )
 
 # --- Licences ----------------------------------------------------------------------------

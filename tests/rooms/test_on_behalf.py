@@ -135,7 +135,9 @@ def test_only_staff_of_the_branch_book_on_behalf(room, citizen, client_for) -> N
         assert response.json()["code"] == "on_behalf_not_allowed"
     unknown = make_user(role=Role.STAFF, branches=[room.branch])
     response = client_for(unknown).post(
-        "/api/bookings/", _body(room, future_day(5), on_behalf_of="ingen@example.org"), format="json"
+        "/api/bookings/",
+        _body(room, future_day(5), on_behalf_of="ingen@example.org"),
+        format="json",
     )
     assert response.status_code == 400
     assert not Booking.objects.exists()
