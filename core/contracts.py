@@ -44,6 +44,8 @@ class MessageKind(StrEnum):
     PROPOSAL_REJECTED = "proposal.rejected"  # volunteers.SessionProposal
     PROPOSAL_CHANGES_REQUESTED = "proposal.changes_requested"  # volunteers.SessionProposal
     CERTIFICATE_EXPIRING = "certificate.expiring"  # volunteers.VolunteerProfile
+    ASSOCIATION_EVENT_APPROVED = "association_event.approved"  # events.AssociationEventProposal
+    ASSOCIATION_EVENT_REJECTED = "association_event.rejected"  # events.AssociationEventProposal
 
 
 @unique

@@ -13,10 +13,11 @@ class EventsConfig(AppConfig):
         from core.mypage import register_section, register_staff_count, register_staff_link
         from core.navigation import register_nav_link
         from core.privacy import register_personal_data
-        from events import demo, privacy, selectors, views
+        from events import demo, privacy, selectors, views, views_associations
 
         register_loader("events", demo.load, order=30)
         register_section("events", views.my_registrations_section, order=10)
+        register_section("associations", views_associations.my_page_section, order=25)
         register_nav_link("events", _("Events"), "events:calendar", order=10)
         register_staff_count(
             "events-week",
@@ -28,6 +29,12 @@ class EventsConfig(AppConfig):
         register_staff_link("events", _("Events and check-in"), "events:staff-events", order=20)
         register_staff_link(
             "events-new", _("New event or series"), "events:series-create", order=21
+        )
+        register_staff_link(
+            "association-events",
+            _("Associations' event proposals"),
+            "events:association-proposals",
+            order=22,
         )
         register_personal_data("events", export=privacy.export, erase=privacy.erase, order=10)
         from events.services.closures import closure_cancel_events

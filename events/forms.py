@@ -386,3 +386,34 @@ class EventEditForm(forms.Form):
             "closed_override": d["closed_override"],
             "closed_override_reason": d["closed_override_reason"],
         }
+
+
+class AssociationEventForm(forms.Form):
+    """A public event an association proposes in its room booking (the service decides)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description for the programme"), widget=forms.Textarea(attrs={"rows": 5})
+    )
+    tracks = IdMultipleChoiceField(
+        label=_("Tracks"),
+        queryset=Track.objects.order_by("position"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Which of the library's tracks does the event belong to?"),
+    )
+    audiences = IdMultipleChoiceField(
+        label=_("For whom"),
+        queryset=Audience.objects.order_by("position"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    capacity = forms.IntegerField(
+        label=_("Places"), min_value=1, max_value=MAX_PEOPLE, required=False
+    )
+    registration_required = forms.TypedChoiceField(
+        label=_("Registration"),
+        choices=[("1", _("People register")), ("0", _("Drop-in: just come along"))],
+        coerce=lambda value: value == "1",
+        initial="1",
+    )
+

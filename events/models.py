@@ -302,3 +302,94 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} – {self.user or '(anonymised)'}"
+
+
+class AssociationEventStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved and published")
+    REJECTED = "rejected", _("Not approved")
+
+
+class AssociationEventProposal(models.Model):
+    """A public event an association proposes in a room it has booked; staff of the branch
+    approve it (it is then published with the association as host and partner) or reject it
+    with a reason."""
+
+    partner = models.ForeignKey(
+        "core.Partner",
+        on_delete=models.CASCADE,
+        related_name="event_proposals",
+        verbose_name=_("association"),
+    )
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="association_event_proposals",
+        verbose_name=_("proposed by"),
+    )
+    booking = models.ForeignKey(
+        "rooms.Booking",
+        on_delete=models.PROTECT,
+        related_name="event_proposals",
+        verbose_name=_("room booking"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    tracks = models.ManyToManyField(
+        "core.Track", related_name="association_event_proposals", verbose_name=_("tracks")
+    )
+    audiences = models.ManyToManyField(
+        "core.Audience",
+        blank=True,
+        related_name="association_event_proposals",
+        verbose_name=_("audiences"),
+    )
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    registration_required = models.BooleanField(_("registration required"), default=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=AssociationEventStatus.choices,
+        default=AssociationEventStatus.PENDING,
+    )
+    decision_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    event = models.OneToOneField(
+        Event,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="association_proposal",
+        verbose_name=_("event"),
+    )
+    created_at = models.DateTimeField(_("proposed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("association event proposal")
+        verbose_name_plural = _("association event proposals")
+        ordering = ["created_at", "id"]
+        constraints = [
+            # One proposal awaiting a decision or published per room booking.
+            models.UniqueConstraint(
+                fields=["booking"],
+                condition=Q(status__in=["pending", "approved"]),
+                name="association_event_one_live_per_booking",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=1),
+                name="association_event_capacity_at_least_one",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.partner})"

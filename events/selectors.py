@@ -28,13 +28,15 @@ from core.selectors import branches_managed_by, can_manage_branch
 from core.timeutils import day_bounds, local_today
 from events.models import (
     LIVE_REGISTRATION_STATUSES,
+    AssociationEventProposal,
+    AssociationEventStatus,
     Event,
     EventSeries,
     EventState,
     Registration,
     RegistrationStatus,
 )
-from rooms.models import BookingStatus
+from rooms.models import Booking, BookingKind, BookingStatus
 from rooms.selectors import live_bookings_between
 
 # Shown states: the stored ones plus these two where they follow.
@@ -197,7 +199,9 @@ def event_get(*, actor: User | None, pk: int) -> Event:
     """One event someone may see (drafts only for its staff); NotFound otherwise."""
     event = (
         with_seats(Event.objects.filter(visible_q(actor=actor), pk=pk))
-        .select_related("branch", "room", "stop", "series", "host")
+        .select_related(
+            "branch", "room", "stop", "series", "host", "association_proposal__partner"
+        )
         .prefetch_related("tracks", "audiences", "partners")
         .first()
     )
@@ -220,7 +224,11 @@ def can_host_event(*, user: User | None, event: Event) -> bool:
         return False
     if event.host_id is not None and event.host_id == user.pk:
         return True
-    return can_manage_branch(user=user, branch=event.branch_id)
+    if can_manage_branch(user=user, branch=event.branch_id):
+        return True
+    return AssociationEventProposal.objects.filter(  # a member of the hosting association
+        event=event, status=AssociationEventStatus.APPROVED, partner__members=user
+    ).exists()
 
 
 def event_get_for_host(*, actor: User | None, pk: int) -> Event:
@@ -417,3 +425,69 @@ def closure_impact_events(
         }
         for e in events
     ]
+
+
+# --- Associations' own public events ----------------------------------------------------
+
+
+def association_bookings_for(*, user: User) -> QuerySet[Booking]:
+    """The coming confirmed room bookings of the associations ``user`` is a member of, where
+    a public event can be proposed (with the room, branch and association joined)."""
+    return (
+        Booking.objects.filter(
+            partner__members=user,
+            kind=BookingKind.BOOKING,
+            status=BookingStatus.CONFIRMED,
+            start__gt=timezone.now(),
+        )
+        .select_related("room__branch", "partner")
+        .order_by("start", "pk")
+    )
+
+
+def association_booking_get_for_member(*, actor: User | None, pk: int | str) -> Booking:
+    """One of those bookings; NotFound for anyone else's."""
+    if actor is None or not actor.is_authenticated or not str(pk).isdigit():
+        raise NotFound()
+    booking = association_bookings_for(user=actor).filter(pk=pk).first()
+    if booking is None:
+        raise NotFound()
+    return booking
+
+
+def _proposal_queryset() -> QuerySet[AssociationEventProposal]:
+    return AssociationEventProposal.objects.select_related(
+        "partner", "proposer", "booking__room__branch", "event"
+    ).prefetch_related("tracks", "audiences")
+
+
+def association_proposals_for(*, user: User) -> QuerySet[AssociationEventProposal]:
+    """The event proposals of the associations ``user`` is a member of, newest first."""
+    return (
+        _proposal_queryset()
+        .filter(partner__members=user)
+        .order_by("-created_at", "-pk")
+    )
+
+
+def association_proposals_pending(*, actor: User) -> QuerySet[AssociationEventProposal]:
+    """Proposals awaiting a decision in the branches ``actor`` manages, oldest first."""
+    return (
+        _proposal_queryset()
+        .filter(
+            status=AssociationEventStatus.PENDING,
+            booking__room__branch__in=branches_managed_by(user=actor),
+        )
+        .order_by("created_at", "pk")
+    )
+
+
+def association_proposal_get_for_staff(
+    *, actor: User | None, pk: int | str
+) -> AssociationEventProposal:
+    proposal = _proposal_queryset().filter(pk=pk).first() if str(pk).isdigit() else None
+    if proposal is None or not can_manage_branch(
+        user=actor, branch=proposal.booking.room.branch_id
+    ):
+        raise NotFound()
+    return proposal

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events import views, views_desk, views_door
+from events import views, views_associations, views_desk, views_door
 
 app_name = "events"
 
@@ -35,6 +35,33 @@ urlpatterns = [
         "personale/tilmeldinger/<int:pk>/fortryd-tjek-ind/",
         views_door.registration_check_in_undo,
         name="registration-check-in-undo",
+    ),
+    path(
+        "foreninger/arrangementer/",
+        views_associations.association_events,
+        name="association-events",
+    ),
+    path(
+        "foreninger/arrangementer/booking/<int:pk>/foreslaa/",
+        views_associations.association_event_propose,
+        name="association-event-propose",
+    ),
+    path(
+        "personale/foreningsarrangementer/",
+        views_associations.association_proposals,
+        name="association-proposals",
+    ),
+    path(
+        "personale/foreningsarrangementer/<int:pk>/godkend/",
+        views_associations.association_proposal_decide,
+        {"decision": "approve"},
+        name="association-proposal-approve",
+    ),
+    path(
+        "personale/foreningsarrangementer/<int:pk>/afvis/",
+        views_associations.association_proposal_decide,
+        {"decision": "reject"},
+        name="association-proposal-reject",
     ),
     path("personale/tjek-ind/<str:token>/", views_door.check_in_code, name="check-in-code"),
     path("arrangementer/tjek-ind-kode/<str:token>.svg", views_door.check_in_qr, name="check-in-qr"),

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from core.contracts import MessageKind
 from core.timeutils import local_tz
-from events.models import Registration
+from events.models import AssociationEventProposal, Registration
 from notifications.calendar import UID_DOMAIN, CalendarItem, invitation_ical
 from notifications.kinds import DerivedKind
 from notifications.models import Delivery
@@ -68,6 +68,10 @@ SUBJECTS: dict[str, Promise] = {
     ),
     MessageKind.PROPOSAL_CHANGES_REQUESTED: gettext_lazy(
         "Changes requested to your proposal: %(title)s"
+    ),
+    MessageKind.ASSOCIATION_EVENT_APPROVED: gettext_lazy("Your event is approved: %(title)s"),
+    MessageKind.ASSOCIATION_EVENT_REJECTED: gettext_lazy(
+        "Your event proposal was not approved: %(title)s"
     ),
     MessageKind.CERTIFICATE_EXPIRING: gettext_lazy(
         "Your child certificate (børneattest) expires soon"
@@ -170,6 +174,8 @@ def _context_part(kind: str) -> ContextPart | None:
         return _shift_context
     if family == "proposal":
         return _proposal_context
+    if family == "association_event":
+        return _association_event_context
     if family == "certificate":
         return _certificate_context
     return None
@@ -269,6 +275,17 @@ def _proposal_context(delivery: Delivery, proposal: SessionProposal, ctx: Templa
     ctx.update(proposal=proposal, title=proposal.title)
     ctx["reason"] = ctx["reason"] or proposal.decision_note
     ctx["link"] = site_url("volunteers:dashboard")
+    if proposal.event_id:
+        ctx["link"] = site_url("events:event-detail", proposal.event_id) or ctx["link"]
+    return True
+
+
+def _association_event_context(
+    delivery: Delivery, proposal: AssociationEventProposal, ctx: TemplateData
+) -> bool:
+    ctx.update(proposal=proposal, title=proposal.title, association=proposal.partner.name)
+    ctx["reason"] = ctx["reason"] or proposal.decision_reason
+    ctx["link"] = site_url("events:association-events")
     if proposal.event_id:
         ctx["link"] = site_url("events:event-detail", proposal.event_id) or ctx["link"]
     return True

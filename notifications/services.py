@@ -195,6 +195,13 @@ def _to_proposer(
     return [_row(kind, proposal, proposal.volunteer, version, data)]
 
 
+def _to_association_proposer(
+    kind: MessageKind, proposal: Any, actor: User | None, data: dict[str, Any]
+) -> list[Delivery | None]:
+    version = _moment(proposal, "decided_at", "created_at")
+    return [_row(kind, proposal, proposal.proposer, version, data)]
+
+
 def _to_certificate_holder(
     kind: MessageKind, profile: Any, actor: User | None, data: dict[str, Any]
 ) -> list[Delivery | None]:
@@ -221,6 +228,8 @@ RECIPIENTS: dict[MessageKind, Recipients] = {
     MessageKind.PROPOSAL_REJECTED: _to_proposer,
     MessageKind.PROPOSAL_CHANGES_REQUESTED: _to_proposer,
     MessageKind.CERTIFICATE_EXPIRING: _to_certificate_holder,
+    MessageKind.ASSOCIATION_EVENT_APPROVED: _to_association_proposer,
+    MessageKind.ASSOCIATION_EVENT_REJECTED: _to_association_proposer,
 }
 
 

@@ -22,7 +22,9 @@ One module per capability; callers keep ``from events import services``:
 - ``registrations``: register, cancel, check in;
 - ``door``: when check-in is open (from 00:00 on the day), undoing a check-in, walk-ins;
 - ``waitlist``: seat counting, promotion, renumbering;
-- ``retention``: anonymising old registrations, releasing a deleted person.
+- ``retention``: anonymising old registrations, releasing a deleted person;
+- ``associations``: an association's member proposes a public event in its room booking,
+  staff approve (published with the association as partner) or reject it.
 """
 
 from events.services._common import (
@@ -33,6 +35,11 @@ from events.services._common import (
     EventData,
     SeriesChanges,
     SharedFields,
+)
+from events.services.associations import (
+    association_event_approve,
+    association_event_propose,
+    association_event_reject,
 )
 from events.services.door import (
     check_in_is_open,
@@ -68,6 +75,9 @@ from events.services.series import (
 from events.services.waitlist import waitlist_promote
 
 __all__ = [
+    "association_event_approve",
+    "association_event_propose",
+    "association_event_reject",
     "EVENT_EDITABLE",
     "M2M_FIELDS",
     "RETENTION_DAYS",

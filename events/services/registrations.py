@@ -27,6 +27,7 @@ from events.models import (
     Registration,
     RegistrationStatus,
 )
+from events.selectors import can_host_event
 from events.services._common import _send
 from events.services.door import check_in_is_open
 from events.services.waitlist import _free_seats, _promote, _renumber_waitlist
@@ -229,10 +230,7 @@ def registration_check_in(*, actor: User, registration: Registration) -> Registr
     """
     event = locking.lock_one(Event, registration.event_id)
     reg = Registration.objects.select_related("user").get(pk=registration.pk)
-    if not (
-        can_manage_branch(user=actor, branch=event.branch_id)
-        or (actor is not None and event.host_id == actor.pk)
-    ):
+    if not can_host_event(user=actor, event=event):  # staff, the host, the host association
         raise NotFound(_("Registration not found."))
     if reg.status != RegistrationStatus.CONFIRMED:
         raise RuleViolation(
