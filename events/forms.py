@@ -416,4 +416,3 @@ class AssociationEventForm(forms.Form):
         coerce=lambda value: value == "1",
         initial="1",
     )
-

@@ -199,9 +199,7 @@ def event_get(*, actor: User | None, pk: int) -> Event:
     """One event someone may see (drafts only for its staff); NotFound otherwise."""
     event = (
         with_seats(Event.objects.filter(visible_q(actor=actor), pk=pk))
-        .select_related(
-            "branch", "room", "stop", "series", "host", "association_proposal__partner"
-        )
+        .select_related("branch", "room", "stop", "series", "host", "association_proposal__partner")
         .prefetch_related("tracks", "audiences", "partners")
         .first()
     )
@@ -463,11 +461,7 @@ def _proposal_queryset() -> QuerySet[AssociationEventProposal]:
 
 def association_proposals_for(*, user: User) -> QuerySet[AssociationEventProposal]:
     """The event proposals of the associations ``user`` is a member of, newest first."""
-    return (
-        _proposal_queryset()
-        .filter(partner__members=user)
-        .order_by("-created_at", "-pk")
-    )
+    return _proposal_queryset().filter(partner__members=user).order_by("-created_at", "-pk")
 
 
 def association_proposals_pending(*, actor: User) -> QuerySet[AssociationEventProposal]:

@@ -54,9 +54,7 @@ def association_event_propose(request: AuthenticatedHttpRequest, pk: int) -> Htt
             )
             messages.success(request, _("Thank you. The library will look at your proposal."))
             return redirect("events:association-events")
-    return render(
-        request, "events/association_event_form.html", {"booking": booking, "form": form}
-    )
+    return render(request, "events/association_event_form.html", {"booking": booking, "form": form})
 
 
 def my_page_section(request: HttpRequest) -> str:

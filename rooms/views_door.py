@@ -32,7 +32,9 @@ def door_check_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     room = get_object_or_404(Room.objects.select_related("branch"), pk=pk)
     if request.method == "POST":
         with error_messages(request, as_404=(NotFound,)):
-            booking = selectors.booking_get_for(actor=request.user, pk=request.POST.get("booking"))
+            booking = selectors.booking_get_for(
+                actor=request.user, pk=request.POST.get("booking", "")
+            )
             services.booking_check_in(actor=request.user, booking=booking)
             messages.success(request, _("You are checked in. Enjoy the room!"))
         return redirect("rooms:door-check-in", pk=room.pk)

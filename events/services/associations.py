@@ -21,7 +21,7 @@ from core import locking
 from core.contracts import AuditAction, MessageKind
 from core.db import is_conflict_error
 from core.exceptions import Conflict, ErrorCode, NotFound, PermissionDenied, RuleViolation
-from core.models import Audience, Track, User
+from core.models import Audience, Partner, Track, User
 from core.selectors import can_manage_branch
 from core.services import audit_log
 from core.signals import state_changed
@@ -36,9 +36,11 @@ from events.services.series import series_build
 from rooms.models import Booking, BookingKind, BookingStatus
 
 
-def _check_booking(actor: User, booking: Booking) -> None:
-    """A confirmed, coming booking of an association ``actor`` is a member of."""
-    if booking.partner_id is None or not booking.partner.members.filter(pk=actor.pk).exists():
+def _check_booking(actor: User, booking: Booking) -> Partner:
+    """A confirmed, coming booking of an association ``actor`` is a member of; returns the
+    association."""
+    partner = booking.partner
+    if partner is None or not partner.members.filter(pk=actor.pk).exists():
         raise PermissionDenied(
             _("Only members of the association the room is booked for can propose an event."),
             code=ErrorCode.NOT_A_MEMBER,
@@ -50,6 +52,7 @@ def _check_booking(actor: User, booking: Booking) -> None:
         )
     if booking.start <= timezone.now():
         raise RuleViolation(_("This booking has already started."), field="booking")
+    return partner
 
 
 @transaction.atomic(durable=True)
@@ -67,7 +70,7 @@ def association_event_propose(
     """A member proposes a public event of the association in its room booking."""
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied(_("Please log in."))
-    _check_booking(actor, booking)
+    partner = _check_booking(actor, booking)
     title, description = (title or "").strip(), (description or "").strip()
     if not title:
         raise RuleViolation(_("Please give the event a title."), field="title")
@@ -88,7 +91,7 @@ def association_event_propose(
     try:
         with transaction.atomic():
             proposal = AssociationEventProposal.objects.create(
-                partner_id=booking.partner_id,
+                partner=partner,
                 proposer=actor,
                 booking=booking,
                 title=title[:200],

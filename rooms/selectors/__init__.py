@@ -125,9 +125,6 @@ from rooms.selectors.checkin import (
 from rooms.selectors.checkin import (
     pauses_active as pauses_active,
 )
-from rooms.selectors.checkin import (
-    room_get_for_staff as room_get_for_staff,
-)
 from rooms.selectors.makerspace import (
     bookings_booked_by as bookings_booked_by,
 )
@@ -190,7 +187,6 @@ __all__ = [
     "pause_get",
     "pause_of",
     "pauses_active",
-    "room_get_for_staff",
     "closure_impact_bookings",
     "Interval",
     "Slot",

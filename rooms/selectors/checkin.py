@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from core.exceptions import NotFound
 from core.models import User
-from core.selectors import can_manage_branch
 from rooms.models import Booking, BookingKind, BookingPause, BookingStatus, Room
 
 CHECK_IN_OPENS_BEFORE = timedelta(minutes=15)
@@ -42,16 +41,6 @@ def check_in_open(*, booking: Booking, now: datetime | None = None) -> bool:
         and booking.checked_in_at is None
         and booking.start - CHECK_IN_OPENS_BEFORE <= now < deadline
     )
-
-
-def room_get_for_staff(*, actor: User | None, pk: int | str) -> Room:
-    """A room of a branch ``actor`` manages; otherwise 404."""
-    room = (
-        Room.objects.select_related("branch").filter(pk=pk).first() if str(pk).isdigit() else None
-    )
-    if room is None or not can_manage_branch(user=actor, branch=room.branch_id):
-        raise NotFound()
-    return room
 
 
 def pause_of(*, person: User, now: datetime | None = None) -> BookingPause | None:

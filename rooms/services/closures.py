@@ -17,7 +17,7 @@ from core.models import User
 from core.selectors import can_manage_branch
 from rooms.models import Booking, Equipment, EquipmentBooking, EquipmentBookingStatus
 from rooms.services.bookings import _booking_cancel
-from rooms.services.makerspace import _equipment_booking_set_cancelled
+from rooms.services.checkin import _equipment_booking_set_cancelled
 
 
 @transaction.atomic

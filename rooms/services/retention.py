@@ -22,7 +22,7 @@ from rooms.models import (
     EquipmentBookingStatus,
 )
 from rooms.services.bookings import _booking_cancel
-from rooms.services.makerspace import _equipment_booking_set_cancelled
+from rooms.services.checkin import _equipment_booking_set_cancelled
 
 RETENTION_DAYS = 30
 
