@@ -66,7 +66,6 @@ class ErrorCode(StrEnum):
     BOOKING_PAUSED = "booking_paused"  # repeated no-shows paused the right to book
     NOT_CHECKABLE = "not_checkable"  # no booking to check in to now
     ON_BEHALF_NOT_ALLOWED = "on_behalf_not_allowed"  # only staff of the branch book for others
-    OVERRIDE_NOT_ALLOWED = "override_not_allowed"  # this rule cannot be bent
     # Events and registrations
     BAD_HOST = "bad_host"
     TRACK_REQUIRED = "track_required"

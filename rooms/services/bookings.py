@@ -35,7 +35,7 @@ from core.services import audit_log
 from rooms import selectors
 from rooms.models import LIVE_BOOKING_STATUSES, Booking, BookingKind, BookingStatus, Room
 from rooms.services._common import ROOM_CONSTRAINTS, _local, _save_or_conflict, _signal, _utc
-from rooms.services.checkin import check_not_paused, release_unclaimed
+from rooms.services.checkin import check_not_paused, no_show_consequences, release_unclaimed
 from rooms.services.conflicts import _blocked, _clash, _clashes, _describe
 from rooms.services.rules import (
     SkippedDate,
@@ -104,7 +104,8 @@ def booking_request(
     occurrences = _check_when(room, start, end, every_weeks, until, is_staff, override)
 
     room = lock_one(Room, room.pk)  # every writer of this room waits here: no deadlocks
-    release_unclaimed(rooms=[room.pk])  # a booking nobody checked in to is free at once
+    if room.check_in_required:  # a booking nobody checked in to is free at once
+        release_unclaimed(rooms=[room.pk])
     wanted, skipped = _sort_dates(room, booker, occurrences, series=bool(every_weeks), o=override)
     pause(Pause.BOOKING_AFTER_OVERLAP_CHECK)
     if (every_weeks and skipped and not take_free) or not wanted:
@@ -524,4 +525,6 @@ def booking_mark_no_show(*, actor: User, booking: Booking, no_show: bool = True)
     audit_log(
         actor=actor, action=AuditAction.BOOKING_NO_SHOW, target=fresh, data={"no_show": no_show}
     )
+    if no_show and fresh.booker_id:  # counts towards a pause like a released booking
+        no_show_consequences(person_id=fresh.booker_id)
     return fresh

@@ -178,7 +178,6 @@ def _slot_unclaimed(now: datetime, machines: list[int] | None = None) -> list[Eq
     ]
 
 
-@transaction.atomic
 def release_unclaimed(
     *,
     now: datetime | None = None,
@@ -187,8 +186,9 @@ def release_unclaimed(
 ) -> int:
     """Release every room booking and machine slot not checked in by its release time (only
     those of ``rooms`` / ``machines`` if given), count each as a no-show and pause the people
-    who reached the limit. Returns how many were released. Composable: a booking service
-    calls it under its room's or machine's lock."""
+    who reached the limit. Returns how many were released. Runs inside the caller's
+    transaction (no savepoint of its own): a booking service calls it under its room's or
+    machine's lock, ``unclaimed_release`` for the minute task."""
     now = now or timezone.now()
     everything = rooms is None and machines is None
     due_rooms = _room_unclaimed(now, rooms) if everything or rooms is not None else []
@@ -256,7 +256,6 @@ def no_show_count(*, person_id: int, since: datetime) -> int:
     return rooms + slots
 
 
-@transaction.atomic
 def no_show_consequences(*, person_id: int, now: datetime | None = None) -> BookingPause | None:
     """Pause ``person_id``'s right to book if their no-shows since the window opened (or since
     their last pause began, which already counted the earlier ones) reached the limit."""
