@@ -108,7 +108,7 @@ def check_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "door_open": services.check_in_is_open(event),
             "opens": timezone.localtime(services.check_in_opens(event), local_tz()),
             "walk_in_form": WalkInForm(),
-            "desk_form": DeskRegistrationForm(),
+            "desk_form": DeskRegistrationForm(auto_id="desk-%s"),  # ids apart from walk-ins
             "attendance_form": AttendanceForm(initial={"attendance_count": event.attendance_count}),
             "can_cancel_event": event.state != EventState.CANCELLED
             and request.user.is_library_staff,

@@ -47,6 +47,7 @@ ROOMS: dict[str, list[tuple[str, int, dict[str, Any]]]] = {
             4,
             {
                 "amenities": "whiteboard",
+                "check_in_required": True,  # the door sign's QR code; freed after 15 min
                 "max_duration_minutes": 180,
                 "max_per_day": 1,
                 "max_per_week": 3,

@@ -65,11 +65,12 @@ def registration_create(
     except Event.DoesNotExist as error:
         raise NotFound(_("This event does not exist.")) from error
     _check_open_for(event, seats)
-    if override is None:
-        _check_citizen_rules(event, seats)
-    else:
-        with override.check():
-            _check_citizen_rules(event, seats)
+    for rule in (_check_not_started, _check_seats_per_registration):
+        if override is None:
+            rule(event, seats)
+        else:
+            with override.check():  # each rule on its own: bending one skips no other
+                rule(event, seats)
     if event.registrations.filter(user=person, status__in=LIVE_REGISTRATION_STATUSES).exists():
         raise Conflict(
             _("You are already registered for this event. You can see it on your page."),
@@ -111,11 +112,15 @@ def _check_open_for(event: Event, seats: int) -> None:
         )
 
 
-def _check_citizen_rules(event: Event, seats: int) -> None:
-    """The rules staff may bend with a reason when registering someone at the desk: not after
-    the start, and at most the event's seats per registration."""
+# The rules staff may bend with a reason when registering someone at the desk.
+
+
+def _check_not_started(event: Event, seats: int) -> None:
     if event.start <= timezone.now():
         raise RuleViolation(_("This event has already started."), code=ErrorCode.EVENT_STARTED)
+
+
+def _check_seats_per_registration(event: Event, seats: int) -> None:
     if seats > event.max_seats_per_registration:
         raise RuleViolation(
             _("You can register for at most %(max)s seats."),

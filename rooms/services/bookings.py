@@ -111,8 +111,9 @@ def booking_request(
     if (every_weeks and skipped and not take_free) or not wanted:
         raise _dates_lost(wanted, skipped, total=len(occurrences))
     if not is_staff:
-        with _bendable(override):
+        with _bendable(override):  # each rule on its own: bending one skips no other
             check_not_paused(booker)
+        with _bendable(override):
             _check_limits(room, booker, wanted)
     needs_approval = (
         not is_staff and override is None and (room.requires_approval or bool(every_weeks))

@@ -108,3 +108,16 @@ def test_the_desk_form_on_the_check_in_page_registers_and_shows_the_override() -
     assert reg.user == person and reg.seats == 2
     page = browser.get(reverse("events:check-in", args=[event.pk])).content.decode()
     assert "Hanne Hansen" in page and "rule bent (seats): Med hjælper" in page
+
+
+def test_each_rule_bent_is_named(client_for: Any) -> None:
+    event = make_event(max_seats_per_registration=1)
+    person = make_person()
+    desk = make_staff(branch=event.branch)
+    with time_machine.travel(event.start + timedelta(minutes=5), tick=False):
+        bent = client_for(desk).post(
+            f"/api/events/{event.pk}/registrations/",
+            {"seats": 2, "on_behalf_of": person.email, "override_reason": "Familie, for sent"},
+        )
+    assert bent.status_code == 201
+    assert bent.json()["override"]["rule"] == "event_started, seats"
