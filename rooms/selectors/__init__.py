@@ -39,6 +39,7 @@ from rooms.selectors.availability import (
     open_intervals as open_intervals,
 )
 from rooms.selectors.availability import (
+    days_ahead_for as days_ahead_for,
     price_for as price_for,
 )
 from rooms.selectors.availability import (
@@ -172,6 +173,7 @@ __all__ = [
     "subtract_intervals",
     "allowed_hours_kinds",
     "open_intervals",
+    "days_ahead_for",
     "price_for",
     "age_on",
     "can_book",
