@@ -9,11 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest
+
 from core.auth import RoleBackend
 
 
 class PlatformBackend(RoleBackend):
-    def authenticate(self, request: Any, **credentials: Any) -> None:
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         return None
 
     def user_can_authenticate(self, user: Any) -> bool:

@@ -146,9 +146,7 @@ def _staff_account(subject: str, email: str, name: str) -> User:
 
 
 @transaction.atomic(durable=True)
-def staff_sso_login(
-    *, subject: str, email: str, name: str, groups: Iterable[str]
-) -> User | None:
+def staff_sso_login(*, subject: str, email: str, name: str, groups: Iterable[str]) -> User | None:
     """A staff member signed on with the municipality's provider: their role and branches
     follow the groups mapped in ``STAFF_SSO_GROUPS``, renewed at every login. Without a
     mapped group: None, and an account linked before loses its staff role and branches."""

@@ -13,7 +13,6 @@ from typing import Any
 
 import requests
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
-from joserfc.errors import JoseError
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -24,6 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from joserfc.errors import JoseError
 
 from core.authenticated import AuthenticatedHttpRequest
 from core.pages import error_messages, form_errors

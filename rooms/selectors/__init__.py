@@ -30,6 +30,9 @@ from rooms.selectors.availability import (
     can_book as can_book,
 )
 from rooms.selectors.availability import (
+    days_ahead_for as days_ahead_for,
+)
+from rooms.selectors.availability import (
     live_bookings_between as live_bookings_between,
 )
 from rooms.selectors.availability import (
@@ -39,7 +42,6 @@ from rooms.selectors.availability import (
     open_intervals as open_intervals,
 )
 from rooms.selectors.availability import (
-    days_ahead_for as days_ahead_for,
     price_for as price_for,
 )
 from rooms.selectors.availability import (
