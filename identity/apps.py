@@ -9,8 +9,10 @@ class IdentityConfig(AppConfig):
     def ready(self) -> None:
         from core.mypage import register_section
         from core.navigation import register_page_part
-        from identity import views
+        from core.privacy import register_personal_data
+        from identity import selectors, views
 
         register_page_part("login", "platforms", views.login_buttons, order=10)
         register_page_part("signup", "platforms", views.signup_buttons, order=10)
         register_section("library_login", views.my_page_section, order=85)
+        register_personal_data("identity", export=selectors.export_platform_links, order=5)

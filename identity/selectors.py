@@ -58,6 +58,21 @@ def platform_links_of(*, user: User) -> QuerySet[PlatformLink]:
     return PlatformLink.objects.filter(user=user).order_by("platform")
 
 
+def export_platform_links(user: User) -> dict[str, Any]:
+    """For the person's data export: which platform logins are linked, and when used."""
+    return {
+        "platform_logins": [
+            {
+                "platform": link.platform,
+                "identifier": link.subject,
+                "linked": link.created_at,
+                "last_login": link.last_login_at,
+            }
+            for link in platform_links_of(user=user)
+        ]
+    }
+
+
 def has_library_login(*, user: User) -> bool:
     return PlatformLink.objects.filter(user=user, platform=Platform.LIBRARY).exists()
 

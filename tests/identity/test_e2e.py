@@ -17,8 +17,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from core.models import Role, User
+from events.models import Registration
 from identity.models import Platform, PlatformLink
 from rooms.models import Booking, PriceTier
+from tests.events.factories import make_event
 from tests.factories import PASSWORD, make_branch, make_user
 from tests.identity.conftest import KAREN, OLE, ROSKILDE
 from tests.identity.platform_server import RunningPlatform
@@ -117,11 +119,16 @@ def test_a_resident_books_a_room_at_the_residents_price(
         rent_dkk=Decimal("300"),
         resident_price_tier=PriceTier.FREE,
     )
+    event = make_event(title="Strikkecafé", branch=room.branch)
     day = future_day(5)
     for person, email in ((KAREN, "karen@example.org"), (OLE, "ole@example.org")):
         _library_login(page, site, person.card)
         page.get_by_label("E-mail").fill(email)
         page.get_by_role("button", name="Create my account").click()
+        if person is KAREN:  # a new citizen registers for an event straight away
+            page.goto(f"{site}/arrangementer/{event.pk}/")
+            page.get_by_role("button", name="Register").click()
+            expect(page.get_by_role("status").first).to_be_visible()
         page.goto(f"{site}/lokaler/{room.pk}/?dato={day.isoformat()}")
         page.get_by_label("From", exact=True).fill("10:00" if person is KAREN else "12:00")
         page.get_by_label("To", exact=True).fill("11:00" if person is KAREN else "13:00")
@@ -131,6 +138,7 @@ def test_a_resident_books_a_room_at_the_residents_price(
         expect(page.get_by_role("status").first).to_contain_text("confirmed")
         _log_out(page)
 
+    assert Registration.objects.get(event=event).user.email == "karen@example.org"
     karen_booking = Booking.objects.get(booker__email="karen@example.org")
     ole_booking = Booking.objects.get(booker__email="ole@example.org")
     assert (karen_booking.price_tier, karen_booking.price_dkk) == (PriceTier.FREE, Decimal("0"))
