@@ -20,6 +20,7 @@ from core.models import Role, User
 from events.models import Registration
 from identity.models import Platform, PlatformLink
 from rooms.models import Booking, PriceTier
+from tests.e2e.axe import assert_accessible
 from tests.events.factories import make_event
 from tests.factories import PASSWORD, make_branch, make_user
 from tests.identity.conftest import KAREN, OLE, ROSKILDE
@@ -38,6 +39,7 @@ def site(live_server: Any, settings: Any, page: Page) -> str:
 
 def _library_login(page: Page, site: str, card: str) -> None:
     page.goto(site + "/konto/log-ind/")
+    assert_accessible(page)  # with the library login's button
     page.get_by_role("link", name="Log in with your library login").click()
     # At the platform: the person identifies themselves (card and PIN, or MitID).
     page.get_by_role("button", name=f"Log in as {card}").click()
@@ -54,6 +56,7 @@ def test_first_library_login_makes_the_account_the_second_finds_it(
 
     # Back home, asked only for what the platform does not tell.
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome to Mødested")
+    assert_accessible(page)
     page.get_by_label("E-mail").fill("karen@example.org")
     page.get_by_label("Language").select_option("en")
     page.get_by_role("button", name="Create my account").click()
