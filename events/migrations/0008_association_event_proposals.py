@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('core', '0005_branch_settings'),
         ('events', '0007_registration_on_behalf_override'),
-        ('rooms', '0003_room_check_in_no_show_pause_on_behalf'),
+        ('rooms', '0004_room_check_in_no_show_pause_on_behalf'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

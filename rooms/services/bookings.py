@@ -101,7 +101,7 @@ def booking_request(
     purpose = _check_request(
         room, booker, is_staff=is_staff, partner=partner, purpose=purpose, attendees=attendees
     )
-    occurrences = _check_when(room, start, end, every_weeks, until, is_staff, override)
+    occurrences = _check_when(room, start, end, every_weeks, until, is_staff, override, booker)
 
     room = lock_one(Room, room.pk)  # every writer of this room waits here: no deadlocks
     if room.check_in_required:  # a booking nobody checked in to is free at once
@@ -154,21 +154,33 @@ def _check_when(
     until: date | None,
     is_staff: bool,
     override: Override | None,
+    booker: User,
 ) -> list[tuple[datetime, datetime] | SkippedDate]:
-    """The shape of the booking and its dates; on someone's behalf, the staff's rules first
-    (never bent), then the citizen's (bendable with a reason)."""
+    """The shape of the booking and its dates (for ``booker``, the resident rules included);
+    on someone's behalf, the staff's rules first (never bent), then the citizen's (bendable
+    with a reason)."""
     if override is not None:
-        _check_shape(room, start, end, is_staff=True)
+        _check_shape(room, start, end, is_staff=True, booker=booker)
         with override.check():
-            _check_shape(room, start, end, is_staff=False)
+            _check_shape(room, start, end, is_staff=False, booker=booker)
         occurrences = _plan_dates(
-            room, start, end, every_weeks=every_weeks, until=until, is_staff=True
+            room, start, end, every_weeks=every_weeks, until=until, is_staff=True, booker=booker
         )
         with override.check():
-            _plan_dates(room, start, end, every_weeks=every_weeks, until=until, is_staff=False)
+            _plan_dates(
+                room,
+                start,
+                end,
+                every_weeks=every_weeks,
+                until=until,
+                is_staff=False,
+                booker=booker,
+            )
         return occurrences
-    _check_shape(room, start, end, is_staff=is_staff)
-    return _plan_dates(room, start, end, every_weeks=every_weeks, until=until, is_staff=is_staff)
+    _check_shape(room, start, end, is_staff=is_staff, booker=booker)
+    return _plan_dates(
+        room, start, end, every_weeks=every_weeks, until=until, is_staff=is_staff, booker=booker
+    )
 
 
 def _sort_dates(
@@ -263,7 +275,7 @@ def _write_bookings(
     constraint on PostgreSQL, whose ``IntegrityError`` becomes the same 409.
     """
     status = BookingStatus.PENDING if needs_approval else BookingStatus.CONFIRMED
-    tier, price = selectors.price_for(room=room, partner=partner)
+    tier, price = selectors.price_for(room=room, partner=partner, booker=actor)
     series_id = uuid.uuid4() if series and len(wanted) > 1 else None
     now = timezone.now()
     bookings: list[Booking] = []

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rooms', '0002_booking_rules_and_makerspace'),
+        ('rooms', '0003_resident_rules'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
