@@ -51,6 +51,7 @@ class ErrorCode(StrEnum):
     SIGNUP_LINK_INVALID = "signup_link_invalid"
     EMAIL_TAKEN = "email_taken"
     PLATFORM_ALREADY_LINKED = "platform_already_linked"
+    ONLY_WAY_TO_LOG_IN = "only_way_to_log_in"
     NO_STAFF_GROUP = "no_staff_group"
     WRONG_CONFIRMATION = "wrong_confirmation"
     LAST_ADMINISTRATOR = "last_administrator"

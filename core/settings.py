@@ -274,6 +274,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 86400.0,
     },
     "delete-inactive-accounts": {"task": "core.delete_inactive_accounts", "schedule": 86400.0},
+    "purge-library-signups": {"task": "identity.purge_library_signups", "schedule": 86400.0},
     # Makerspace slots not checked in within 15 minutes are given free again.
     "release-unclaimed-slots": {"task": "rooms.release_unclaimed_slots", "schedule": 60.0},
 }
