@@ -3,9 +3,9 @@ groups, and what the municipality number changes (room prices and windows, plan 
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
-import re
 from typing import Any
 
 import pytest
@@ -120,7 +120,9 @@ def test_an_address_that_has_an_account_gets_a_notice_and_is_not_taken_over(
     (notice,) = mail.outbox
     assert notice.to == ["karen@example.org"]
     assert "already have an account" in notice.body and "My page" in notice.body
-    assert "/konto/log-ind/" in notice.body and "/konto/bibliotekslogin/bekraeft/" not in notice.body
+    assert (
+        "/konto/log-ind/" in notice.body and "/konto/bibliotekslogin/bekraeft/" not in notice.body
+    )
     assert not LibrarySignup.objects.exists() and not PlatformLink.objects.exists()
     assert AuditLog.objects.filter(action="user.signup_repeated").count() == 1
 
