@@ -212,7 +212,8 @@ def library_signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
         if attempt.error is not None:
             context = {"error": attempt.error.message}
             return render(request, "identity/library_signup_confirm.html", context, status=400)
-        if _pending_identity(request) != confirmed.identity:
+        waiting = _pending_identity(request)
+        if waiting is None or waiting.subject != confirmed.identity.subject:
             messages.success(
                 request,
                 _(

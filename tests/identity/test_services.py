@@ -18,6 +18,7 @@ from core.models import AuditLog, Role, User
 from identity import selectors, services
 from identity.models import LibrarySignup, Platform, PlatformLink
 from identity.selectors import LibraryIdentity
+from identity.tasks import purge_library_signups
 from plans import selectors as plan_selectors
 from rooms import services as room_services
 from rooms.models import PriceTier
@@ -94,7 +95,7 @@ def test_the_first_login_makes_the_account_only_through_the_link_later_logins_fi
 
 
 def test_a_new_address_replaces_the_earlier_link_and_links_expire(
-    django_capture_on_commit_callbacks: Any,
+    django_capture_on_commit_callbacks: Any, settings: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         services.library_signup_start(identity=KAREN, email="karen@exmaple.org")  # mistyped
@@ -106,7 +107,10 @@ def test_a_new_address_replaces_the_earlier_link_and_links_expire(
     with time_machine.travel(timezone.now() + timedelta(days=3, minutes=1)):
         with pytest.raises(RuleViolation):
             services.library_signup_confirm(token=_token(right))
-        assert services.library_signups_purge() == 1
+        assert purge_library_signups() == 1  # the daily task
+    assert settings.CELERY_BEAT_SCHEDULE["purge-library-signups"]["task"] == (
+        "identity.purge_library_signups"
+    )
     assert not User.objects.exists()
 
 
