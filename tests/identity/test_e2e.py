@@ -202,3 +202,24 @@ def test_staff_whose_group_names_viby_get_vibys_staff_pages_and_nothing_else(
     assert list(kirsten.branches.all()) == [viby]
     assert page.goto(site + "/personale/bibliotek/viby/").status == 200
     assert page.goto(site + "/personale/bibliotek/hasle/").status == 404
+
+
+def test_the_library_login_is_removed_from_my_page_after_asking(
+    page: Page, site: str, platform: RunningPlatform
+) -> None:
+    karen = make_user(email="karen@example.org", name="Karen")
+    PlatformLink.objects.create(user=karen, platform=Platform.LIBRARY, subject=KAREN.unique_id)
+    page.goto(site + "/konto/log-ind/")
+    page.get_by_label("E-mail").fill("karen@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto(site + "/min-side/")
+    page.get_by_role("link", name="Remove my library login").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Remove the library login")
+    assert_accessible(page)
+    page.get_by_role("button", name="Yes, remove my library login").click()
+
+    expect(page.get_by_role("status").first).to_contain_text("no longer linked")
+    expect(page.get_by_role("button", name="Link my library login")).to_be_visible()
+    assert not PlatformLink.objects.exists()
