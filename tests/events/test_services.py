@@ -359,6 +359,8 @@ def test_a_series_in_a_room_with_one_clash_is_refused_whole() -> None:
         place_kind="room",
         start=start + timedelta(days=14),
         end=start + timedelta(days=14, hours=3),
+        state="published",
+        tracks=[Track.objects.get(slug="hygge")],
     )
     with pytest.raises(BookingConflict):
         services.series_create(
@@ -370,6 +372,8 @@ def test_a_series_in_a_room_with_one_clash_is_refused_whole() -> None:
             place_kind="room",
             start=start,
             end=start + timedelta(hours=2),
+            state="published",
+            tracks=[Track.objects.get(slug="hygge")],
         )
     assert not Event.objects.filter(title="Kor").exists()
 
