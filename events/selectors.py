@@ -440,3 +440,13 @@ def opening_reminder_for(*, user: User | None, event: Event) -> OpeningReminder 
     if user is None or not user.is_authenticated:
         return None
     return OpeningReminder.objects.filter(event=event, user=user).first()
+
+
+def live_room_hold(event: Event) -> Any:
+    """The draft's tentative hold on its room while it lasts (None otherwise); the event was
+    loaded with its ``room_booking`` (``event_get``)."""
+    booking = event.room_booking if event.room_booking_id is not None else None
+    if booking is None or booking.kind != "hold" or booking.status != BookingStatus.CONFIRMED:
+        return None
+    expires = booking.hold_expires_at
+    return booking if expires is not None and expires > timezone.now() else None
