@@ -10,7 +10,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
-from datetime import date, time, timedelta
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -262,8 +262,7 @@ def test_icaljs_sees_the_update_replace_the_old_entry(mail_expected, tmp_path) -
     dispatch_due()
     [invitation] = mail_expected
     mail_expected.clear()
-    services.event_update(actor=staff, event=event, room=second, start=at(DAY, 13))
-    services.event_update(actor=staff, event=event, end=at(DAY, 13) + timedelta(hours=2))
+    services.event_update(actor=staff, event=event, room=second, start=at(DAY, 13), end=at(DAY, 15))
     dispatch_due()
 
     script = Path(__file__).with_name("icaljs_dump.mjs")
