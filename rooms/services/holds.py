@@ -60,7 +60,7 @@ def room_hold(
     """
     if not can_manage_branch(user=actor, branch=room.branch):
         raise PermissionDenied(
-            _("Only staff of %(branch)s may hold its rooms."), branch=room.branch
+            _("Only staff of %(branch)s may hold its rooms."), branch=room.branch.name
         )
     start, end, expires_at = _utc(start), _utc(end), _utc(expires_at)
     if end <= start:
@@ -189,7 +189,7 @@ def room_hold_release(*, booking: Booking, actor: User) -> Booking:
     room = lock_one(Room, booking.room_id)
     if not can_manage_branch(user=actor, branch=room.branch):
         raise PermissionDenied(
-            _("Only staff of %(branch)s may hold its rooms."), branch=room.branch
+            _("Only staff of %(branch)s may hold its rooms."), branch=room.branch.name
         )
     booking = Booking.objects.get(pk=booking.pk)
     if booking.kind != BookingKind.HOLD:
