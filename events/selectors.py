@@ -450,3 +450,8 @@ def live_room_hold(event: Event) -> Any:
         return None
     expires = booking.hold_expires_at
     return booking if expires is not None and expires > timezone.now() else None
+
+
+def opening_reminders_of(*, user: User) -> QuerySet[OpeningReminder]:
+    """The person's "tell me when it opens" requests (for the privacy export)."""
+    return OpeningReminder.objects.filter(user=user).select_related("event").order_by("pk")
