@@ -232,3 +232,29 @@ def test_a_published_event_cannot_be_put_on_hold(client_for) -> None:
     response = client_for(staff).post(f"/api/events/{event.pk}/hold/", {}, format="json")
 
     assert response.status_code == 400
+
+
+def test_staff_hold_a_room_through_the_rooms_api_and_give_it_back(client_for) -> None:
+    room = make_room(name="Salen")
+    staff = make_staff(room.branch)
+    day = future_day(5)
+    api = client_for(staff)
+    body = {
+        "start": at(day, 18).isoformat(),
+        "end": at(day, 20).isoformat(),
+        "title": "Mulig koncert",
+    }
+
+    held = api.post(f"/api/rooms/{room.pk}/holds/", body, format="json")
+    assert held.status_code == 201, held.content
+    assert held.json()["title"] == "Mulig koncert"
+    taken = api.post(f"/api/rooms/{room.pk}/holds/", body, format="json")
+    assert taken.status_code == 409
+    assert "a tentative hold for “Mulig koncert”" in taken.json()["detail"]
+    citizen = client_for(make_user())
+    assert citizen.post(f"/api/rooms/{room.pk}/holds/", body, format="json").status_code == 403
+
+    released = api.post(f"/api/bookings/{held.json()['id']}/release-hold/")
+    assert released.status_code == 200
+    assert released.json()["status"] == "cancelled"
+    _citizen_books(room, day)  # free again
