@@ -286,3 +286,26 @@ def test_icaljs_sees_the_update_replace_the_old_entry(mail_expected, tmp_path) -
     assert newest["uid"] == old["uid"]
     assert newest["sequence"] > old["sequence"]
     assert newest["wall"] == [13, 0]
+
+
+def test_a_move_onto_a_closed_day_is_refused_with_the_reason_and_keeps_everyone() -> None:
+    from core.models import Closure
+
+    branch = make_branch()
+    staff = make_staff(branch)
+    room = Room.objects.create(branch=branch, name="Sal", capacity=20)
+    event = _weekly_series(staff, room)[0]
+    reg = registered(event, make_user())
+    Closure.objects.create(
+        branch=branch, starts_on=date(2026, 12, 4), ends_on=date(2026, 12, 4), reason="Vandskade"
+    )
+
+    with pytest.raises(Conflict) as refused:
+        services.event_update(
+            actor=staff, event=event, start=at(date(2026, 12, 4), 10), end=at(date(2026, 12, 4), 12)
+        )
+
+    assert refused.value.code == "branch_closed"
+    assert "Vandskade" in refused.value.message
+    reg.refresh_from_db()
+    assert reg.status == RegistrationStatus.CONFIRMED
