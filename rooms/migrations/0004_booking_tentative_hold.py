@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0005_branch_settings'),
-        ('rooms', '0002_booking_rules_and_makerspace'),
+        ('rooms', '0003_resident_rules'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
