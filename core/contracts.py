@@ -86,6 +86,8 @@ class AuditAction(StrEnum):
     BOOKING_OCCUPIED = "booking.occupied"
     BOOKING_MOVED = "booking.moved"
     BOOKING_RELEASED = "booking.released"
+    BOOKING_HELD = "booking.held"  # a tentative hold on a room, with its expiry
+    BOOKING_HOLD_EXPIRED = "booking.hold_expired"
     BOOKING_NO_SHOW = "booking.no_show"
     LICENCE_GRANTED = "licence.granted"
     LICENCE_REVOKED = "licence.revoked"
@@ -106,6 +108,8 @@ class AuditAction(StrEnum):
     REGISTRATION_WAITLISTED = "registration.waitlisted"
     REGISTRATION_PROMOTED = "registration.promoted"
     REGISTRATION_CANCELLED = "registration.cancelled"
+    REGISTRATION_MOVED_TO_WAITLIST = "registration.moved_to_waitlist"  # the new room was smaller
+    REGISTRATION_OPENING_REMINDER = "registration.opening_reminder"  # "tell me when it opens"
     REGISTRATION_CHECKED_IN = "registration.checked_in"
     REGISTRATION_CHECK_IN_UNDONE = "registration.check_in_undone"
     REGISTRATION_WALK_IN = "registration.walk_in"
