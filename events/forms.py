@@ -15,6 +15,7 @@ from core.models import Audience, BookmobileStop, Branch, Partner, Track
 from core.selectors import audience_list, branch_list, track_list
 from core.timeutils import check_day_in_range, local_tz, make_local
 from events.models import DEFAULT_MAX_SEATS, MAX_PEOPLE, PlaceKind
+from events.services import RoomFit
 from rooms.models import EquipmentKind, Room
 
 WEEKDAYS = [
@@ -323,6 +324,18 @@ class EventEditForm(forms.Form):
         required=False,
         max_length=300,
     )
+    registration_opens_at = forms.DateTimeField(
+        label=_("Registration opens"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Empty: at once. Before it, people can ask to be told when it opens."),
+    )
+    waitlist_overflow = forms.BooleanField(
+        label=_("If the new room is too small, move those who registered last to the waiting list"),
+        required=False,
+        help_text=_("They go first in line, and each is told."),
+    )
 
     def __init__(self, *args: Any, event: Any, **kwargs: Any) -> None:
         tz = local_tz()
@@ -345,6 +358,11 @@ class EventEditForm(forms.Form):
                 "published": event.state == "published",
                 "closed_override": bool(event.closed_override_reason),
                 "closed_override_reason": event.closed_override_reason,
+                "registration_opens_at": (
+                    event.registration_opens_at.astimezone(tz)
+                    if event.registration_opens_at
+                    else None
+                ),
             },
         )
         super().__init__(*args, **kwargs)
@@ -385,6 +403,8 @@ class EventEditForm(forms.Form):
             "state": "published" if d["published"] else "draft",
             "closed_override": d["closed_override"],
             "closed_override_reason": d["closed_override_reason"],
+            "registration_opens_at": d["registration_opens_at"],
+            **({"room_fit": RoomFit(to_waitlist=True)} if d["waitlist_overflow"] else {}),
         }
 
 

@@ -20,6 +20,7 @@ from core.models import User
 from core.overrides import Override, override_for, override_log
 from core.selectors import can_manage_branch
 from core.services import audit_log
+from core.timeutils import local_tz
 from events.models import (
     LIVE_REGISTRATION_STATUSES,
     Event,
@@ -102,6 +103,7 @@ def _check_open_for(event: Event, seats: int) -> None:
         raise RuleViolation(
             _("No registration is needed for this event: just come along."), code=ErrorCode.DROP_IN
         )
+    _check_registration_open(event)
     if seats < 1:
         raise RuleViolation(_("Please register for at least 1 seat."), field="seats")
     if event.capacity is not None and seats > event.capacity:
@@ -126,6 +128,22 @@ def _check_seats_per_registration(event: Event, seats: int) -> None:
             _("You can register for at most %(max)s seats."),
             field="seats",
             max=event.max_seats_per_registration,
+        )
+
+
+def _check_registration_open(event: Event) -> None:
+    """Before the event's registration opens, nobody gets a seat or a place in line (a 409
+    saying when it opens; people may ask to be told, ``opening_reminder_request``)."""
+    opens = event.registration_opens_at
+    if opens is not None and timezone.now() < opens:
+        raise Conflict(
+            _(
+                "Registration opens %(opens)s. Ask to be told, and you get one message when "
+                "it opens."
+            ),
+            code=ErrorCode.REGISTRATION_NOT_OPEN,
+            opens=f"{timezone.localtime(opens, local_tz()):%d.%m.%Y %H:%M}",
+            extra={"registration_opens_at": timezone.localtime(opens).isoformat()},
         )
 
 

@@ -39,6 +39,9 @@ from rooms.selectors.availability import (
     merge_intervals as merge_intervals,
 )
 from rooms.selectors.availability import (
+    not_expired_q as not_expired_q,
+)
+from rooms.selectors.availability import (
     open_intervals as open_intervals,
 )
 from rooms.selectors.availability import (
@@ -196,6 +199,7 @@ __all__ = [
     "Availability",
     "to_local",
     "merge_intervals",
+    "not_expired_q",
     "subtract_intervals",
     "allowed_hours_kinds",
     "open_intervals",

@@ -8,6 +8,7 @@ One module per capability; every public name is re-exported here, so callers kee
 - ``bookings``: a person's request (``booking_request``) and the decisions on it
   (approve, reject, cancel, no-show);
 - ``occupancy``: the library's own use of a room for an event or a volunteer shift;
+- ``holds``: tentative holds on a room for an event being planned, with an expiry (48 h);
 - ``makerspace``: machine licences, slot bookings, check-in of slots;
 - ``checkin``: check-in at a room's door, and the one mechanism that releases room bookings
   and machine slots nobody checked in to (no-shows), and pauses repeated no-shows;
@@ -40,6 +41,16 @@ from rooms.services.checkin import (
     no_show_consequences,
     release_unclaimed,
     unclaimed_release,
+)
+from rooms.services.holds import (
+    HOLD_HOURS,
+    hold_expiry,
+    hold_is_live,
+    holds_release_expired,
+    room_hold,
+    room_hold_confirm,
+    room_hold_create,
+    room_hold_release,
 )
 from rooms.services.makerspace import (
     equipment_booking_cancel,
@@ -75,6 +86,14 @@ from rooms.services.setup import (
 )
 
 __all__ = [
+    "HOLD_HOURS",
+    "hold_expiry",
+    "hold_is_live",
+    "holds_release_expired",
+    "room_hold",
+    "room_hold_confirm",
+    "room_hold_create",
+    "room_hold_release",
     "EQUIPMENT_CONSTRAINTS",
     "EQUIPMENT_FIELDS",
     "OWN_EVENT_REASON",

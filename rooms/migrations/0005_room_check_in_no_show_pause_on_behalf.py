@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rooms', '0003_resident_rules'),
+        ('rooms', '0004_booking_tentative_hold'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
