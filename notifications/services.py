@@ -163,14 +163,7 @@ def _to_booker(
 def _to_slot_booker(
     kind: MessageKind, slot: Any, actor: User | None, data: dict[str, Any]
 ) -> list[Delivery | None]:
-    version = f"{getattr(slot, 'sequence', 0)}"
-    return [_row(kind, slot, slot.booker, version, data)]
-
-
-def _to_paused_person(
-    kind: MessageKind, pause: Any, actor: User | None, data: dict[str, Any]
-) -> list[Delivery | None]:
-    return [_row(kind, pause, pause.person, pause.created_at.isoformat(), data)]
+    return [_row(kind, slot, slot.booker, f"{getattr(slot, 'sequence', 0)}", data)]
 
 
 def _to_shift_volunteers(
@@ -189,26 +182,15 @@ def _to_shift_volunteers(
     return [_row(kind, s, s.volunteer, version, data) for s in signups]
 
 
-def _to_proposer(
-    kind: MessageKind, proposal: Any, actor: User | None, data: dict[str, Any]
-) -> list[Delivery | None]:
-    version = _moment(proposal, "decided_at", "updated_at")
-    return [_row(kind, proposal, proposal.volunteer, version, data)]
+def _to_person_in(field: str, *moments: str) -> Recipients:
+    """The person in ``field`` of the object, once per moment (the first of ``moments`` set)."""
+    return lambda kind, obj, actor, data: [
+        _row(kind, obj, getattr(obj, field), _moment(obj, *moments), data)
+    ]
 
 
-def _to_association_proposer(
-    kind: MessageKind, proposal: Any, actor: User | None, data: dict[str, Any]
-) -> list[Delivery | None]:
-    version = _moment(proposal, "decided_at", "created_at")
-    return [_row(kind, proposal, proposal.proposer, version, data)]
-
-
-def _to_certificate_holder(
-    kind: MessageKind, profile: Any, actor: User | None, data: dict[str, Any]
-) -> list[Delivery | None]:
-    return list(certificate_rows(profile=profile, data=data))
-
-
+_TO_VOLUNTEER = _to_person_in("volunteer", "decided_at", "updated_at")
+_TO_PROPOSER = _to_person_in("proposer", "decided_at", "created_at")
 RECIPIENTS: dict[MessageKind, Recipients] = {
     MessageKind.REGISTRATION_CONFIRMED: _to_registrant,
     MessageKind.REGISTRATION_WAITLISTED: _to_registrant,
@@ -222,15 +204,17 @@ RECIPIENTS: dict[MessageKind, Recipients] = {
     MessageKind.BOOKING_CANCELLED: _to_booker,
     MessageKind.EQUIPMENT_BOOKING_CONFIRMED: _to_slot_booker,
     MessageKind.EQUIPMENT_BOOKING_CANCELLED: _to_slot_booker,
-    MessageKind.BOOKING_PAUSED: _to_paused_person,
+    MessageKind.BOOKING_PAUSED: _to_person_in("person", "created_at"),
     MessageKind.SHIFT_CHANGED: _to_shift_volunteers,
     MessageKind.SHIFT_CANCELLED: _to_shift_volunteers,
-    MessageKind.PROPOSAL_APPROVED: _to_proposer,
-    MessageKind.PROPOSAL_REJECTED: _to_proposer,
-    MessageKind.PROPOSAL_CHANGES_REQUESTED: _to_proposer,
-    MessageKind.CERTIFICATE_EXPIRING: _to_certificate_holder,
-    MessageKind.ASSOCIATION_EVENT_APPROVED: _to_association_proposer,
-    MessageKind.ASSOCIATION_EVENT_REJECTED: _to_association_proposer,
+    MessageKind.PROPOSAL_APPROVED: _TO_VOLUNTEER,
+    MessageKind.PROPOSAL_REJECTED: _TO_VOLUNTEER,
+    MessageKind.PROPOSAL_CHANGES_REQUESTED: _TO_VOLUNTEER,
+    MessageKind.CERTIFICATE_EXPIRING: lambda kind, profile, actor, data: list(
+        certificate_rows(profile=profile, data=data)
+    ),
+    MessageKind.ASSOCIATION_EVENT_APPROVED: _TO_PROPOSER,
+    MessageKind.ASSOCIATION_EVENT_REJECTED: _TO_PROPOSER,
 }
 
 
