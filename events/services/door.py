@@ -66,7 +66,7 @@ def _licence_granted_by_check_in(reg: Registration) -> int | None:
             target_type=reg._meta.label_lower,
             target_id=str(reg.pk),
         )
-        .order_by("-created_at", "-id")
+        .order_by("-id")  # the latest check-in of this registration
         .values_list("data", flat=True)
         .first()
     )
