@@ -14,18 +14,18 @@ from core.models import Closure
 from events.models import Event, EventState, Registration
 from notifications.models import Delivery
 from rooms.models import Booking, BookingStatus
-from tests.core.test_closure_apply import (  # noqa: F401 (fixtures)
-    Scene,
-    _language_restored,
-    scene,
-    statuses,
-)
+from tests.core import test_closure_apply as base
+from tests.core.test_closure_apply import Scene, statuses
 from tests.events.factories import make_person
 from tests.rooms.factories import at, make_booking
 
 pytestmark = pytest.mark.django_db
 
 URL = "/personale/bibliotek/jyllinge/lukninger/ny/"
+
+# The same scene as the API's tests (tests/core/test_closure_apply.py).
+scene = base.scene
+_language_restored = base._language_restored
 
 
 def _client(scene: Scene) -> Client:

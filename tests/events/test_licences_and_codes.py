@@ -55,7 +55,9 @@ def test_only_staff_of_a_branch_with_that_machine_grant_its_licence() -> None:
     assert not Licence.objects.filter(person=maker).exists()
     # The API: 403 with the code, nothing granted.
     api = _client(make_staff(viby)).post(
-        "/api/licences/", {"person": maker.pk, "equipment_kind": LASER}, content_type="application/json"
+        "/api/licences/",
+        {"person": maker.pk, "equipment_kind": LASER},
+        content_type="application/json",
     )
     assert api.status_code in (400, 403, 404), api.content
     assert not Licence.objects.filter(person=maker).exists()
