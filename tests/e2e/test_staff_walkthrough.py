@@ -215,9 +215,9 @@ def test_viby_staff_without_admin_access_run_their_library_in_the_pages(
     expect(page.locator("main table")).to_contain_text("Mads Maker")
     assert Licence.objects.get(person=maker).granted_by == staff
 
-    # A child certificate, checked today.
+    # A child certificate, checked today, from the list of volunteers (with their hours).
     profile = VolunteerProfile.objects.get(user=volunteer)
-    page.goto(live_server.url + "/personale/frivillige/boerneattester/")
+    page.goto(live_server.url + "/personale/frivillige/profiler/")
     page.select_option(f"#st-{profile.pk}", "clear")
     page.locator(f"#st-{profile.pk}").locator("xpath=ancestor::form").get_by_role(
         "button", name="Gem"
@@ -241,12 +241,13 @@ def test_viby_staff_without_admin_access_run_their_library_in_the_pages(
     page.fill("#id_day", christmas.isoformat())
     page.fill("#id_start_time", "14:00")
     page.fill("#id_end_time", "16:00")
-    page.locator("main form button[type=submit]").last.click()
+    page.locator("input[name=tracks]").first.check()
+    page.locator("button[name=create]").click()
     expect(page.locator("main")).to_contain_text("lukket")
     assert not EventModel.objects.filter(title="Julehygge").exists()
     page.check("#id_include_closed")
     page.fill("#id_closed_override_reason", "Julehygge for ensomme")
-    page.locator("main form button[type=submit]").last.click()
+    page.locator("button[name=create]").click()
     expect(page).not_to_have_url(live_server.url + "/personale/arrangementer/ny/")
     held = EventModel.objects.get(title="Julehygge")
     assert held.closed_override_reason == "Julehygge for ensomme"
