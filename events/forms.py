@@ -313,6 +313,9 @@ class EventEditForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("At least one before publishing."),
     )
+    partners = IdMultipleChoiceField(
+        label=_("Partners"), queryset=Partner.objects.order_by("name"), required=False
+    )
     published = forms.BooleanField(label=_("Published"), required=False)
     closed_override = forms.BooleanField(
         label=_("Held although the library is closed"),
@@ -355,6 +358,7 @@ class EventEditForm(forms.Form):
                 "capacity": event.capacity,
                 "max_seats_per_registration": event.max_seats_per_registration,
                 "tracks": list(event.tracks.all()),
+                "partners": list(event.partners.all()),
                 "published": event.state == "published",
                 "closed_override": bool(event.closed_override_reason),
                 "closed_override_reason": event.closed_override_reason,
@@ -400,6 +404,7 @@ class EventEditForm(forms.Form):
             "capacity": d["capacity"],
             "max_seats_per_registration": d["max_seats_per_registration"],
             "tracks": list(d["tracks"]),
+            "partners": list(d["partners"]),
             "state": "published" if d["published"] else "draft",
             "closed_override": d["closed_override"],
             "closed_override_reason": d["closed_override_reason"],

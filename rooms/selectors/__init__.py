@@ -162,6 +162,9 @@ from rooms.selectors.setup import (
     licence_kinds_managed_by as licence_kinds_managed_by,
 )
 from rooms.selectors.setup import (
+    move_room_choices as move_room_choices,
+)
+from rooms.selectors.setup import (
     room_get_for_staff as room_get_for_staff,
 )
 from rooms.selectors.setup import (
@@ -193,6 +196,7 @@ __all__ = [
     "_latest_aligned",
     "suggest_free_times",
     "week_grid",
+    "move_room_choices",
     "rooms_managed_by",
     "room_get_for_staff",
     "equipment_managed_by",
