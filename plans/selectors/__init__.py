@@ -63,6 +63,7 @@ from plans.selectors.plans import (
     plan_list,
 )
 from plans.selectors.staff import staff_count_gaps
+from plans.selectors.truth import EventFacts, initiative_event_facts
 
 __all__ = [
     "METRICS",
@@ -70,6 +71,7 @@ __all__ = [
     "ActivityHours",
     "Cell",
     "Coverage",
+    "EventFacts",
     "Gap",
     "Key",
     "Target",
@@ -82,6 +84,7 @@ __all__ = [
     "editable_initiative_ids",
     "events_behind",
     "find_gaps",
+    "initiative_event_facts",
     "initiative_get",
     "initiative_get_for_edit",
     "initiative_list",
