@@ -254,7 +254,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ],
             "editable": editable,
             "facts": facts,
-            "disagreements": [(i, facts[i.pk].warnings) for i in initiatives if facts[i.pk].warnings],
+            "disagreements": [
+                (i, facts[i.pk].warnings) for i in initiatives if facts[i.pk].warnings
+            ],
             "track_status": [
                 (t, (cov.plan.track_status or {}).get(t.slug, "") if cov.plan else "")
                 for t in cov.tracks

@@ -66,9 +66,12 @@ def rule_lines(room: Room) -> list[str]:
     else:
         lines.append(_("Citizens and associations can book it."))
     lines.append(
-        _("Staff approve each booking.")
+        _("Staff approve each booking; a weekly series is approved as a whole.")
         if room.requires_approval
-        else _("Bookings are confirmed at once.")
+        else _(
+            "Single bookings are confirmed at once. A weekly series needs staff approval: it is "
+            "one request, approved as a whole."
+        )
     )
     lines.append(
         _("From %(min)s minutes to %(max)s hours, in steps of %(step)s minutes.")
@@ -395,7 +398,8 @@ def approval_queue(request: HttpRequest, slug: str) -> HttpResponse:
         "rooms/approval_queue.html",
         {
             "branch": branch,
-            "pending": selectors.approval_queue(branch=branch),
+            # A series is one request: one row, approved or rejected as a whole.
+            "pending": selectors.approval_queue_for(actor=request.user, branch_slug=branch.slug),
             "upcoming": upcoming,
         },
     )

@@ -43,7 +43,9 @@ class EventFacts:
 def _event_rows(ids: list[int]) -> list[tuple[int, int, str, datetime, int | None]]:
     """(initiative id, event id, state, end, drop-in count) for direct and series links."""
     fields = ("pk", "state", "end", "attendance_count")
-    direct = Event.objects.filter(initiatives__in=ids).order_by().values_list("initiatives", *fields)
+    direct = (
+        Event.objects.filter(initiatives__in=ids).order_by().values_list("initiatives", *fields)
+    )
     by_series = (
         Event.objects.filter(series__initiatives__in=ids)
         .order_by()

@@ -71,7 +71,7 @@ def test_coverage_shape_and_numbers(api, world: World) -> None:
         }
         # Participants per audience, per track and per branch and track.
         want: dict[str, int] = {}
-        for (t, b, _q, a), n in exp.audience_participants.items():
+        for (t, _b, _q, a), n in exp.audience_participants.items():
             if t == track.slug:
                 want[a] = want.get(a, 0) + n
         got = {r["audience"]: r["participants"] for r in row["audience_participants"]}

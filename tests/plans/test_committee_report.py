@@ -92,9 +92,7 @@ def december(world: World) -> World:
 @needs_pdftotext
 @time_machine.travel(DECEMBER, tick=False)
 @pytest.mark.parametrize("period", ["year", "h1"])
-def test_every_table_of_the_pdf_fits_the_page(
-    december: World, tmp_path: Path, period: str
-) -> None:
+def test_every_table_of_the_pdf_fits_the_page(december: World, tmp_path: Path, period: str) -> None:
     report = reports.build_report(year=YEAR, period=period)
     pages = pdf_pages(reports.render_pdf(report), tmp_path)
     text = words(" ".join(pages))
@@ -141,7 +139,10 @@ def test_december_report_numbers_equal_the_coverage_api(december: World, api) ->
     summary = html[html.index('<table class="summary">') : html.index("</table>")]
     rows = re.findall(r"<tr>\s*<th scope=\"row\">(.*?)</th>(.*?)</tr>", summary, flags=re.S)
     by_name = {
-        unescape(name): [words(unescape(re.sub(r"<[^>]+>", "", c))) for c in re.findall(r"<td[^>]*>(.*?)</td>", cells, flags=re.S)]
+        unescape(name): [
+            words(unescape(re.sub(r"<[^>]+>", "", c)))
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", cells, flags=re.S)
+        ]
         for name, cells in rows
     }
     api_rows = {t["track"]: t for t in data["tracks"]}
@@ -175,17 +176,25 @@ def test_xlsx_has_danish_audience_names_the_written_status_and_participants(
     cells = {str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row}
     assert "Julehyggen trak fulde huse i alle tre biblioteker." in cells
     assert "Læsekredse for unge" in cells
-    audience_sheet = next(ws for ws in wb.worksheets if ws.max_column == 4 and ws.title != "Mangler")
+    audience_sheet = next(
+        ws for ws in wb.worksheets if ws.max_column == 4 and ws.title != "Mangler"
+    )
     rows = list(audience_sheet.iter_rows(values_only=True))[1:]
     total = sum(r[3] for r in rows if r[3])
-    api_total = sum(n for s in report.sections for _b, c in s.by_branch for n in c.audience_participants.values())
+    api_total = sum(
+        n
+        for s in report.sections
+        for _b, c in s.by_branch
+        for n in c.audience_participants.values()
+    )
     assert total == api_total > 0
 
 
 @time_machine.travel(DECEMBER, tick=False)
 def test_one_truth_status_beside_what_the_linked_events_say(world: World) -> None:
-    from core.timeutils import make_local
     from datetime import date, time
+
+    from core.timeutils import make_local
 
     done = make_initiative(
         plan=world.plan,
