@@ -469,12 +469,12 @@ def makerspace(request: HttpRequest) -> HttpResponse:
     slug = request.GET.get("bibliotek") or None
     day = _day_param(request)
     machines = list(selectors.equipment_list(branch_slug=slug))
-    licensed: set[str] = set()
     licences = []
     if request.user.is_authenticated:
         licences = list(selectors.licences_of(user=request.user))
-        licensed = {lic.equipment_kind for lic in licences}
+    access = selectors.maker_access(user=request.user, machines=machines, today=day)
     for machine in machines:
+        machine.access = access[machine.pk]  # type: ignore[attr-defined]
         machine.slots = [  # type: ignore[attr-defined]
             {
                 **slot,
@@ -483,7 +483,7 @@ def makerspace(request: HttpRequest) -> HttpResponse:
             }
             for slot in selectors.equipment_slots(equipment=machine, day=day)
         ]
-        machine.may_book = not machine.licence_required or machine.kind in licensed  # type: ignore[attr-defined]
+        machine.may_book = access[machine.pk].may_book  # type: ignore[attr-defined]
     return render(
         request,
         "rooms/makerspace.html",
