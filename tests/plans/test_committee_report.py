@@ -288,3 +288,20 @@ def test_coverage_table_shows_held_and_planned_apart_with_a_legend(world: World)
     html = browser.get("/plan/", {"year": YEAR}).content.decode()
     assert 'class="planned-mark"' in html or "planned-mark" in html
     assert 'class="table-scroll"' in html
+
+
+@time_machine.travel(DECEMBER, tick=False)
+@pytest.mark.parametrize("linked", [1, 6])
+def test_one_truth_costs_the_same_queries_at_any_size(
+    world: World, django_assert_num_queries, linked: int
+) -> None:
+    from plans import selectors
+
+    initiatives = list(world.plan.initiatives.all())
+    for initiative in initiatives:
+        initiative.events.add(*world.events[:linked])
+    with django_assert_num_queries(3):
+        # 1 events linked one by one, 2 events of linked series, 3 checked-in seats.
+        facts = selectors.initiative_event_facts(initiatives)
+    assert all(f.linked for f in facts.values())
+    assert any(f.held for f in facts.values())

@@ -80,3 +80,20 @@ def test_signed_out_the_page_asks_to_log_in(branch: Any) -> None:
     with translation.override("en"):
         html = page_for(None, future_day(3))
     assert "Log in to book a slot." in html
+
+
+@pytest.mark.parametrize("machines", [1, 5])
+def test_the_reasons_cost_the_same_queries_for_any_number_of_machines(
+    branch: Any, django_assert_num_queries: Any, machines: int
+) -> None:
+    from rooms import selectors
+
+    items = [
+        make_equipment(branch=branch, name=f"Laser {n}", kind=EquipmentKind.LASER_CUTTER)
+        for n in range(machines)
+    ]
+    person = make_user(password=None)
+    with django_assert_num_queries(2):
+        # 1 the person's licences, 2 the next licence course per missing kind.
+        access = selectors.maker_access(user=person, machines=items, today=future_day(1))
+    assert not any(a.may_book for a in access.values())
