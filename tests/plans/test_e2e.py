@@ -74,6 +74,9 @@ def test_plan_page_on_a_phone_scrolls_the_coverage_table_in_its_own_box(page, li
     # Held and planned apart, with the legend that explains the marks.
     assert page.locator(".heat-legend").is_visible()
     assert page.locator(".heatmap .planned-mark").count() >= 1
+    from tests.e2e.axe import assert_accessible
+
+    assert_accessible(page, where="/plan/ at 390 px")
     # The report buttons do not overlap each other.
     boxes = [a.bounding_box() for a in page.locator(".plan-actions a.btn").all() if a.is_visible()]
     for i, a in enumerate(boxes):
