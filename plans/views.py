@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.pages import error_messages, form_errors, not_found_as_404, permission_denied_as_403
-from core.selectors import branch_list, branches_managed_by, track_list
+from core.selectors import audience_list, branch_list, branches_managed_by, track_list
 from plans import report as reports
 from plans import selectors, services
 from plans.forms import InitiativeForm
@@ -151,6 +151,16 @@ def _heatmap(cov: Coverage, metric: str) -> dict[str, Any]:
     return {"rows": rows, "branches": cov.scope_branches}
 
 
+def _audience_table(cov: Coverage) -> dict[str, Any]:
+    """Participants per audience (columns) and track (rows) in the chosen scope."""
+    totals = [(track, cov.total(track=track).audience_participants) for track in cov.tracks]
+    audiences = [a for a in audience_list() if any(a.slug in counts for _t, counts in totals)]
+    return {
+        "audiences": audiences,
+        "rows": [(t, [counts.get(a.slug, 0) for a in audiences]) for t, counts in totals],
+    }
+
+
 def _charts(cov: Coverage) -> list[dict[str, Any]]:
     """Per track, bars per quarter of held and planned events (inline SVG in the page)."""
     charts = []
@@ -248,6 +258,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 for gap in cov.gaps
             ],
             "charts": _charts(cov),
+            "audience_table": _audience_table(cov),
             "initiatives_by_track": [
                 (track, items, _status_counts(cov.total(track=track)))
                 for track, items in selectors.initiatives_by_track(initiatives, cov.tracks)

@@ -305,3 +305,29 @@ def test_one_truth_costs_the_same_queries_at_any_size(
         facts = selectors.initiative_event_facts(initiatives)
     assert all(f.linked for f in facts.values())
     assert any(f.held for f in facts.values())
+
+
+@time_machine.travel(DECEMBER, tick=False)
+def test_the_dashboard_counts_participants_per_audience_as_the_api_does(world: World, api) -> None:
+    data = api.get("/api/coverage/", {"year": YEAR}).json()
+    browser = Client()
+    browser.force_login(world.staff)
+    html = browser.get("/plan/", {"year": YEAR}).content.decode()
+    table = html[html.index('<table class="audiences">') :]
+    table = table[: table.index("</table>")]
+    names = dict(Audience.objects.values_list("slug", "name_da"))
+    header = [unescape(h) for h in re.findall(r'<th scope="col">(.*?)</th>', table)][1:]
+    rows = {
+        unescape(name): [
+            int(n.replace(".", "")) for n in re.findall(r'<td class="n">([\d.]+)</td>', cells)
+        ]
+        for name, cells in re.findall(r'<th scope="row">(.*?)</th>(.*?)</tr>', table, flags=re.S)
+    }
+    tracks = {t.slug: t.name_da for t in world.tracks}
+    checked = 0
+    for row in data["tracks"]:
+        for item in row["audience_participants"]:
+            shown = rows[tracks[row["track"]]][header.index(names[item["audience"]])]
+            assert shown == item["participants"]
+            checked += 1
+    assert checked
