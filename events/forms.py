@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.exceptions import RuleViolation
 from core.forms import IdMultipleChoiceField
 from core.models import Audience, BookmobileStop, Branch, Partner, Track
+from core.recurrence import with_first_day
 from core.selectors import audience_list, branch_list, track_list
 from core.timeutils import check_day_in_range, local_tz, make_local
 from events.models import DEFAULT_MAX_SEATS, MAX_PEOPLE, PlaceKind
@@ -97,7 +98,7 @@ class SeriesForm(forms.Form):
         ("", _("Does not repeat (a single event)")),
         ("DAILY", _("Every day")),
         ("WEEKLY", _("Every week")),
-        ("MONTHLY", _("Every month")),
+        ("MONTHLY", _("Every month (same weekday)")),
     ]
 
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -242,7 +243,7 @@ class SeriesForm(forms.Form):
             parts.append(f"UNTIL={data['until']:%Y%m%d}")
         else:
             self.add_error("count", _("Say how many times, or until which date."))
-        return ";".join(parts)
+        return with_first_day(";".join(parts), data["day"])
 
     def service_kwargs(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -313,6 +314,9 @@ class EventEditForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("At least one before publishing."),
     )
+    partners = IdMultipleChoiceField(
+        label=_("Partners"), queryset=Partner.objects.order_by("name"), required=False
+    )
     published = forms.BooleanField(label=_("Published"), required=False)
     closed_override = forms.BooleanField(
         label=_("Held although the library is closed"),
@@ -355,6 +359,7 @@ class EventEditForm(forms.Form):
                 "capacity": event.capacity,
                 "max_seats_per_registration": event.max_seats_per_registration,
                 "tracks": list(event.tracks.all()),
+                "partners": list(event.partners.all()),
                 "published": event.state == "published",
                 "closed_override": bool(event.closed_override_reason),
                 "closed_override_reason": event.closed_override_reason,
@@ -400,6 +405,7 @@ class EventEditForm(forms.Form):
             "capacity": d["capacity"],
             "max_seats_per_registration": d["max_seats_per_registration"],
             "tracks": list(d["tracks"]),
+            "partners": list(d["partners"]),
             "state": "published" if d["published"] else "draft",
             "closed_override": d["closed_override"],
             "closed_override_reason": d["closed_override_reason"],

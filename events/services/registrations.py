@@ -32,6 +32,7 @@ from events.selectors import can_host_event
 from events.services._common import _send
 from events.services.door import check_in_is_open
 from events.services.waitlist import _free_seats, _promote, _renumber_waitlist
+from rooms import selectors as room_selectors
 from rooms import services as room_services
 
 # --- Register -----------------------------------------------------------------------
@@ -273,18 +274,22 @@ def registration_check_in(*, actor: User, registration: Registration) -> Registr
         return reg
     reg.checked_in_at = now
     reg.save(update_fields=["checked_in_at"])
-    audit_log(
-        actor=actor,
-        action=AuditAction.REGISTRATION_CHECKED_IN,
-        target=reg,
-        data={"event": event.pk},
-    )
+    data: dict[str, object] = {"event": event.pk}
     person = reg.user  # loaded with the registration (select_related): no query
     if event.licence_equipment_kind and person is not None:
-        room_services.licence_grant(
+        held = room_selectors.has_licence(user=person, equipment_kind=event.licence_equipment_kind)
+        licence = room_services.licence_grant(
             person=person,
             equipment_kind=event.licence_equipment_kind,
             actor=actor,
             source="course",
         )
+        if not held:  # this check-in gave it: undoing the check-in takes it back
+            data["licence_granted"] = licence.pk
+    audit_log(
+        actor=actor,
+        action=AuditAction.REGISTRATION_CHECKED_IN,
+        target=reg,
+        data=data,
+    )
     return reg

@@ -131,6 +131,18 @@ from rooms.selectors.checkin import (
 from rooms.selectors.checkin import (
     pauses_active as pauses_active,
 )
+from rooms.selectors.maker_access import (
+    LicenceCourse as LicenceCourse,
+)
+from rooms.selectors.maker_access import (
+    MakerAccess as MakerAccess,
+)
+from rooms.selectors.maker_access import (
+    maker_access as maker_access,
+)
+from rooms.selectors.maker_access import (
+    register_licence_course_finder as register_licence_course_finder,
+)
 from rooms.selectors.makerspace import (
     bookings_booked_by as bookings_booked_by,
 )
@@ -180,6 +192,9 @@ from rooms.selectors.setup import (
     licence_kinds_managed_by as licence_kinds_managed_by,
 )
 from rooms.selectors.setup import (
+    move_room_choices as move_room_choices,
+)
+from rooms.selectors.setup import (
     room_get_for_staff as room_get_for_staff,
 )
 from rooms.selectors.setup import (
@@ -193,6 +208,10 @@ __all__ = [
     "pause_get",
     "pause_of",
     "pauses_active",
+    "LicenceCourse",
+    "MakerAccess",
+    "maker_access",
+    "register_licence_course_finder",
     "closure_impact_bookings",
     "Interval",
     "Slot",
@@ -217,6 +236,7 @@ __all__ = [
     "_latest_aligned",
     "suggest_free_times",
     "week_grid",
+    "move_room_choices",
     "rooms_managed_by",
     "room_get_for_staff",
     "equipment_managed_by",

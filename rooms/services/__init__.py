@@ -60,6 +60,7 @@ from rooms.services.makerspace import (
     licence_grant,
     licence_grant_by_staff,
     licence_revoke,
+    licence_revoke_course_grant,
 )
 from rooms.services.occupancy import (
     OWN_EVENT_REASON,
@@ -128,6 +129,7 @@ __all__ = [
     "licence_grant",
     "licence_grant_by_staff",
     "licence_revoke",
+    "licence_revoke_course_grant",
     "room_occupancy_move",
     "room_occupy",
     "room_create",
