@@ -218,6 +218,7 @@ PATH_VALUES: dict[str, Callable[[World], dict[str, Any]]] = {
     "feeds/rooms/<int:room_id>.ics": lambda w: {"room_id": w.room.pk},
     "feeds/personal/<str:token>.ics": lambda w: {"token": w.feed_token},
     "plan/indsatser/<int:pk>/": lambda w: {"pk": w.initiative.pk},
+    "plan/status/<int:year>/": lambda w: {"year": w.initiative.plan.year},
     "plan/rapport/<int:year>/<slug:period>/": lambda w: {
         "year": w.initiative.plan.year,
         "period": "year",
