@@ -319,7 +319,6 @@ def initiative_update(
     return initiative
 
 
-
 @transaction.atomic(durable=True)
 def initiative_partner_set(
     *, actor: User | None, initiative: Initiative, partner: Partner, linked: bool
@@ -343,6 +342,7 @@ def initiative_partner_set(
         data={"partners": {"old": sorted(current), "new": sorted(new)}},
     )
     return initiative
+
 
 def _lock_for_edit(
     staff: User, initiative: Initiative

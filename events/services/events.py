@@ -152,9 +152,7 @@ def event_record_attendance(*, actor: User | None, event: Event, count: int) -> 
 
 
 @transaction.atomic(durable=True)
-def event_partner_set(
-    *, actor: User | None, event: Event, partner: Partner, linked: bool
-) -> Event:
+def event_partner_set(*, actor: User | None, event: Event, partner: Partner, linked: bool) -> Event:
     """Link ``partner`` to one event (``linked``) or unlink it, as from the partner page.
 
     The same change as the event's edit form making the partner one of its partners: staff

@@ -26,7 +26,11 @@ def _sign_in(page: Page, live_server: Any, user: User) -> None:
     client.force_login(user)
     page.context.add_cookies(
         [
-            {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url},
+            {
+                "name": "sessionid",
+                "value": client.cookies["sessionid"].value,
+                "url": live_server.url,
+            },
             {"name": "django_language", "value": "en", "url": live_server.url},
         ]
     )
