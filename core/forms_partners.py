@@ -56,3 +56,11 @@ class PartnerForm(forms.Form):
             "website": partner.website,
             "members": "\n".join(m.email for m in partner.members.order_by("email")),
         }
+
+
+class PartnerLinkForm(forms.Form):
+    """Link (or unlink) an event or initiative from the partner page."""
+
+    source = forms.SlugField(max_length=40)
+    object = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    action = forms.ChoiceField(choices=[("link", "link"), ("unlink", "unlink")])

@@ -44,6 +44,11 @@ urlpatterns = [
     path("personale/partnere/", views_partners.partner_list, name="partner-list"),
     path("personale/partnere/ny/", views_partners.partner_edit, name="partner-new"),
     path("personale/partnere/<int:pk>/", views_partners.partner_edit, name="partner-edit"),
+    path(
+        "personale/partnere/<int:pk>/forbindelser/",
+        views_partners.partner_link,
+        name="partner-link",
+    ),
     path("konto/opret/", views.signup, name="signup"),
     path("konto/opret/sendt/", views.signup_sent, name="signup-sent"),
     path("konto/bekraeft/<str:token>/", views.signup_confirm, name="signup-confirm"),

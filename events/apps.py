@@ -37,3 +37,15 @@ class EventsConfig(AppConfig):
 
         register_licence_course_finder(selectors.next_licence_courses)
         register_closure_impact("events", _("Events"), selectors.closure_impact_events, order=20)
+        from core.partner_links import register_partner_links
+        from events import partner_links
+
+        register_partner_links(
+            "events",
+            _("Events"),
+            add_label=_("Link to an event"),
+            groups=partner_links.groups,
+            choices=partner_links.choices,
+            link=partner_links.link,
+            order=10,
+        )

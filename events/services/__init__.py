@@ -45,6 +45,7 @@ from events.services.events import (
     EVENT_EDITABLE,
     event_cancel,
     event_create,
+    event_partner_set,
     event_record_attendance,
     event_update,
 )
@@ -88,6 +89,7 @@ __all__ = [
     "check_in_opens",
     "event_cancel",
     "event_create",
+    "event_partner_set",
     "event_hold_room",
     "opening_reminder_request",
     "opening_reminder_withdraw",
