@@ -29,7 +29,7 @@ def touch_heartbeat(process: str) -> None:
     touch(process)
 
 
-class HeartbeatScheduler(PersistentScheduler):
+class HeartbeatScheduler(PersistentScheduler):  # type: ignore[misc]
     """Beat's scheduler, touching ``<MODESTED_HEALTH_DIR>/beat`` at each tick."""
 
     def tick(self, *args: Any, **kwargs: Any) -> float:
@@ -38,7 +38,7 @@ class HeartbeatScheduler(PersistentScheduler):
         return interval
 
 
-class WorkerHeartbeat(bootsteps.StartStopStep):
+class WorkerHeartbeat(bootsteps.StartStopStep):  # type: ignore[misc]
     """Touches ``<MODESTED_HEALTH_DIR>/worker`` every few seconds while the worker runs."""
 
     requires = {"celery.worker.components:Timer"}

@@ -250,6 +250,11 @@ globals().update(_email_settings(EMAIL_URL))
 # dispatcher renews it every third of it while a send is in progress, so a message in flight
 # when a worker is killed goes out about this long after the restart.
 MODESTED_DELIVERY_LEASE_SECONDS = float(os.environ.get("MODESTED_DELIVERY_LEASE_SECONDS", "60"))
+# The first retry after a failed send (the mail server down), doubled at each failure up to
+# two hours; after ten attempts the delivery is "failed" (staff can send it again).
+MODESTED_DELIVERY_FIRST_RETRY_SECONDS = float(
+    os.environ.get("MODESTED_DELIVERY_FIRST_RETRY_SECONDS", "30")
+)
 # Heartbeat files of the worker and beat (``python manage.py health worker|beat``).
 MODESTED_HEALTH_DIR = Path(os.environ.get("MODESTED_HEALTH_DIR", VAR_DIR / "health"))
 
@@ -260,6 +265,9 @@ if REDIS_URL:
         "visibility_timeout": 3600,
         # A kick after a commit must not wait long for a Redis that is not there.
         "socket_connect_timeout": float(os.environ.get("MODESTED_REDIS_CONNECT_TIMEOUT", "0.5")),
+        # A publisher (the kick after a commit) tries the connection once; the worker and
+        # beat pass their own "for ever" (CELERY_BROKER_CONNECTION_MAX_RETRIES below).
+        "max_retries": 0,
     }
 else:
     _broker_dir = VAR_DIR / "broker"

@@ -24,13 +24,13 @@ Delivery guarantee (see notifications/README.md and docs/notifications.md):
 
 from notifications.services.dispatch import BATCH as BATCH
 from notifications.services.dispatch import CLAIMS_ENABLED as CLAIMS_ENABLED
-from notifications.services.dispatch import lease as lease
 from notifications.services.dispatch import MAX_ATTEMPTS as MAX_ATTEMPTS
 from notifications.services.dispatch import DispatchResult as DispatchResult
 from notifications.services.dispatch import _claim as _claim
 from notifications.services.dispatch import _send_claimed as _send_claimed
 from notifications.services.dispatch import delivery_retry as delivery_retry
 from notifications.services.dispatch import dispatch_due as dispatch_due
+from notifications.services.dispatch import lease as lease
 from notifications.services.kick import _kick as _kick
 from notifications.services.kick import dispatcher_started as dispatcher_started
 from notifications.services.kick import kick_dispatcher_on_commit as kick_dispatcher_on_commit

@@ -405,4 +405,3 @@ def test_a_password_like_the_persons_name_is_refused(api) -> None:
     )
     assert response.status_code == 400
     assert response.json()["code"] == "weak_password"
-
