@@ -34,6 +34,7 @@ from notifications.services.dispatch import lease as lease
 from notifications.services.kick import _kick as _kick
 from notifications.services.kick import dispatcher_started as dispatcher_started
 from notifications.services.kick import kick_dispatcher_on_commit as kick_dispatcher_on_commit
+from notifications.services.outbox import RECIPIENTS as RECIPIENTS
 from notifications.services.outbox import account_mail_add as account_mail_add
 from notifications.services.outbox import certificate_coordinators as certificate_coordinators
 from notifications.services.outbox import certificate_rows as certificate_rows
@@ -59,6 +60,7 @@ __all__ = [
     "CLAIMS_ENABLED",
     "LEAD_CHOICES",
     "MAX_ATTEMPTS",
+    "RECIPIENTS",
     "DispatchResult",
     "account_mail_add",
     "certificate_coordinators",
