@@ -1,7 +1,8 @@
 """``python -m benchmarks``: run every benchmark and print the results table.
 
 Options: ``--threads N`` (default 8), ``--bookings N`` (120), ``--registrations N`` (120),
-``--events N`` (1000), ``--requests N`` (50), ``--only rooms,registrations,api``,
+``--events N`` (1000), ``--requests N`` (50), ``--reminders N`` (1000),
+``--only rooms,registrations,api,reminders``,
 ``--verbose``.
 """
 
@@ -20,7 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--registrations", type=int, default=120)
     parser.add_argument("--events", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=50)
-    parser.add_argument("--only", default="rooms,registrations,api")
+    parser.add_argument("--reminders", type=int, default=1000)
+    parser.add_argument("--only", default="rooms,registrations,api,reminders")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     only = {part.strip() for part in args.only.split(",") if part.strip()}
@@ -36,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
 
     app.conf.update(broker_url="memory://localhost/", task_always_eager=False)
 
-    from benchmarks import booking_bench, event_bench
+    from benchmarks import booking_bench, event_bench, reminder_bench
     from benchmarks.harness import describe_database, print_table, throwaway_database
 
     started = time.perf_counter()
@@ -49,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
             results += event_bench.run_registrations(n=args.registrations, threads=args.threads)
         if "api" in only:
             results += event_bench.run_event_list(events=args.events, requests=args.requests)
+        if "reminders" in only:
+            results += reminder_bench.run(n=args.reminders)
     print_table(results, title=title)
     print(
         f"ops/s = successful operations per second of wall time; p50/p95 = latency of one "
