@@ -358,7 +358,7 @@ def test_with_redis_stopped_people_are_answered_and_the_mail_follows(sink) -> No
         assert received.count() == 0  # nothing can reach the worker yet
 
         redis_server.start()  # Redis is back (empty): beat's next tick finds the mail
-        beat = Celery(broker=redis_server.url)
+        beat = Celery(broker=redis_server.url, set_as_current=False)
 
         def arrived() -> bool:
             beat.send_task("notifications.dispatch_due")
