@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Case, F, QuerySet, Value, When
 from django.utils import timezone
 
@@ -113,6 +113,13 @@ def _claim(pk: int) -> str | None:
     return token if claimed else None
 
 
+def _drop_connection() -> None:
+    try:
+        connection.close()
+    except DatabaseError:  # already gone
+        connection.connection = None
+
+
 class _Lease:
     """Renews one claim every third of the lease while the send is in progress, from a
     thread with its own database connection."""
@@ -140,7 +147,7 @@ class _Lease:
             ).update(claimed_until=timezone.now() + lease())
         except DatabaseError:
             logger.warning("Could not renew the lease of delivery %s", self.pk, exc_info=True)
-            connection.close()
+            _drop_connection()
             return
         if renewed:
             self.until = started + lease().total_seconds()
@@ -219,8 +226,7 @@ def _mark_sent(delivery: Delivery, token: str, prepared: Prepared, *, lease_unti
                 pk=delivery.pk, claim_token=token, status=DeliveryStatus.SENDING
             ).update(**values)
         except DatabaseError as error:
-            close_old_connections()
-            connection.close()  # the next query opens a fresh connection
+            _drop_connection()  # the next query opens a fresh one
             if not MARK_RETRIES or time.monotonic() + pause > lease_until - MARK_MARGIN_SECONDS:
                 logger.error(
                     "Delivery %s was accepted by the mail server but could not be marked sent "
