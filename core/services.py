@@ -94,6 +94,14 @@ def _send_after_commit(
     send_account_mail(kind=kind, to=to, subject=subject, body=body)
 
 
+def account_email_send(
+    *, kind: AccountMail, to: str, template: str, context: dict[str, Any], language: str
+) -> None:
+    """An account e-mail of another app (the identity app's sign-up links and notices), sent
+    as sign-up's are: rendered in ``language``, through the outbox once the data is saved."""
+    _send_after_commit(kind=kind, to=to, template=template, context=context, language=language)
+
+
 def _site_url(name: str, *args: object) -> str:
     return settings.SITE_URL + reverse(name, args=args)
 

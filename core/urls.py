@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from core import views
 
 # Each app adds its API under /api/ and its pages at the root; the order is the dependency order.
-APPS = ["core", "rooms", "events", "volunteers", "notifications", "plans"]
+APPS = ["core", "identity", "rooms", "events", "volunteers", "notifications", "plans"]
 
 # A database connection lost outside a view is a 503 "try again", never a bare 500.
 handler500 = "core.db_unavailable.server_error"

@@ -15,6 +15,7 @@ from core.models import Audience, BookmobileStop, Branch, Partner, Track
 from core.selectors import audience_list, branch_list, track_list
 from core.timeutils import check_day_in_range, local_tz, make_local
 from events.models import DEFAULT_MAX_SEATS, MAX_PEOPLE, PlaceKind
+from events.services import RoomFit
 from rooms.models import EquipmentKind, Room
 
 WEEKDAYS = [
@@ -312,6 +313,9 @@ class EventEditForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("At least one before publishing."),
     )
+    partners = IdMultipleChoiceField(
+        label=_("Partners"), queryset=Partner.objects.order_by("name"), required=False
+    )
     published = forms.BooleanField(label=_("Published"), required=False)
     closed_override = forms.BooleanField(
         label=_("Held although the library is closed"),
@@ -322,6 +326,18 @@ class EventEditForm(forms.Form):
         label=_("Why it is held although the library is closed"),
         required=False,
         max_length=300,
+    )
+    registration_opens_at = forms.DateTimeField(
+        label=_("Registration opens"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Empty: at once. Before it, people can ask to be told when it opens."),
+    )
+    waitlist_overflow = forms.BooleanField(
+        label=_("If the new room is too small, move those who registered last to the waiting list"),
+        required=False,
+        help_text=_("They go first in line, and each is told."),
     )
 
     def __init__(self, *args: Any, event: Any, **kwargs: Any) -> None:
@@ -342,9 +358,15 @@ class EventEditForm(forms.Form):
                 "capacity": event.capacity,
                 "max_seats_per_registration": event.max_seats_per_registration,
                 "tracks": list(event.tracks.all()),
+                "partners": list(event.partners.all()),
                 "published": event.state == "published",
                 "closed_override": bool(event.closed_override_reason),
                 "closed_override_reason": event.closed_override_reason,
+                "registration_opens_at": (
+                    event.registration_opens_at.astimezone(tz)
+                    if event.registration_opens_at
+                    else None
+                ),
             },
         )
         super().__init__(*args, **kwargs)
@@ -382,7 +404,10 @@ class EventEditForm(forms.Form):
             "capacity": d["capacity"],
             "max_seats_per_registration": d["max_seats_per_registration"],
             "tracks": list(d["tracks"]),
+            "partners": list(d["partners"]),
             "state": "published" if d["published"] else "draft",
             "closed_override": d["closed_override"],
             "closed_override_reason": d["closed_override_reason"],
+            "registration_opens_at": d["registration_opens_at"],
+            **({"room_fit": RoomFit(to_waitlist=True)} if d["waitlist_overflow"] else {}),
         }

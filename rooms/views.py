@@ -279,7 +279,7 @@ def _prices(request: HttpRequest, room: Room) -> list[tuple[str, Any]]:
     """What booking ``room`` costs the person, and on behalf of each of their associations."""
     if not request.user.is_authenticated:
         return []
-    _tier, own = selectors.price_for(room=room, partner=None)
+    _tier, own = selectors.price_for(room=room, partner=None, booker=request.user)
     prices: list[tuple[str, Any]] = [(_("Booking for yourself"), own)]
     for partner in request.user.partners.order_by("name"):
         _tier, amount = selectors.price_for(room=room, partner=partner)
@@ -490,7 +490,8 @@ def makerspace(request: HttpRequest) -> HttpResponse:
             "previous_day": day - timedelta(days=1),
             "next_day": day + timedelta(days=1),
             "slug": slug,
-            "kinds": EquipmentKind,
+            # Staff give licences only for the kinds of machine their branches have.
+            "grant_kinds": _grant_kinds(request),
             "my_slots": _my_slots(request),
         },
     )
@@ -529,6 +530,13 @@ def equipment_booking_check_in(request: HttpRequest, pk: int) -> HttpResponse:
         services.equipment_booking_check_in(actor=request.user, booking=booking)
         messages.success(request, _("You are checked in. Enjoy!"))
     return _back(request, reverse("rooms:makerspace"))
+
+
+def _grant_kinds(request: HttpRequest) -> list[tuple[str, str]]:
+    if not (request.user.is_authenticated and request.user.is_library_staff):
+        return []
+    managed = selectors.licence_kinds_managed_by(user=request.user)
+    return [(value, str(label)) for value, label in EquipmentKind.choices if value in managed]
 
 
 @login_required

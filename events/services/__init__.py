@@ -20,6 +20,7 @@ One module per capability; callers keep ``from events import services``:
 - ``occurrences``: change or cancel one locked occurrence (composed by events and series);
 - ``events``: one event: create, change, cancel, record attendance;
 - ``registrations``: register, cancel, check in;
+- ``opening``: "tell me when registration opens" (``registration_opens_at``);
 - ``door``: when check-in is open (from 00:00 on the day), undoing a check-in, walk-ins;
 - ``waitlist``: seat counting, promotion, renumbering;
 - ``retention``: anonymising old registrations, releasing a deleted person.
@@ -47,6 +48,8 @@ from events.services.events import (
     event_record_attendance,
     event_update,
 )
+from events.services.opening import opening_reminder_request, opening_reminder_withdraw
+from events.services.places import event_hold_room
 from events.services.registrations import (
     registration_cancel,
     registration_check_in,
@@ -57,6 +60,7 @@ from events.services.retention import (
     registrations_anonymise_old,
     registrations_release_person,
 )
+from events.services.roomfit import RoomFit
 from events.services.series import (
     SERIES_EDITABLE,
     _series_create,
@@ -71,6 +75,7 @@ __all__ = [
     "EVENT_EDITABLE",
     "M2M_FIELDS",
     "RETENTION_DAYS",
+    "RoomFit",
     "SERIES_EDITABLE",
     "SHARED_FIELDS",
     "TIME_PLACE_FIELDS",
@@ -83,6 +88,9 @@ __all__ = [
     "check_in_opens",
     "event_cancel",
     "event_create",
+    "event_hold_room",
+    "opening_reminder_request",
+    "opening_reminder_withdraw",
     "event_record_attendance",
     "event_update",
     "registration_cancel",

@@ -41,6 +41,7 @@ from notifications.services.outbox import certificate_rows as certificate_rows
 from notifications.services.outbox import (
     certificates_queue_expiring as certificates_queue_expiring,
 )
+from notifications.services.outbox import openings_queue_due as openings_queue_due
 from notifications.services.outbox import outbox_add as outbox_add
 from notifications.services.outbox import outbox_rows as outbox_rows
 from notifications.services.outbox import reminders_queue_due as reminders_queue_due
@@ -75,6 +76,7 @@ __all__ = [
     "kick_dispatcher_on_commit",
     "lease",
     "outbox_add",
+    "openings_queue_due",
     "outbox_rows",
     "reminder_default_set",
     "reminder_preference_set",

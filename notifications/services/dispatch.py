@@ -36,6 +36,7 @@ from notifications.selectors import claimable_q, deliveries_due
 from notifications.services.kick import kick_dispatcher_on_commit
 from notifications.services.outbox import (
     certificates_queue_expiring,
+    openings_queue_due,
     reminders_queue_due,
     scrub_after_sending,
 )
@@ -72,6 +73,7 @@ def dispatch_due(*, now: datetime | None = None, batch: int = BATCH) -> Dispatch
     result = DispatchResult()
     now = now or timezone.now()
     result.queued += reminders_queue_due(now=now)
+    result.queued += openings_queue_due(now=now)
     try:
         result.queued += certificates_queue_expiring(now=now)
     except Exception:  # a volunteers selector in flux must not stop the reminders

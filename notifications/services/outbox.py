@@ -16,6 +16,7 @@ from django.utils import timezone
 from core.contracts import AccountMail, MessageKind
 from core.models import User
 from core.timeutils import local_today
+from events.selectors import opening_reminders_due
 from notifications.kinds import ALL_KINDS, DeliveryKind, DerivedKind
 from notifications.messages import SUBJECTS
 from notifications.models import Delivery
@@ -73,7 +74,7 @@ def _moment(obj: Model, *names: str) -> str:
 
 def _is_library_hold(booking: Booking) -> bool:
     """A room booking made for an event or a shift, not a person's own booking."""
-    return getattr(booking, "kind", "booking") in {"event", "shift"}
+    return getattr(booking, "kind", "booking") in {"event", "shift", "hold"}
 
 
 # Who hears about each kind of change. Each rule gets (kind, instance, actor, plain data) and
@@ -325,6 +326,20 @@ def reminders_queue_due(*, now: datetime) -> int:
         row = _row(
             DerivedKind.reminder(reminder.kind), reminder.obj, reminder.user, reminder.version, {}
         )
+        if row is not None:
+            row.next_attempt_at = now
+            rows.append(row)
+    return _insert_new(rows)
+
+
+def openings_queue_due(*, now: datetime) -> int:
+    """One "registration is open" message per request, once its event's registration opened
+    (the key ends in the opening time: asked once, told once)."""
+    rows = []
+    for request in opening_reminders_due(now=now):
+        opens = request.event.registration_opens_at
+        version = f"opened@{opens.isoformat() if opens else ''}"
+        row = _row(DerivedKind.REGISTRATION_OPENED, request, request.user, version, {})
         if row is not None:
             row.next_attempt_at = now
             rows.append(row)

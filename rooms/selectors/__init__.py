@@ -30,10 +30,16 @@ from rooms.selectors.availability import (
     can_book as can_book,
 )
 from rooms.selectors.availability import (
+    days_ahead_for as days_ahead_for,
+)
+from rooms.selectors.availability import (
     live_bookings_between as live_bookings_between,
 )
 from rooms.selectors.availability import (
     merge_intervals as merge_intervals,
+)
+from rooms.selectors.availability import (
+    not_expired_q as not_expired_q,
 )
 from rooms.selectors.availability import (
     open_intervals as open_intervals,
@@ -156,6 +162,9 @@ from rooms.selectors.setup import (
     licence_kinds_managed_by as licence_kinds_managed_by,
 )
 from rooms.selectors.setup import (
+    move_room_choices as move_room_choices,
+)
+from rooms.selectors.setup import (
     room_get_for_staff as room_get_for_staff,
 )
 from rooms.selectors.setup import (
@@ -169,9 +178,11 @@ __all__ = [
     "Availability",
     "to_local",
     "merge_intervals",
+    "not_expired_q",
     "subtract_intervals",
     "allowed_hours_kinds",
     "open_intervals",
+    "days_ahead_for",
     "price_for",
     "age_on",
     "can_book",
@@ -185,6 +196,7 @@ __all__ = [
     "_latest_aligned",
     "suggest_free_times",
     "week_grid",
+    "move_room_choices",
     "rooms_managed_by",
     "room_get_for_staff",
     "equipment_managed_by",
