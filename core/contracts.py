@@ -155,6 +155,7 @@ class AuditAction(StrEnum):
     # The action plan
     PLAN_CREATED = "plan.created"
     PLAN_TARGET_SET = "plan.target_set"
+    PLAN_STATUS_WRITTEN = "plan.status_written"
     INITIATIVE_CREATED = "initiative.created"
     INITIATIVE_CHANGED = "initiative.changed"
     # Notifications

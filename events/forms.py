@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.exceptions import RuleViolation
 from core.forms import IdMultipleChoiceField
 from core.models import Audience, BookmobileStop, Branch, Partner, Track
+from core.recurrence import with_first_day
 from core.selectors import audience_list, branch_list, track_list
 from core.timeutils import check_day_in_range, local_tz, make_local
 from events.models import DEFAULT_MAX_SEATS, MAX_PEOPLE, PlaceKind
@@ -97,7 +98,7 @@ class SeriesForm(forms.Form):
         ("", _("Does not repeat (a single event)")),
         ("DAILY", _("Every day")),
         ("WEEKLY", _("Every week")),
-        ("MONTHLY", _("Every month")),
+        ("MONTHLY", _("Every month (same weekday)")),
     ]
 
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -242,7 +243,7 @@ class SeriesForm(forms.Form):
             parts.append(f"UNTIL={data['until']:%Y%m%d}")
         else:
             self.add_error("count", _("Say how many times, or until which date."))
-        return ";".join(parts)
+        return with_first_day(";".join(parts), data["day"])
 
     def service_kwargs(self) -> dict[str, Any]:
         d = self.cleaned_data

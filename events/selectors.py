@@ -455,3 +455,30 @@ def live_room_hold(event: Event) -> Any:
 def opening_reminders_of(*, user: User) -> QuerySet[OpeningReminder]:
     """The person's "tell me when it opens" requests (for the privacy export)."""
     return OpeningReminder.objects.filter(user=user).select_related("event").order_by("pk")
+
+
+def next_licence_courses(kinds: set[str]) -> dict[str, Any]:
+    """The next published licence course per machine kind that has not started (one query),
+    for the makerspace page (``rooms.selectors.register_licence_course_finder``)."""
+    from django.urls import reverse
+
+    from rooms.selectors import LicenceCourse
+
+    found: dict[str, Any] = {}
+    courses = (
+        Event.objects.filter(
+            licence_equipment_kind__in=kinds, state=EventState.PUBLISHED, start__gt=timezone.now()
+        )
+        .order_by("start", "pk")
+        .only("pk", "title", "start", "licence_equipment_kind")
+    )
+    for course in courses:
+        found.setdefault(
+            course.licence_equipment_kind,
+            LicenceCourse(
+                title=course.title,
+                start=course.start,
+                url=reverse("events:event-detail", args=[course.pk]),
+            ),
+        )
+    return found

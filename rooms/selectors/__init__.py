@@ -113,6 +113,18 @@ from rooms.selectors.bookings import (
 from rooms.selectors.bookings import (
     upcoming_bookings_for_branch as upcoming_bookings_for_branch,
 )
+from rooms.selectors.maker_access import (
+    LicenceCourse as LicenceCourse,
+)
+from rooms.selectors.maker_access import (
+    MakerAccess as MakerAccess,
+)
+from rooms.selectors.maker_access import (
+    maker_access as maker_access,
+)
+from rooms.selectors.maker_access import (
+    register_licence_course_finder as register_licence_course_finder,
+)
 from rooms.selectors.makerspace import (
     bookings_booked_by as bookings_booked_by,
 )
@@ -172,6 +184,10 @@ from rooms.selectors.setup import (
 )
 
 __all__ = [
+    "LicenceCourse",
+    "MakerAccess",
+    "maker_access",
+    "register_licence_course_finder",
     "closure_impact_bookings",
     "Interval",
     "Slot",
