@@ -39,6 +39,8 @@ class ErrorCode(StrEnum):
     # Input refused before any service runs (core.middleware, core.api.exceptions)
     TOO_LARGE = "too_large"
     UNREADABLE_INPUT = "unreadable_input"
+    # The database dropped the connection (a restart): nothing was saved, try again.
+    SERVICE_UNAVAILABLE = "service_unavailable"
     # Dates, times and recurrence
     INVALID_DATE = "invalid_date"
     DATE_OUT_OF_RANGE = "date_out_of_range"

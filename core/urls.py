@@ -9,6 +9,9 @@ from core import views
 # Each app adds its API under /api/ and its pages at the root; the order is the dependency order.
 APPS = ["core", "identity", "rooms", "events", "volunteers", "notifications", "plans"]
 
+# A database connection lost outside a view is a 503 "try again", never a bare 500.
+handler500 = "core.db_unavailable.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -19,6 +19,7 @@ from django.views.i18n import set_language as django_set_language
 from core import selectors, services, throttling
 from core.authenticated import AuthenticatedHttpRequest
 from core.forms import PasswordResetForm, SignupForm, signup_sent_message
+from core.health import web_status
 from core.models import Branch, BranchKind
 from core.mypage import render_sections, staff_counts, staff_links
 from core.pages import domain_errors, form_errors, not_found_as_404
@@ -230,4 +231,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"status": "ok"})
+    """Liveness of a web process: 200 while the database answers (Redis may be down: the
+    site degrades, see docs/operations.md), 503 when it does not."""
+    ok, status = web_status()
+    response = JsonResponse(status, status=200 if ok else 503)
+    add_never_cache_headers(response)
+    return response
