@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import date, datetime, time, timedelta
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
@@ -14,7 +15,8 @@ from core.forms import IdMultipleChoiceField
 from core.models import Audience, BookmobileStop, Branch, Partner, Track
 from core.selectors import audience_list, branch_list, track_list
 from core.timeutils import check_day_in_range, local_tz, make_local
-from events.models import DEFAULT_MAX_SEATS, MAX_PEOPLE, PlaceKind
+from events.models import DEFAULT_MAX_SEATS, MAX_PEOPLE, PlaceKind, SignupQuestion
+from events.services import MAX_ANSWER, answer_field
 from rooms.models import EquipmentKind, Room
 
 WEEKDAYS = [
@@ -66,15 +68,31 @@ class CalendarFilterForm(forms.Form):
 
 
 class RegisterForm(forms.Form):
+    """Seats, and an answer to each of the event's sign-up questions (``answer_<id>``)."""
+
     seats = forms.IntegerField(label=_("Number of seats"), min_value=1, initial=1)
 
-    def __init__(self, *args: Any, max_seats: int = DEFAULT_MAX_SEATS, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        max_seats: int = DEFAULT_MAX_SEATS,
+        questions: Iterable[SignupQuestion] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.IntegerField, self.fields["seats"]).max_value = max_seats
         self.fields["seats"].widget.attrs.update({"min": 1, "max": max_seats})
         self.fields["seats"].help_text = _("Yourself included, at most %(max)s.") % {
             "max": max_seats
         }
+        self.questions = list(questions)
+        for question in self.questions:
+            self.fields[answer_field(question)] = forms.CharField(
+                label=question.label, required=question.required, max_length=MAX_ANSWER
+            )
+
+    def answers(self) -> dict[int, str]:
+        return {q.pk: self.cleaned_data.get(answer_field(q)) or "" for q in self.questions}
 
 
 class CancelForm(forms.Form):
@@ -198,8 +216,26 @@ class SeriesForm(forms.Form):
         choices=[("", _("Not a licence course"))] + list(EquipmentKind.choices),
         required=False,
     )
-    image = forms.ImageField(label=_("Image"), required=False)
-    image_alt = forms.CharField(label=_("Image description"), required=False, max_length=200)
+    image = forms.ImageField(
+        label=_("Image"),
+        required=False,
+        help_text=_("JPEG or PNG; made at most 1200 pixels wide on upload."),
+    )
+    image_alt = forms.CharField(
+        label=_("Image description"),
+        required=False,
+        max_length=200,
+        help_text=_("Required with an image: what it shows, for those who cannot see it."),
+    )
+    questions = forms.CharField(
+        label=_("Questions at sign-up"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One question per line, e.g. “The child's name and age”. Everyone who registers "
+            "must answer them; you see the answers at check-in."
+        ),
+    )
     publish = forms.BooleanField(label=_("Publish now"), required=False)
 
     def __init__(self, *args: Any, branches: Any = None, **kwargs: Any) -> None:
@@ -265,6 +301,7 @@ class SeriesForm(forms.Form):
             "partners": list(d["partners"]),
             "licence_equipment_kind": d["licence_equipment_kind"],
             "image_alt": d["image_alt"],
+            "questions": [line for line in d["questions"].splitlines() if line.strip()],
             "state": "published" if d["publish"] else "draft",
             "closed_override_reason": d["closed_override_reason"],
         }

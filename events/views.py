@@ -185,15 +185,21 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     _decorate([event], now)
     mine = selectors.live_registration_for(user=request.user, event=event)
-    form = RegisterForm(max_seats=event.max_seats_per_registration)
+    questions = list(event.series.questions.all())
+    form = RegisterForm(max_seats=event.max_seats_per_registration, questions=questions)
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('login')}?next={request.path}")
-        form = RegisterForm(request.POST, max_seats=event.max_seats_per_registration)
+        form = RegisterForm(
+            request.POST, max_seats=event.max_seats_per_registration, questions=questions
+        )
         if form.is_valid():
             with form_errors(form):
                 reg = services.registration_create(
-                    actor=request.user, event=event, seats=form.cleaned_data["seats"]
+                    actor=request.user,
+                    event=event,
+                    seats=form.cleaned_data["seats"],
+                    answers=form.answers(),
                 )
                 if reg.status == RegistrationStatus.CONFIRMED:
                     messages.success(request, _("You are registered. See you there!"))
