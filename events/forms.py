@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from datetime import date, datetime, time, timedelta
 from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
 from django import forms

@@ -71,6 +71,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     by_day = _by_day(events, window.first)
     query = request.GET.copy()
     query.pop("date", None)
+    filters = {name: data.get(name) or "" for name in ("branch", "track", "audience")}
     return render(
         request,
         "events/calendar.html",
@@ -88,7 +89,30 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "count": len(events),
             "truncated": len(events) == MAX_LIST,
             "today": local_today(),
+            "coming": _coming_instead(request, data, view, window, events),
+            "filters": {k: v for k, v in filters.items() if v},
         },
+    )
+
+
+COMING_INSTEAD = 10
+
+
+def _coming_instead(
+    request: HttpRequest, data: dict[str, Any], view: str, window: _Window, events: list[Any]
+) -> list[Any]:
+    """A week or month with nothing left to go to (e.g. on a Sunday) shows the next events
+    after it instead of an empty grid; a week wholly in the past shows what it held."""
+    now = timezone.now()
+    if view == "list" or window.last < local_today() or any(e.end > now for e in events):
+        return []
+    return _coming_events(
+        request,
+        limit=COMING_INSTEAD,
+        branch=data.get("branch") or None,
+        track=data.get("track") or None,
+        audience=data.get("audience") or None,
+        q=(data.get("q") or "").strip() or None,
     )
 
 
@@ -238,6 +262,33 @@ def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         services.registration_cancel(actor=request.user, registration=reg, reason=reason)
         messages.success(request, _("Your registration is cancelled."))
     return redirect(safe_next(request, "my-page"))
+
+
+BRANCH_PAGE_EVENTS = 8
+
+
+def branch_events_part(request: HttpRequest | None, *, branch: Any) -> str:
+    """The branch page's coming events (a part of core's page, core.navigation)."""
+    events = _coming_events(request, branch=branch.slug, limit=BRANCH_PAGE_EVENTS)
+    return render_to_string(
+        "events/_branch_events.html", {"branch": branch, "events": events}, request=request
+    )
+
+
+def _coming_events(
+    request: HttpRequest | None, *, limit: int, after: datetime | None = None, **filters: Any
+) -> list[Any]:
+    """The next published events from now (or ``after``), with the calendar's filters."""
+    now = timezone.now()
+    events = list(
+        selectors.event_list(
+            actor=getattr(request, "user", None),
+            start_after=max(now, after) if after else now,
+            states=[EventState.PUBLISHED],
+            **filters,
+        )[:limit]
+    )
+    return _decorate(events, now)
 
 
 def my_registrations_section(request: HttpRequest) -> str:
