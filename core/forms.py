@@ -20,6 +20,36 @@ def signup_sent_message(email: str) -> str:
     }
 
 
+DASHES = "---------"
+
+
+def without_dashes(form: forms.BaseForm) -> None:
+    """Give every select's empty choice words instead of Django's "---------": "Choose…"
+    where a choice is needed, "None" where it may stay empty (unless the form said better)."""
+    for field in form.fields.values():
+        if not isinstance(field, forms.ChoiceField):
+            continue
+        words = _("Choose…") if field.required else _("None")
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label == DASHES:
+                field.empty_label = words
+            continue
+        choices = list(field.choices)
+        if any(value == "" and label == DASHES for value, label in choices):
+            field.choices = [
+                (value, words if value == "" and label == DASHES else label)
+                for value, label in choices
+            ]
+
+
+class WithoutDashesMixin:
+    """A form whose selects never offer "---------" (see ``without_dashes``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        without_dashes(self)  # type: ignore[arg-type]
+
+
 class IdMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     """Checkboxes of objects; a tampered id too large for the database is an error beside the
     field, not a 500 (``pk__in=[2**63]`` overflows the database's integer)."""

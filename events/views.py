@@ -36,6 +36,7 @@ from events.forms import (
     EventEditForm,
     RegisterForm,
     SeriesForm,
+    StaffEventFilterForm,
 )
 from events.models import EventState, RegistrationStatus
 
@@ -312,17 +313,29 @@ def my_registrations_section(request: HttpRequest) -> str:
 
 @login_required
 def staff_events(request: HttpRequest) -> HttpResponse:
+    """The events of the staff member's branches: date, event, library, registrations and
+    state in columns of their own, filtered by library, state, date and a search."""
     _staff_required(request)
     today = local_today()
-    start, _unused = day_bounds(today - timedelta(days=14))
-    branch_ids = list(branches_managed_by(user=request.user).values_list("pk", flat=True))
+    branches = list(branches_managed_by(user=request.user).order_by("position", "name"))
+    form = StaffEventFilterForm(request.GET or None, branches=branches)
+    data = form.cleaned_data if form.is_valid() else {}
+    start, _unused = day_bounds(data.get("date") or today - timedelta(days=14))
     events = list(
-        selectors.event_list(actor=request.user, start_after=start).filter(
-            branch_id__in=branch_ids
-        )[:MAX_LIST]
+        selectors.event_list(
+            actor=request.user,
+            start_after=start,
+            branch=data.get("branch") or None,
+            states=[data["state"]] if data.get("state") else None,
+            q=(data.get("q") or "").strip() or None,
+        ).filter(branch__in=branches)[:MAX_LIST]
     )
     _decorate(events, timezone.now())
-    return render(request, "events/staff_events.html", {"events": events, "today": today})
+    return render(
+        request,
+        "events/staff_events.html",
+        {"events": events, "today": today, "form": form, "truncated": len(events) == MAX_LIST},
+    )
 
 
 @login_required

@@ -1,0 +1,41 @@
+"""Pages for everyone about the site itself: the accessibility statement (as the Danish web
+accessibility act, webtilgængelighedsloven, requires), the privacy notice and a short help
+page. Thin: the text is in the templates; the contact is the main library's."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from core import selectors
+from core.models import BranchKind
+from core.navigation import nav_link_url
+
+
+def _contact() -> object:
+    """Where people write: the main library (else the first branch with an e-mail)."""
+    branches = selectors.branch_list().exclude(email="")
+    return branches.filter(kind=BranchKind.MAIN).first() or branches.first()
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/info/accessibility.html", {"contact": _contact()})
+
+
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/info/privacy.html", {"contact": _contact()})
+
+
+def help_page(request: HttpRequest) -> HttpResponse:
+    """How to find an event, register, book a room and get help (links through core's
+    registry, as core cannot name the other apps' pages)."""
+    return render(
+        request,
+        "core/info/help.html",
+        {
+            "contact": _contact(),
+            "events_url": nav_link_url("events"),
+            "rooms_url": nav_link_url("rooms"),
+            "makerspace_url": nav_link_url("rooms-makerspace"),
+        },
+    )
