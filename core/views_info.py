@@ -1,11 +1,14 @@
 """Pages for everyone about the site itself: the accessibility statement (as the Danish web
 accessibility act, webtilgængelighedsloven, requires), the privacy notice and a short help
-page. Thin: the text is in the templates; the contact is the main library's."""
+page, and the uploaded public images. Thin: the text is in the templates; the contact is the main library's."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django.views.static import serve
 
 from core import selectors
 from core.models import BranchKind
@@ -39,3 +42,13 @@ def help_page(request: HttpRequest) -> HttpResponse:
             "makerspace_url": nav_link_url("rooms-makerspace"),
         },
     )
+
+
+@require_GET
+def public_media(request: HttpRequest, path: str) -> HttpResponse:
+    """An uploaded public file (an event's image) from ``MEDIA_ROOT``; the URL pattern allows
+    only files directly in the public folders, and ``serve`` refuses paths leading out."""
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = "public, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
