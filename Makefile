@@ -43,7 +43,7 @@ lint: install
 	$(BIN)/mypy
 
 bench: install
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 messages: install
 	for app in core rooms events volunteers notifications plans; do \

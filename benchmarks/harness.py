@@ -171,3 +171,37 @@ def print_table(results: list[Result], *, title: str) -> None:
     for row in rows:
         print(line(row))
     print()
+
+
+def print_rows(rows: list[Any], *, title: str) -> None:
+    """The stack benchmark's table: workload, measured, floor, ratio, goal, met, guarantee."""
+    headers = ["workload", "measured", "floor", "ratio", "goal", "met", "guarantee", "held"]
+    cells = [
+        [
+            r.workload,
+            r.measured,
+            r.floor,
+            "" if r.ratio is None else f"{r.ratio:.2f}",
+            r.goal,
+            "" if r.met is None else ("yes" if r.met else "NO"),
+            r.guarantee,
+            "yes" if r.held else "BROKEN",
+        ]
+        for r in rows
+    ]
+    widths = [
+        max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(headers)
+    ]
+
+    def line(values: list[str]) -> str:
+        return " | ".join(v.ljust(widths[i]) for i, v in enumerate(values)).rstrip()
+
+    print()
+    print(title)
+    print(f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs")
+    print()
+    print(line(headers))
+    print("-+-".join("-" * w for w in widths))
+    for c in cells:
+        print(line(c))
+    print()
