@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from core.models import Track
 from events import services
 from events.models import SignupQuestion
+from tests.e2e.axe import assert_accessible
 from tests.events.factories import make_event, make_staff
 from tests.factories import PASSWORD, make_branch, make_user
 
@@ -60,14 +61,17 @@ def test_from_a_track_to_the_answers_at_the_door(page: Page, live_server: Any, w
     track = Track.objects.get(slug="hygge")
 
     page.goto(live_server.url + "/")
+    assert_accessible(page)
     page.get_by_role("link", name=track.name, exact=True).click()
     expect(page).to_have_url(f"{live_server.url}/arrangementer/?track=hygge")
     image = page.get_by_role("img", name=ALT)
     expect(image).to_be_visible()
     assert image.evaluate("img => img.naturalWidth") == 1200  # resized on upload, and served
+    assert_accessible(page)
     page.get_by_role("link", name="LEGO-værksted").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("LEGO-værksted")
     expect(page.get_by_role("img", name=ALT)).to_be_visible()
+    assert_accessible(page)
 
     _log_in(page, live_server.url, "mette@example.org")
     page.goto(f"{live_server.url}/arrangementer/{event.pk}/")
@@ -75,10 +79,12 @@ def test_from_a_track_to_the_answers_at_the_door(page: Page, live_server: Any, w
     page.get_by_role("button", name="Tilmeld mig").click()
     expect(page.get_by_label("Barnets alder")).to_be_visible()  # still asked: nothing sent
     expect(page.locator(".errorlist").first).to_be_visible()
+    assert_accessible(page)  # the form with its error
     page.get_by_label("Barnets navn").fill("Ida")
     page.get_by_label("Barnets alder").fill("7 år")
     page.get_by_role("button", name="Tilmeld mig").click()
     expect(page.get_by_role("status")).to_contain_text("Du er tilmeldt")
+    assert_accessible(page)
 
     page.context.clear_cookies()
     _log_in(page, live_server.url, "personale@example.org")
@@ -88,6 +94,7 @@ def test_from_a_track_to_the_answers_at_the_door(page: Page, live_server: Any, w
     expect(row).to_contain_text("Ida")
     expect(row).to_contain_text("Barnets alder")
     expect(row).to_contain_text("7 år")
+    assert_accessible(page)
     overflow = page.evaluate(
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
