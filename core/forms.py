@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -34,7 +35,7 @@ def without_dashes(form: forms.BaseForm) -> None:
             if field.empty_label == DASHES:
                 field.empty_label = words
             continue
-        choices = list(field.choices)
+        choices = list(cast("Iterable[tuple[Any, Any]]", field.choices))
         if any(value == "" and label == DASHES for value, label in choices):
             field.choices = [
                 (value, words if value == "" and label == DASHES else label)

@@ -205,7 +205,8 @@ class RegistrationInputSerializer(serializers.Serializer):
 
 class AnswerOutputSerializer(serializers.Serializer):
     question = serializers.IntegerField(source="question_id")
-    label = serializers.CharField(source="question.label")
+    # A declared field (DRF's metaclass takes it off the class), not Field.label.
+    label = serializers.CharField(source="question.label")  # type: ignore[assignment]
     answer = serializers.CharField()
 
 
