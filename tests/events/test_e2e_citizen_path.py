@@ -95,6 +95,16 @@ def test_from_a_track_to_the_answers_at_the_door(page: Page, live_server: Any, w
     expect(row).to_contain_text("Barnets alder")
     expect(row).to_contain_text("7 år")
     assert_accessible(page)
+    _fits(page)
+
+    # The staff event list: its columns and filters fit a phone too.
+    page.goto(f"{live_server.url}/personale/arrangementer/")
+    expect(page.get_by_role("link", name="LEGO-værksted", exact=True)).to_be_visible()
+    assert_accessible(page)
+    _fits(page)
+
+
+def _fits(page: Page) -> None:
     overflow = page.evaluate(
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )

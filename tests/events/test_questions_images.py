@@ -271,3 +271,20 @@ def test_staff_create_an_event_with_an_image_and_questions_on_the_page() -> None
         "The child's age",
     ]
     assert timezone.localtime(event.start).hour == 10
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_persons_own_answers_are_in_their_data_export() -> None:
+    import json
+
+    from core import privacy
+
+    event = workshop(make_branch())
+    name_q, age_q = event.series.questions.all()
+    person = make_person()
+    services.registration_create(
+        actor=person, event=event, answers={name_q.pk: "Ida", age_q.pk: "7"}
+    )
+    data = json.loads(privacy.personal_data_json(user=person))
+    [registration] = data["registrations"]
+    assert registration["answers"] == {"The child's name": "Ida", "The child's age": "7"}
