@@ -38,7 +38,7 @@ e2e: install
 ## the types (mypy with django-stubs and DRF stubs, pyproject.toml [tool.mypy])
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check core events rooms volunteers notifications plans tests
+	$(BIN)/ruff format --check core identity events rooms volunteers notifications plans tests
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
@@ -46,7 +46,7 @@ bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 messages: install
-	for app in core rooms events volunteers notifications plans; do \
+	for app in core identity rooms events volunteers notifications plans; do \
 		(cd $$app && ../$(BIN)/python ../manage.py makemessages -l da --no-obsolete); done
 
 clean:

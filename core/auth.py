@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 
 
@@ -20,6 +21,15 @@ def _is_administrator(user_obj: Any) -> bool:
 
 
 class RoleBackend(ModelBackend):
+    def user_can_authenticate(self, user: Any) -> bool:
+        """E-mail and password; with ``MODESTED_STAFF_PASSWORD_LOGIN`` off, not for staff and
+        administrators, who then log in through the staff single sign-on only."""
+        if not super().user_can_authenticate(user):
+            return False
+        if settings.MODESTED_STAFF_PASSWORD_LOGIN:
+            return True
+        return not getattr(user, "is_library_staff", False)
+
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
         return _is_administrator(user_obj)
 

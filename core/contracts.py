@@ -55,6 +55,8 @@ class AuditAction(StrEnum):
     USER_PASSWORD_CHANGED = "user.password_changed"
     USER_PASSWORD_SET_BY_ADMINISTRATOR = "user.password_set_by_administrator"
     USER_ROLE_CHANGED = "user.role_changed"
+    USER_PLATFORM_REGISTERED = "user.platform_registered"
+    USER_PLATFORM_LINKED = "user.platform_linked"
     USER_DELETED_BY_SELF = "user.deleted_by_self"
     USER_DELETED_BY_ADMINISTRATOR = "user.deleted_by_administrator"
     USER_DELETED_INACTIVE = "user.deleted_inactive"

@@ -50,6 +50,8 @@ class ErrorCode(StrEnum):
     WEAK_PASSWORD = "weak_password"
     SIGNUP_LINK_INVALID = "signup_link_invalid"
     EMAIL_TAKEN = "email_taken"
+    PLATFORM_ALREADY_LINKED = "platform_already_linked"
+    NO_STAFF_GROUP = "no_staff_group"
     WRONG_CONFIRMATION = "wrong_confirmation"
     LAST_ADMINISTRATOR = "last_administrator"
     # Rooms and the makerspace

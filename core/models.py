@@ -74,6 +74,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     birth_date = models.DateField(
         _("birth date"), null=True, blank=True, help_text=_("Used for age limits only.")
     )
+    municipality = models.CharField(
+        _("home municipality (number)"),
+        max_length=4,
+        blank=True,
+        help_text=_(
+            "From the library login (Adgangsplatformen), renewed at each login; e.g. 265 for "
+            "Roskilde. Decides resident prices and booking windows."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
         _("admin access"), default=False, help_text=_("May log in to the admin site.")
@@ -124,6 +133,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_administrator(self) -> bool:
         return self.is_active and (self.role == Role.ADMINISTRATOR or self.is_superuser)
+
+    @property
+    def is_resident(self) -> bool:
+        """Lives in the library's own municipality (``MODESTED_MUNICIPALITY``), as the
+        library login last said."""
+        own = settings.MODESTED_MUNICIPALITY
+        return bool(own) and self.municipality == own
 
     @property
     def is_volunteer(self) -> bool:

@@ -133,6 +133,7 @@ def export_account(user: User) -> dict[str, Any]:
         "language": user.language,
         "role": user.role,
         "birth_date": user.birth_date,
+        "municipality": user.municipality,
         "date_joined": user.date_joined,
         "last_login": user.last_login,
         "last_activity": user.last_activity,

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI from our own static files, no CDN
     # Mødested, in the one direction they depend in.
     "core",
+    "identity",
     "rooms",
     "events",
     "volunteers",
@@ -365,7 +366,41 @@ MODESTED_EXTRA_CLOSED_DAYS = env_list(
 # (PostgreSQL's lock_timeout, set by core.locking for each transaction that locks).
 MODESTED_LOCK_TIMEOUT_MS = int(os.environ.get("MODESTED_LOCK_TIMEOUT_MS", "5000"))
 
-AUTHENTICATION_BACKENDS = ["core.auth.RoleBackend"]
+AUTHENTICATION_BACKENDS = ["core.auth.RoleBackend", "identity.backends.PlatformBackend"]
+
+# --- Logging in with the login people already have (identity app, docs/operations.md) ------
+# The library's own municipality number (Roskilde: 265). People whose library login says they
+# live there get the rooms' resident prices and booking windows; the plan counts them apart.
+MODESTED_MUNICIPALITY = os.environ.get("MODESTED_MUNICIPALITY", "").strip()
+# Citizens: Adgangsplatformen (OAuth 2 authorization code + PKCE, then its user-info with
+# uniqueId and municipality). Off unless the client id and the three URLs are set.
+ADGANGSPLATFORMEN = {
+    "client_id": os.environ.get("ADGANGSPLATFORMEN_CLIENT_ID", ""),
+    "client_secret": os.environ.get("ADGANGSPLATFORMEN_CLIENT_SECRET", ""),
+    "authorize_url": os.environ.get("ADGANGSPLATFORMEN_AUTHORIZE_URL", ""),
+    "token_url": os.environ.get("ADGANGSPLATFORMEN_TOKEN_URL", ""),
+    "userinfo_url": os.environ.get("ADGANGSPLATFORMEN_USERINFO_URL", ""),
+    # How the client authenticates at the token endpoint (the platform: in the form body).
+    "token_auth_method": os.environ.get(
+        "ADGANGSPLATFORMEN_TOKEN_AUTH_METHOD", "client_secret_post"
+    ),
+}
+# Staff: the municipality's OpenID Connect provider (e.g. Microsoft Entra ID). Off unless the
+# discovery URL and the client id are set. Groups map to a role and branches:
+# "group=staff:viby+hasle,other-group=administrator" (branch slugs joined by "+").
+STAFF_SSO = {
+    "metadata_url": os.environ.get("STAFF_SSO_METADATA_URL", ""),
+    "client_id": os.environ.get("STAFF_SSO_CLIENT_ID", ""),
+    "client_secret": os.environ.get("STAFF_SSO_CLIENT_SECRET", ""),
+    "scope": os.environ.get("STAFF_SSO_SCOPE", "openid email profile"),
+    "groups_claim": os.environ.get("STAFF_SSO_GROUPS_CLAIM", "groups"),
+    "groups": os.environ.get("STAFF_SSO_GROUPS", ""),
+}
+# Off: staff and administrators can no longer log in with e-mail and password (page, API,
+# admin); they use the staff single sign-on.
+MODESTED_STAFF_PASSWORD_LOGIN = env_bool("MODESTED_STAFF_PASSWORD_LOGIN", True)
+# Seconds to wait for the login platforms before telling the person they do not answer.
+MODESTED_LOGIN_PLATFORM_TIMEOUT = float(os.environ.get("MODESTED_LOGIN_PLATFORM_TIMEOUT", "5"))
 
 if TESTING:
     # Real hashing costs a second a person on a loaded 2-core machine; tests need no strength.

@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from core import views, views_info
 
 # Each app adds its API under /api/ and its pages at the root; the order is the dependency order.
-APPS = ["core", "rooms", "events", "volunteers", "notifications", "plans"]
+APPS = ["core", "identity", "rooms", "events", "volunteers", "notifications", "plans"]
 
 urlpatterns = [
     path("admin/", admin.site.urls),

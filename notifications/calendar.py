@@ -142,14 +142,19 @@ def _calendar(name: str, *, method: str = "", feed: bool = False) -> Calendar:
 
 def feed_ical(name: str, items: Iterable[CalendarItem]) -> bytes:
     """A subscribable feed (no METHOD): the VTIMEZONE first, then one VEVENT per item."""
+    ordered = sorted(items, key=lambda i: (i.start, i.uid))
+    return feed_ical_from_parts(name, [build_vevent(item).to_ical() for item in ordered])
+
+
+def feed_ical_from_parts(name: str, vevents: list[bytes]) -> bytes:
+    """The feed around VEVENTs already serialised (``build_vevent(item).to_ical()``, in the
+    feed's order): the same bytes as adding them to the calendar one by one."""
     cal = _calendar(name, feed=True)
-    items = sorted(items, key=lambda i: (i.start, i.uid))
-    if items:
+    if vevents:
         cal.add_component(_vtimezone())
-    for item in items:
-        cal.add_component(build_vevent(item))
-    feed: bytes = cal.to_ical()
-    return feed
+    head: bytes = cal.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    return head[: -len(end)] + b"".join(vevents) + end
 
 
 def invitation_ical(item: CalendarItem, *, attendee: str) -> tuple[bytes, str]:

@@ -6,7 +6,6 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -27,7 +26,6 @@ from notifications.models import (
 from notifications.sources import (
     booking_item,
     equipment_booking_item,
-    event_item,
     registration_item,
     signup_item,
 )
@@ -102,10 +100,6 @@ def public_event(*, pk: int) -> Event | None:
     return (
         events_filtered(actor=None).select_related("branch", "room", "stop").filter(pk=pk).first()
     )
-
-
-def public_event_items(**filters: Any) -> list[CalendarItem]:
-    return [event_item(e) for e in public_events(**filters)]
 
 
 def room_busy_items(*, room: Room, now: datetime | None = None) -> list[CalendarItem]:

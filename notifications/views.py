@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.models import Branch
 from core.pages import error_messages
-from notifications import selectors, services
+from notifications import feed_cache, selectors, services
 from notifications.calendar import CalendarItem, feed_ical, newest
 from notifications.sources import event_item
 from rooms.models import Room
@@ -42,11 +42,20 @@ def _feed_response(
 ) -> HttpResponse:
     body = feed_ical(name, items)
     modified = newest(i.last_modified for i in items) or EMPTY_FEED_MODIFIED
-    timestamp = int(modified.timestamp())
     etag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    _feed_headers(response, etag=etag, modified=modified, filename=filename, private=private)
+    conditional = get_conditional_response(
+        request, etag=etag, last_modified=int(modified.timestamp()), response=response
+    )
+    return conditional if conditional is not None else response  # a 304 or 412, or ours
+
+
+def _feed_headers(
+    response: HttpResponse, *, etag: str, modified: datetime, filename: str, private: bool = False
+) -> None:
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(timestamp)
+    response["Last-Modified"] = http_date(int(modified.timestamp()))
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     if private:
         response["Cache-Control"] = "private, no-cache"
@@ -54,10 +63,6 @@ def _feed_response(
         response["X-Robots-Tag"] = "noindex, nofollow"
     else:
         response["Cache-Control"] = "public, max-age=300"
-    conditional = get_conditional_response(
-        request, etag=etag, last_modified=timestamp, response=response
-    )
-    return conditional if conditional is not None else response  # a 304 or 412, or ours
 
 
 @require_GET
@@ -71,8 +76,19 @@ def events_feed(request: HttpRequest) -> HttpResponse:
         branch = Branch.objects.filter(slug=filters["branch"]).first()
         if branch is not None:
             name = _("Events at %(branch)s") % {"branch": branch.name}
-    items = selectors.public_event_items(**filters)
-    return _feed_response(request, name, items, filename="events.ics")
+    # Answered from the events' columns: a 304 before anything is built, and only the
+    # events that changed are serialised again (notifications/feed_cache.py).
+    state = feed_cache.public_feed_state(str(name), **filters)
+    modified = state.last_modified or EMPTY_FEED_MODIFIED
+    response = HttpResponse(content_type="text/calendar; charset=utf-8")
+    _feed_headers(response, etag=state.etag, modified=modified, filename="events.ics")
+    conditional = get_conditional_response(
+        request, etag=state.etag, last_modified=int(modified.timestamp()), response=response
+    )
+    if conditional is not None and conditional is not response:
+        return conditional  # a 304 or 412, answered from the validators alone
+    response.content = feed_cache.public_feed_body(str(name), state)
+    return response
 
 
 @require_GET

@@ -27,6 +27,12 @@ class BookableBy(models.TextChoices):
     STAFF = "staff", _("Library staff only")
 
 
+class PriceTier(models.TextChoices):
+    FREE = "free", _("Free")
+    FEE = "fee", _("Room fee")
+    RENT = "rent", _("Rent")
+
+
 class Room(models.Model):
     branch = models.ForeignKey(
         "core.Branch", on_delete=models.CASCADE, related_name="rooms", verbose_name=_("branch")
@@ -91,6 +97,21 @@ class Room(models.Model):
     rent_dkk = models.DecimalField(
         _("rent for others (DKK)"), max_digits=8, decimal_places=2, default=Decimal("0")
     )
+    # Residents of the library's municipality (``MODESTED_MUNICIPALITY``, as their library
+    # login says) may get another price tier and a longer booking window than others.
+    resident_price_tier = models.CharField(
+        _("price tier for residents of the municipality"),
+        max_length=8,
+        choices=PriceTier.choices,
+        blank=True,
+        help_text=_("Empty: residents pay as everyone else. Known from the library login."),
+    )
+    resident_max_days_ahead = models.PositiveIntegerField(
+        _("bookable days ahead for residents of the municipality"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the same as for everyone."),
+    )
     cancel_days_before = models.PositiveIntegerField(
         _("bookers cancel at the latest (days before)"),
         default=1,
@@ -130,12 +151,6 @@ class BookingKind(models.TextChoices):
     BOOKING = "booking", _("Booking")
     EVENT = "event", _("Library event")
     SHIFT = "shift", _("Volunteer shift")
-
-
-class PriceTier(models.TextChoices):
-    FREE = "free", _("Free")
-    FEE = "fee", _("Room fee")
-    RENT = "rent", _("Rent")
 
 
 class Booking(models.Model):

@@ -289,7 +289,7 @@ def _prices(request: HttpRequest, room: Room) -> list[tuple[str, Any]]:
     """What booking ``room`` costs the person, and on behalf of each of their associations."""
     if not request.user.is_authenticated:
         return []
-    _tier, own = selectors.price_for(room=room, partner=None)
+    _tier, own = selectors.price_for(room=room, partner=None, booker=request.user)
     prices: list[tuple[str, Any]] = [(_("Booking for yourself"), own)]
     for partner in request.user.partners.order_by("name"):
         _tier, amount = selectors.price_for(room=room, partner=partner)

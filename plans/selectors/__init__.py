@@ -62,11 +62,13 @@ from plans.selectors.plans import (
     plan_for_year,
     plan_list,
 )
+from plans.selectors.residence import Residence, participants_by_residence
 from plans.selectors.staff import staff_count_gaps
 
 __all__ = [
     "METRICS",
     "PERIODS",
+    "Residence",
     "ActivityHours",
     "Cell",
     "Coverage",
@@ -89,6 +91,7 @@ __all__ = [
     "initiatives_by_track",
     "initiatives_responsible",
     "parse_scope",
+    "participants_by_residence",
     "plan_for_year",
     "plan_list",
     "quarter_bounds",

@@ -30,6 +30,9 @@ from rooms.selectors.availability import (
     can_book as can_book,
 )
 from rooms.selectors.availability import (
+    days_ahead_for as days_ahead_for,
+)
+from rooms.selectors.availability import (
     live_bookings_between as live_bookings_between,
 )
 from rooms.selectors.availability import (
@@ -172,6 +175,7 @@ __all__ = [
     "subtract_intervals",
     "allowed_hours_kinds",
     "open_intervals",
+    "days_ahead_for",
     "price_for",
     "age_on",
     "can_book",

@@ -98,8 +98,38 @@ def open_intervals(*, branch: Branch, day: date, self_service_allowed: bool) -> 
     )
 
 
-def price_for(*, room: Room, partner: Partner | None) -> tuple[str, Decimal]:
-    """The price tier and amount (DKK, shown, not paid) for booking ``room``."""
+def _tier_price(room: Room, tier: str) -> tuple[str, Decimal]:
+    amounts = {PriceTier.FREE: Decimal("0"), PriceTier.FEE: room.fee_dkk}
+    return tier, amounts.get(PriceTier(tier), room.rent_dkk)
+
+
+def days_ahead_for(*, room: Room, booker: User | None) -> int:
+    """How far ahead ``booker`` may book ``room``: residents of the library's municipality
+    may have a longer window."""
+    if (
+        booker is not None
+        and room.resident_max_days_ahead is not None
+        and booker.is_authenticated
+        and booker.is_resident
+    ):
+        return room.resident_max_days_ahead
+    return room.max_days_ahead
+
+
+def price_for(
+    *, room: Room, partner: Partner | None, booker: User | None = None
+) -> tuple[str, Decimal]:
+    """The price tier and amount (DKK, shown, not paid) for booking ``room``; a person
+    booking for themselves who lives in the library's municipality gets the room's
+    resident tier, if it has one."""
+    if (
+        partner is None
+        and booker is not None
+        and room.resident_price_tier
+        and booker.is_authenticated
+        and booker.is_resident
+    ):
+        return _tier_price(room, room.resident_price_tier)
     if partner is not None and partner.kind in {
         PartnerKind.VOLUNTARY_SOCIAL,
         PartnerKind.MUNICIPAL,

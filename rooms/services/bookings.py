@@ -85,9 +85,9 @@ def booking_request(
     purpose = _check_request(
         room, actor, is_staff=is_staff, partner=partner, purpose=purpose, attendees=attendees
     )
-    _check_shape(room, start, end, is_staff=is_staff)
+    _check_shape(room, start, end, is_staff=is_staff, booker=actor)
     occurrences = _plan_dates(
-        room, start, end, every_weeks=every_weeks, until=until, is_staff=is_staff
+        room, start, end, every_weeks=every_weeks, until=until, is_staff=is_staff, booker=actor
     )
 
     room = lock_one(Room, room.pk)  # every writer of this room waits here: no deadlocks
@@ -198,7 +198,7 @@ def _write_bookings(
     constraint on PostgreSQL, whose ``IntegrityError`` becomes the same 409.
     """
     status = BookingStatus.PENDING if needs_approval else BookingStatus.CONFIRMED
-    tier, price = selectors.price_for(room=room, partner=partner)
+    tier, price = selectors.price_for(room=room, partner=partner, booker=actor)
     series_id = uuid.uuid4() if series and len(wanted) > 1 else None
     now = timezone.now()
     bookings: list[Booking] = []

@@ -125,7 +125,9 @@ def _hours_problem(room: Room, start: datetime, end: datetime, booker: User) -> 
     )
 
 
-def _check_shape(room: Room, start: datetime, end: datetime, *, is_staff: bool) -> None:
+def _check_shape(
+    room: Room, start: datetime, end: datetime, *, is_staff: bool, booker: User | None = None
+) -> None:
     """Duration, time steps, not in the past, not too far ahead."""
     if end <= start:
         raise RuleViolation(_("The end must be after the start."), field="end")
@@ -160,11 +162,10 @@ def _check_shape(room: Room, start: datetime, end: datetime, *, is_staff: bool) 
         raise RuleViolation(
             _("The start has already passed. Please choose a later time."), field="start"
         )
-    if not is_staff and _local(start).date() > local_today() + timedelta(days=room.max_days_ahead):
+    days = selectors.days_ahead_for(room=room, booker=booker)
+    if not is_staff and _local(start).date() > local_today() + timedelta(days=days):
         raise RuleViolation(
-            _("This room can be booked at most %(days)s days ahead."),
-            field="start",
-            days=room.max_days_ahead,
+            _("This room can be booked at most %(days)s days ahead."), field="start", days=days
         )
 
 
@@ -265,6 +266,7 @@ def _plan_dates(
     every_weeks: int | None,
     until: date | None,
     is_staff: bool,
+    booker: User | None = None,
 ) -> list[tuple[datetime, datetime] | SkippedDate]:
     """The dates asked for: one, or a weekly/fortnightly series within the room's limits.
 
@@ -280,11 +282,12 @@ def _plan_dates(
             raise RuleViolation(
                 _("Please give the last date of the series, after the first."), field="repeat"
             )
-        if not is_staff and until > local_today() + timedelta(days=room.max_days_ahead):
+        days = selectors.days_ahead_for(room=room, booker=booker)
+        if not is_staff and until > local_today() + timedelta(days=days):
             raise RuleViolation(
                 _("This room can be booked at most %(days)s days ahead; end the series earlier."),
                 field="repeat",
-                days=room.max_days_ahead,
+                days=days,
             )
     occurrences = _occurrences(start, end, every_weeks, until)
     if len(occurrences) > room.max_series_occurrences:

@@ -51,6 +51,8 @@ ROOM_FIELDS = (
     "self_service_allowed",
     "fee_dkk",
     "rent_dkk",
+    "resident_price_tier",
+    "resident_max_days_ahead",
     "cancel_days_before",
 )
 EQUIPMENT_FIELDS = (
@@ -71,7 +73,13 @@ EQUIPMENT_FIELDS = (
 
 # Which rules of ``rules.py`` read which fields: only the rules whose fields changed are run.
 _REQUEST_FIELDS = {"is_active", "bookable_by", "capacity"}
-_SHAPE_FIELDS = {"min_duration_minutes", "max_duration_minutes", "slot_minutes", "max_days_ahead"}
+_SHAPE_FIELDS = {
+    "min_duration_minutes",
+    "max_duration_minutes",
+    "slot_minutes",
+    "max_days_ahead",
+    "resident_max_days_ahead",
+}
 _HOURS_FIELDS = {"self_service_allowed"}
 _LIMIT_FIELDS = {"max_per_day", "max_per_week", "max_future"}
 
@@ -245,7 +253,7 @@ def _problem(room: Room, booking: Booking, changed: set[str], *, is_staff: bool)
                 attendees=booking.attendees,
             )
         if changed & _SHAPE_FIELDS:
-            _check_shape(room, booking.start, booking.end, is_staff=is_staff)
+            _check_shape(room, booking.start, booking.end, is_staff=is_staff, booker=booker)
         if changed & _HOURS_FIELDS:
             return _hours_problem(room, booking.start, booking.end, booker)
     except DomainError as error:

@@ -29,7 +29,7 @@ from notifications.models import Delivery, ReminderKind
 from tests.factories import make_user
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("core", "rooms", "events", "volunteers", "plans", "notifications")
+APPS = ("core", "identity", "rooms", "events", "volunteers", "plans", "notifications")
 
 # Calls that send state_changed; every string given as their kind must be a MessageKind.
 SENDERS = {"send", "send_robust", "asend", "asend_robust", "send_state_changed"}

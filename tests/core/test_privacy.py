@@ -53,6 +53,7 @@ EXPORT_SECTIONS = {
     "account",
     "association_memberships",
     "api_tokens",
+    "platform_logins",
     "audit_entries",
     "registrations",
     "hosted_events",

@@ -153,12 +153,47 @@ def test_one_event_can_be_downloaded(client) -> None:
 def test_events_feed_query_count_does_not_grow(client, django_assert_num_queries) -> None:
     for i in range(2):
         make_event(start=at(DAY, 10 + i))
-    with django_assert_num_queries(1):  # the events with branch, room and stop joined
+    with django_assert_num_queries(2):  # the events' columns, then the two to build
+        client.get("/feeds/events.ics")
+    with django_assert_num_queries(1):  # built once: the columns alone
         client.get("/feeds/events.ics")
     for i in range(6):
         make_event(start=at(DAY + timedelta(days=1), 8 + i))
-    with django_assert_num_queries(1):  # the same one query for four times as many
+    with django_assert_num_queries(2):  # the same two queries for four times as many
         client.get("/feeds/events.ics")
+
+
+def test_cached_feed_is_the_feed_built_afresh(client) -> None:
+    from notifications.calendar import feed_ical
+    from notifications.selectors import public_events
+    from notifications.sources import event_item
+
+    for i in range(12):  # "event-10" sorts before "event-9": the order must not depend on it
+        make_event(start=at(DAY, 10), title=f"Samme tid {i}")
+    make_event(start=at(DAY, 9), state="cancelled")
+    client.get("/feeds/events.ics")  # fills the cache
+    cached = client.get("/feeds/events.ics").content
+
+    afresh = feed_ical("Arrangementer", [event_item(e) for e in public_events()])
+    assert cached == afresh
+
+
+def test_a_renamed_room_reaches_the_feed_and_a_304_builds_nothing(
+    client, django_assert_num_queries
+) -> None:
+    room = make_room(name="Mødelokale 1")
+    make_event(start=at(DAY, 10), room=room, branch=room.branch)
+    first = client.get("/feeds/events.ics")
+    assert "Mødelokale 1" in first.content.decode()
+    with django_assert_num_queries(1):  # the columns, then 304 without building
+        again = client.get("/feeds/events.ics", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+
+    room.name = "Fortællerummet"
+    room.save(update_fields=["name"])
+    renamed = client.get("/feeds/events.ics", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert renamed.status_code == 200 and renamed["ETag"] != first["ETag"]
+    assert "Fortællerummet" in renamed.content.decode()
 
 
 # --- A room's occupancy ------------------------------------------------------------------

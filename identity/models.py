@@ -1,0 +1,50 @@
+"""Which outside login belongs to which account.
+
+Only the platform's stable identifier for the person is kept (Adgangsplatformen's pseudonymous
+``uniqueId``, the staff provider's ``sub``): never a CPR number, a PIN or the platform's
+tokens, which live only for the length of one login.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Platform(models.TextChoices):
+    LIBRARY = "adgangsplatformen", _("Library login (Adgangsplatformen)")
+    STAFF_SSO = "staff_sso", _("Staff single sign-on")
+
+
+class PlatformLink(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="platform_links",
+        verbose_name=_("person"),
+    )
+    platform = models.CharField(_("platform"), max_length=24, choices=Platform.choices)
+    subject = models.CharField(
+        _("identifier at the platform"),
+        max_length=255,
+        help_text=_("Adgangsplatformen's uniqueId or the provider's subject; no CPR number."),
+    )
+    created_at = models.DateTimeField(_("linked"), default=timezone.now)
+    last_login_at = models.DateTimeField(_("last login"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("platform login")
+        verbose_name_plural = _("platform logins")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "subject"], name="platformlink_one_account_per_subject"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "platform"], name="platformlink_one_subject_per_account"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()}: {self.user}"

@@ -1,0 +1,252 @@
+"""Logging in with Adgangsplatformen (citizens) and the municipality's sign-on (staff).
+
+Thin over Authlib's Django client (``identity.clients``), which makes and checks ``state``
+and PKCE (the verifier stays in the session until the code comes back) and, for OpenID
+Connect, the ID token and its nonce; and over ``identity.services``. The platform's tokens
+are used for the one user-info call of the login and then dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import requests
+from authlib.integrations.base_client import MismatchingStateError, OAuthError
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from joserfc.errors import JoseError
+
+from core.authenticated import AuthenticatedHttpRequest
+from core.pages import error_messages, form_errors
+from core.safe_redirect import safe_next
+from identity import clients, selectors, services
+from identity.forms import LibraryAccountForm
+from identity.selectors import LibraryIdentity
+
+logger = logging.getLogger(__name__)
+
+BACKEND = "identity.backends.PlatformBackend"
+NEXT_KEY = "identity_next"
+LINK_KEY = "identity_link"
+PENDING_KEY = "identity_pending"
+# What goes wrong with a platform: it does not answer, answers with an error, or its answer
+# does not check out (ID token, nonce).
+PLATFORM_ERRORS = (requests.RequestException, OAuthError, JoseError, ValueError, KeyError)
+
+
+def _down_message() -> str:
+    return _(
+        "The library login is not answering right now. Please try again later, or log in "
+        "with your e-mail address and password."
+    )
+
+
+def _state_message() -> str:
+    return _(
+        "The login could not be confirmed: it was started in another window or took too long. "
+        "Please try again."
+    )
+
+
+def _redirect_uri(name: str) -> str:
+    return settings.SITE_URL + reverse(name)
+
+
+def _fail(request: HttpRequest, message: str) -> HttpResponse:
+    messages.error(request, message)
+    return redirect("login")
+
+
+def _platform_answers(url: str) -> bool:
+    """Does the platform's authorization page answer at all? Asked before sending the
+    person there, so a platform that is down gets our message, not the browser's."""
+    try:
+        response = requests.get(
+            url, timeout=settings.MODESTED_LOGIN_PLATFORM_TIMEOUT, allow_redirects=False
+        )
+    except requests.RequestException:
+        return False
+    return response.status_code < 500
+
+
+def library_login_start(request: HttpRequest) -> HttpResponse:
+    client = clients.library_client()
+    if client is None:
+        raise Http404
+    request.session[NEXT_KEY] = safe_next(request, "home")
+    request.session.pop(LINK_KEY, None)
+    return _library_redirect(request, client)
+
+
+def _library_redirect(request: HttpRequest, client: Any) -> HttpResponse:
+    if not _platform_answers(settings.ADGANGSPLATFORMEN["authorize_url"]):
+        return _fail(request, _down_message())
+    response: HttpResponse = client.authorize_redirect(
+        request, _redirect_uri("identity:library-callback")
+    )
+    return response
+
+
+@login_required
+@require_POST
+def library_link_start(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """From "my page": log in with the library login to link it to this account."""
+    client = clients.library_client()
+    if client is None:
+        raise Http404
+    request.session[NEXT_KEY] = reverse("my-page")
+    request.session[LINK_KEY] = request.user.pk
+    return _library_redirect(request, client)
+
+
+def _library_identity(request: HttpRequest) -> LibraryIdentity | None:
+    client = clients.library_client()
+    if client is None:
+        raise Http404
+    token = client.authorize_access_token(request)
+    userinfo = client.userinfo(token=token)
+    return selectors.library_identity_from(userinfo)  # the token is dropped here
+
+
+def library_callback(request: HttpRequest) -> HttpResponse:
+    try:
+        identity = _library_identity(request)
+    except MismatchingStateError:
+        return _fail(request, _state_message())
+    except OAuthError as error:
+        logger.warning("Library login refused: %s", error)
+        return _fail(request, _("The library login was cancelled or refused. Please try again."))
+    except PLATFORM_ERRORS:
+        logger.exception("Library login failed")
+        return _fail(request, _down_message())
+    if identity is None:
+        return _fail(request, _("The library login did not say who you are. Please try again."))
+    next_url = request.session.pop(NEXT_KEY, None) or reverse("home")
+    link_for = request.session.pop(LINK_KEY, None)
+    if link_for is not None and request.user.is_authenticated and request.user.pk == link_for:
+        return _link(request, identity)
+    user = services.library_login(identity=identity)
+    if user is None:
+        request.session[PENDING_KEY] = {
+            "subject": identity.subject,
+            "municipality": identity.municipality,
+        }
+        request.session[NEXT_KEY] = next_url
+        return redirect("identity:library-signup")
+    login(request, user, backend=BACKEND)
+    return redirect(next_url)
+
+
+def _link(request: HttpRequest, identity: LibraryIdentity) -> HttpResponse:
+    with error_messages(request):
+        services.library_link_add(actor=request.user, identity=identity)  # type: ignore[arg-type]
+        messages.success(request, _("Your library login is linked to this account."))
+    return redirect("my-page")
+
+
+def library_signup(request: HttpRequest) -> HttpResponse:
+    """The first library login: ask only for what the platform does not tell."""
+    pending = request.session.get(PENDING_KEY)
+    if not pending:
+        return redirect("login")
+    identity = LibraryIdentity(subject=pending["subject"], municipality=pending["municipality"])
+    form = LibraryAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form):
+            user = services.library_account_create(identity=identity, **form.cleaned_data)
+            request.session.pop(PENDING_KEY, None)
+            next_url = request.session.pop(NEXT_KEY, None) or reverse("home")
+            login(request, user, backend=BACKEND)
+            messages.success(request, _("Welcome! Your account has been created."))
+            return redirect(next_url)
+    return render(request, "identity/library_signup.html", {"form": form})
+
+
+def staff_login_start(request: HttpRequest) -> HttpResponse:
+    client = clients.staff_client()
+    if client is None:
+        raise Http404
+    request.session[NEXT_KEY] = safe_next(request, "staff-home")
+    try:
+        response: HttpResponse = client.authorize_redirect(
+            request, _redirect_uri("identity:staff-callback")
+        )
+    except PLATFORM_ERRORS:
+        logger.exception("Staff sign-on unreachable")
+        return _fail(request, _("The staff sign-on is not answering right now. Please try later."))
+    return response
+
+
+def staff_callback(request: HttpRequest) -> HttpResponse:
+    client = clients.staff_client()
+    if client is None:
+        raise Http404
+    try:
+        token = client.authorize_access_token(request)
+        claims = dict(token.get("userinfo") or {})
+        groups_claim = settings.STAFF_SSO["groups_claim"]
+        if groups_claim not in claims:
+            claims.update(client.userinfo(token=token))
+    except MismatchingStateError:
+        return _fail(request, _state_message())
+    except PLATFORM_ERRORS:
+        logger.exception("Staff sign-on failed")
+        return _fail(request, _("The staff sign-on did not succeed. Please try again."))
+    groups = claims.get(groups_claim) or []
+    user = services.staff_sso_login(
+        subject=str(claims.get("sub") or ""),
+        email=str(claims.get("email") or claims.get("preferred_username") or ""),
+        name=str(claims.get("name") or ""),
+        groups=[str(g) for g in groups] if isinstance(groups, list) else [str(groups)],
+    )
+    if user is None:
+        return _fail(request, _("Your sign-on gives you no staff role in Mødested. Please ask IT."))
+    login(request, user, backend=BACKEND)
+    return redirect(request.session.pop(NEXT_KEY, None) or reverse("staff-home"))
+
+
+# --- Parts of core's pages --------------------------------------------------------------
+
+
+def login_buttons(request: HttpRequest | None, **context: Any) -> str:
+    if request is None:
+        return ""
+    return render_to_string(
+        "identity/login_buttons.html",
+        {
+            "library": clients.library_login_enabled(),
+            "staff": clients.staff_sso_enabled(),
+            "next": safe_next(request, "home") if request.GET.get("next") else "",
+        },
+        request=request,
+    )
+
+
+def signup_buttons(request: HttpRequest | None, **context: Any) -> str:
+    if request is None or not clients.library_login_enabled():
+        return ""
+    return render_to_string(
+        "identity/login_buttons.html",
+        {"library": True, "staff": False, "next": request.GET.get("next", "")},
+        request=request,
+    )
+
+
+def my_page_section(request: HttpRequest) -> str:
+    user = request.user
+    if not user.is_authenticated or not clients.library_login_enabled():
+        return ""
+    return render_to_string(
+        "identity/my_page_section.html",
+        {"linked": selectors.has_library_login(user=user)},
+        request=request,
+    )
