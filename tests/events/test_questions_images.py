@@ -288,3 +288,39 @@ def test_the_persons_own_answers_are_in_their_data_export() -> None:
     data = json.loads(privacy.personal_data_json(user=person))
     [registration] = data["registrations"]
     assert registration["answers"] == {"The child's name": "Ida", "The child's age": "7"}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_staff_give_the_questions_through_the_api() -> None:
+    branch = make_branch(slug="jyllinge-x")
+    staff = client_as(make_staff(branch))
+    created = staff.post(
+        "/api/events/",
+        {
+            "title": "LEGO-værksted",
+            "branch": "jyllinge-x",
+            "start": "2027-03-09T10:00:00+01:00",
+            "end": "2027-03-09T12:00:00+01:00",
+            "tracks": ["hygge"],
+            "state": "published",
+            "questions": ["The child's name", "The child's age"],
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.json()
+    assert [q["question"] for q in created.json()["questions"]] == [
+        "The child's name",
+        "The child's age",
+    ]
+    too_many = staff.post(
+        "/api/events/",
+        {
+            "title": "For mange",
+            "branch": "jyllinge-x",
+            "start": "2027-03-09T13:00:00+01:00",
+            "end": "2027-03-09T14:00:00+01:00",
+            "questions": [f"Question {n}" for n in range(11)],
+        },
+        content_type="application/json",
+    )
+    assert too_many.status_code == 400
