@@ -57,6 +57,7 @@ class AuditAction(StrEnum):
     USER_ROLE_CHANGED = "user.role_changed"
     USER_PLATFORM_REGISTERED = "user.platform_registered"
     USER_PLATFORM_LINKED = "user.platform_linked"
+    USER_PLATFORM_UNLINKED = "user.platform_unlinked"
     USER_DELETED_BY_SELF = "user.deleted_by_self"
     USER_DELETED_BY_ADMINISTRATOR = "user.deleted_by_administrator"
     USER_DELETED_INACTIVE = "user.deleted_inactive"
@@ -85,6 +86,8 @@ class AuditAction(StrEnum):
     BOOKING_OCCUPIED = "booking.occupied"
     BOOKING_MOVED = "booking.moved"
     BOOKING_RELEASED = "booking.released"
+    BOOKING_HELD = "booking.held"  # a tentative hold on a room, with its expiry
+    BOOKING_HOLD_EXPIRED = "booking.hold_expired"
     BOOKING_NO_SHOW = "booking.no_show"
     LICENCE_GRANTED = "licence.granted"
     LICENCE_REVOKED = "licence.revoked"
@@ -105,6 +108,8 @@ class AuditAction(StrEnum):
     REGISTRATION_WAITLISTED = "registration.waitlisted"
     REGISTRATION_PROMOTED = "registration.promoted"
     REGISTRATION_CANCELLED = "registration.cancelled"
+    REGISTRATION_MOVED_TO_WAITLIST = "registration.moved_to_waitlist"  # the new room was smaller
+    REGISTRATION_OPENING_REMINDER = "registration.opening_reminder"  # "tell me when it opens"
     REGISTRATION_CHECKED_IN = "registration.checked_in"
     REGISTRATION_CHECK_IN_UNDONE = "registration.check_in_undone"
     REGISTRATION_WALK_IN = "registration.walk_in"
@@ -137,6 +142,7 @@ class AuditAction(StrEnum):
     # The action plan
     PLAN_CREATED = "plan.created"
     PLAN_TARGET_SET = "plan.target_set"
+    PLAN_STATUS_WRITTEN = "plan.status_written"
     INITIATIVE_CREATED = "initiative.created"
     INITIATIVE_CHANGED = "initiative.changed"
     # Notifications

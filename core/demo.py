@@ -55,6 +55,14 @@ DEMO_ACCOUNTS = [
         "staff: Roskilde, Jyllinge",
     ),
     DemoAccount("viby@example.dk", "Mads Mikkelsen", Role.STAFF, ("viby",), "staff: Viby"),
+    # Room series always wait for staff approval, so every branch with rooms has staff.
+    DemoAccount(
+        "lokal@example.dk",
+        "Lone Lund",
+        Role.STAFF,
+        ("gadstrup", "gundsoemagle", "aagerup"),
+        "staff: Gadstrup, Gundsømagle, Ågerup",
+    ),
     DemoAccount("frivillig@example.dk", "Frida Frivillig", Role.VOLUNTEER, (), "volunteer"),
     DemoAccount("borger@example.dk", "Bent Borger", Role.CITIZEN, (), "citizen"),
     DemoAccount(

@@ -51,6 +51,7 @@ class ErrorCode(StrEnum):
     SIGNUP_LINK_INVALID = "signup_link_invalid"
     EMAIL_TAKEN = "email_taken"
     PLATFORM_ALREADY_LINKED = "platform_already_linked"
+    ONLY_WAY_TO_LOG_IN = "only_way_to_log_in"
     NO_STAFF_GROUP = "no_staff_group"
     WRONG_CONFIRMATION = "wrong_confirmation"
     LAST_ADMINISTRATOR = "last_administrator"
@@ -80,6 +81,8 @@ class ErrorCode(StrEnum):
     CHECK_IN_CLOSED = "check_in_closed"
     BRANCH_CLOSED = "branch_closed"  # the event falls on a day its branch is closed
     CLOSED_REASON_REQUIRED = "closed_reason_required"  # held although closed, without a reason
+    ROOM_TOO_SMALL = "room_too_small"  # a move to a room with fewer places than confirmed seats
+    REGISTRATION_NOT_OPEN = "registration_not_open"  # before the event's registration opens
     # Volunteers, shifts and session proposals
     NOT_A_VOLUNTEER = "not_a_volunteer"
     ALREADY_VOLUNTEER = "already_volunteer"

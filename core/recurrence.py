@@ -307,9 +307,44 @@ def _occurrence(
     )
 
 
+_WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def nth_weekday(day: date) -> str:
+    """``day`` as "the n-th weekday of its month" in RRULE form: ``+2WE`` for 9 December 2026
+    (the second Wednesday); the fifth weekday of a month is ``-1WE`` (the last), since not
+    every month has a fifth."""
+    n = (day.day - 1) // 7 + 1
+    return f"{'-1' if n == 5 else f'+{n}'}{_WEEKDAY_CODES[day.weekday()]}"
+
+
+def with_first_day(rule: str, first_day: date) -> str:
+    """The rule a page's repeat option means, anchored on the first date.
+
+    "Every month" on the pages means the same weekday each month (the second Wednesday),
+    not the same day of the month, so a monthly rule without ``BYDAY``/``BYMONTHDAY`` gets
+    ``BYDAY=`` :func:`nth_weekday` of the first date. Every form that offers a repeat
+    option builds its rule through here (events, shifts, proposals); other rules are
+    returned unchanged.
+    """
+    parts = [p for p in (rule or "").split(";") if p]
+    keys = {p.partition("=")[0].upper() for p in parts}
+    if "FREQ=MONTHLY" in (p.upper() for p in parts) and not keys & {"BYDAY", "BYMONTHDAY"}:
+        parts.append(f"BYDAY={nth_weekday(first_day)}")
+    return ";".join(parts)
+
+
 def kept(occurrences: list[Occurrence]) -> list[Occurrence]:
     """Only the occurrences that take place."""
     return [o for o in occurrences if not o.skipped]
 
 
-__all__ = ["DEFAULT_LIMIT", "Occurrence", "expand", "kept", "parse_rule"]
+__all__ = [
+    "DEFAULT_LIMIT",
+    "Occurrence",
+    "expand",
+    "kept",
+    "nth_weekday",
+    "parse_rule",
+    "with_first_day",
+]

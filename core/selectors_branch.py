@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from core.closure_impact import ImpactGroup, ImpactItem, closure_impact
 from core.exceptions import NotFound
@@ -123,8 +124,13 @@ def closure_preview(
     start, end = closure_period(probe)
     branches = [branch] if branch is not None else list(Branch.objects.order_by("position"))
     result = []
+    now = timezone.now()
     for each in branches:
         groups = closure_impact(branch=each, start=start, end=end)
+        for group in groups:
+            for item in group.items:
+                # Already over: applying the closure leaves it alone (core.closure_apply).
+                item["ended"] = item["end"] <= now
         if groups:
             result.append((each, groups))
     return result

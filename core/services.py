@@ -100,6 +100,12 @@ def _send_after_commit(*, to: str, template: str, context: dict[str, Any], langu
     transaction.on_commit(send)
 
 
+def account_email_send(*, to: str, template: str, context: dict[str, Any], language: str) -> None:
+    """An account e-mail of another app (the identity app's sign-up links and notices), sent
+    as sign-up's are: rendered in ``language``, sent after the commit, a failure logged."""
+    _send_after_commit(to=to, template=template, context=context, language=language)
+
+
 def _site_url(name: str, *args: object) -> str:
     return settings.SITE_URL + reverse(name, args=args)
 

@@ -276,8 +276,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 86400.0,
     },
     "delete-inactive-accounts": {"task": "core.delete_inactive_accounts", "schedule": 86400.0},
+    "purge-library-signups": {"task": "identity.purge_library_signups", "schedule": 86400.0},
     # Makerspace slots not checked in within 15 minutes are given free again.
     "release-unclaimed-slots": {"task": "rooms.release_unclaimed_slots", "schedule": 60.0},
+    # Tentative holds on rooms past their expiry are released (they already hold nothing).
+    "release-expired-holds": {"task": "rooms.release_expired_holds", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Tests without a broker run tasks in-process; with REDIS_URL they go through Redis.

@@ -117,6 +117,10 @@ DATE_STYLES: dict[str, tuple[str, str]] = {  # name: (Danish, English) date form
     "long_date": ("j. F Y", "j F Y"),
     "weekday_day": ("l j. F", "l j F"),
     "weekday_date": ("l j. F Y", "l j F Y"),
+    "long_date_clock": ("j. F Y, H.i", "j F Y, H:i"),
+    "weekday_day_clock": ("l j. F, H.i", "l j F, H:i"),
+    "short_date_clock": ("j.n. H.i", "j.n. H:i"),
+    "numeric_date_clock": ("d.m.Y H.i", "d.m.Y H:i"),
 }
 
 

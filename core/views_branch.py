@@ -13,12 +13,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from core import selectors, selectors_branch, services_branch
+from core import closure_moves, selectors, selectors_branch, services_branch
 from core.authenticated import AuthenticatedHttpRequest
-from core.closure_impact import ImpactGroup
+from core.closure_apply import EventMove
+from core.closure_impact import ImpactGroup, ImpactItem
 from core.forms_branch import ClosureForm, HoursForm, StopForm
 from core.models import Branch, BranchKind, Closure, HoursKind
 from core.pages import error_messages, form_errors, not_found_as_404
@@ -144,6 +147,7 @@ def closure_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     branch = _branch(request, slug)
     administrator = request.user.is_administrator
     preview: list[tuple[Branch, list[ImpactGroup]]] = []
+    rooms = closure_moves.move_room_choices(actor=request.user)
     if request.method == "POST":
         form = ClosureForm(request.POST, administrator=administrator)
         if form.is_valid():
@@ -159,7 +163,10 @@ def closure_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                 )
                 apply = target is not None and request.POST.get("apply")
                 if preview and apply and _confirmed(request, form):
-                    _closure_apply(request, branch, data, times)
+                    moves = closure_moves.moves_from_post(
+                        request.POST, _items(preview), rooms=[pk for pk, _label in rooms]
+                    )
+                    _closure_apply(request, branch, data, times, moves)
                     return _settings_url(branch)
                 if not preview or _confirmed(request, form):
                     services_branch.closure_add(
@@ -184,19 +191,54 @@ def closure_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "confirm": _confirm_value(form),
             # Cancelling at once is for one branch; every branch's closure is saved only.
             "can_apply": bool(preview) and not request.POST.get("all_branches"),
+            "rooms": rooms,
+            "movable": _movable(request, preview),
         },
     )
 
 
+def _movable(
+    request: AuthenticatedHttpRequest, preview: list[tuple[Branch, list[ImpactGroup]]]
+) -> list[dict[str, Any]]:
+    """The events the closure would cancel, each with the move typed in so far."""
+    rows = []
+    for item in closure_moves.movable_events(_items(preview)):
+        prefix = f"move_{item['id']}_"
+        typed = {
+            "date": request.POST.get(prefix + "date", ""),
+            "start": request.POST.get(prefix + "start", "")
+            or f"{timezone.localtime(item['start']):%H:%M}",
+            "end": request.POST.get(prefix + "end", "")
+            or f"{timezone.localtime(item['end']):%H:%M}",
+        }
+        room = request.POST.get(prefix + "room", "")
+        rows.append({"item": item, "prefix": prefix, "room": room, **typed})
+    return rows
+
+
+def _items(preview: list[tuple[Branch, list[ImpactGroup]]]) -> list[ImpactItem]:
+    return [item for _branch, groups in preview for group in groups for item in group.items]
+
+
 def _closure_apply(
-    request: AuthenticatedHttpRequest, branch: Branch, data: dict[str, Any], times: dict[str, Any]
+    request: AuthenticatedHttpRequest,
+    branch: Branch,
+    data: dict[str, Any],
+    times: dict[str, Any],
+    moves: list[EventMove],
 ) -> None:
-    """Save the closure and cancel what it touches, telling everyone (the API's service)."""
+    """Save the closure, move the events staff moved and cancel the rest of what it
+    touches, telling everyone (the API's service)."""
     start, end = selectors.closure_period(
         Closure(branch=branch, starts_on=data["starts_on"], ends_on=data["ends_on"], **times)
     )
     applied = services_branch.closure_create_and_apply(
-        actor=request.user, branch=branch, start=start, end=end, reason=data["reason"]
+        actor=request.user,
+        branch=branch,
+        start=start,
+        end=end,
+        reason=data["reason"],
+        moves=moves,
     )
     count = sum(len(ids) for ids in applied.result.cancelled.values())
     messages.success(
@@ -207,6 +249,16 @@ def _closure_apply(
         )
         % {"count": count},
     )
+    if applied.result.moved:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s event was moved, keeping its registrations.",
+                "%(count)s events were moved, keeping their registrations.",
+                len(applied.result.moved),
+            )
+            % {"count": len(applied.result.moved)},
+        )
 
 
 @login_required

@@ -34,4 +34,7 @@ class EventsConfig(AppConfig):
         from events.services.closures import closure_cancel_events
 
         register_closure_apply("events", closure_cancel_events)
+        from rooms.selectors import register_licence_course_finder
+
+        register_licence_course_finder(selectors.next_licence_courses)
         register_closure_impact("events", _("Events"), selectors.closure_impact_events, order=20)

@@ -4,6 +4,11 @@ The token is ``django.core.signing`` over the registration's id (salted for this
 nobody can make one for another registration; the QR encodes the staff page that opens the
 token (``events:check-in-code``), where only staff of the event's branch (or its host) see
 the person and can check them in. Everyone else gets a 404, as for a forged token.
+
+A code expires with the event's check-in: once check-in has closed (12 hours after the end,
+``events.services.door.CHECK_IN_AFTER_END``), the page and the picture answer 404 as for a
+forged token, so an old e-mail or screenshot opens nothing. A moved event keeps its codes
+valid until its new end.
 """
 
 from __future__ import annotations
@@ -14,11 +19,13 @@ import segno
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils import timezone
 
 from core.exceptions import NotFound
 from core.models import User
 from events.models import Registration, RegistrationStatus
 from events.selectors import can_host_event
+from events.services.door import CHECK_IN_AFTER_END
 
 SALT = "events.registration.check-in"
 
@@ -50,12 +57,19 @@ def registration_id_from_token(token: str) -> int:
     return pk
 
 
+def code_expired(registration: Registration) -> bool:
+    """True once the event's check-in has closed: the code opens nothing any more."""
+    return timezone.now() > registration.event.end + CHECK_IN_AFTER_END
+
+
 def confirmed_registration_by_token(token: str) -> Registration:
     """The confirmed registration a token was made for (the QR picture); else NotFound."""
-    reg = Registration.objects.filter(
-        pk=registration_id_from_token(token), status=RegistrationStatus.CONFIRMED
-    ).first()
-    if reg is None:
+    reg = (
+        Registration.objects.select_related("event")
+        .filter(pk=registration_id_from_token(token), status=RegistrationStatus.CONFIRMED)
+        .first()
+    )
+    if reg is None or code_expired(reg):
         raise NotFound()
     return reg
 
@@ -67,6 +81,8 @@ def registration_get_by_token(*, actor: User | None, token: str) -> Registration
         Registration.objects.select_related("event", "event__branch", "user").filter(pk=pk).first()
     )
     if reg is None or actor is None or not can_host_event(user=actor, event=reg.event):
+        raise NotFound()
+    if code_expired(reg):
         raise NotFound()
     return reg
 

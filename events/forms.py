@@ -13,10 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from core.exceptions import RuleViolation
 from core.forms import IdMultipleChoiceField, WithoutDashesMixin
 from core.models import Audience, BookmobileStop, Branch, Partner, Track
+from core.recurrence import with_first_day
 from core.selectors import audience_list, branch_list, track_list
 from core.timeutils import check_day_in_range, local_tz, make_local
 from events.models import DEFAULT_MAX_SEATS, MAX_PEOPLE, PlaceKind, SignupQuestion
-from events.services import MAX_ANSWER, answer_field
+from events.services import MAX_ANSWER, RoomFit, answer_field
 from rooms.models import EquipmentKind, Room
 
 # The audience of events for everyone (core's data migration); the filter's "All" covers it.
@@ -157,7 +158,7 @@ class SeriesForm(WithoutDashesMixin, forms.Form):
         ("", _("Does not repeat (a single event)")),
         ("DAILY", _("Every day")),
         ("WEEKLY", _("Every week")),
-        ("MONTHLY", _("Every month")),
+        ("MONTHLY", _("Every month (same weekday)")),
     ]
 
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -320,7 +321,7 @@ class SeriesForm(WithoutDashesMixin, forms.Form):
             parts.append(f"UNTIL={data['until']:%Y%m%d}")
         else:
             self.add_error("count", _("Say how many times, or until which date."))
-        return ";".join(parts)
+        return with_first_day(";".join(parts), data["day"])
 
     def service_kwargs(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -392,6 +393,9 @@ class EventEditForm(WithoutDashesMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("At least one before publishing."),
     )
+    partners = IdMultipleChoiceField(
+        label=_("Partners"), queryset=Partner.objects.order_by("name"), required=False
+    )
     published = forms.BooleanField(label=_("Published"), required=False)
     closed_override = forms.BooleanField(
         label=_("Held although the library is closed"),
@@ -402,6 +406,18 @@ class EventEditForm(WithoutDashesMixin, forms.Form):
         label=_("Why it is held although the library is closed"),
         required=False,
         max_length=300,
+    )
+    registration_opens_at = forms.DateTimeField(
+        label=_("Registration opens"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Empty: at once. Before it, people can ask to be told when it opens."),
+    )
+    waitlist_overflow = forms.BooleanField(
+        label=_("If the new room is too small, move those who registered last to the waiting list"),
+        required=False,
+        help_text=_("They go first in line, and each is told."),
     )
 
     def __init__(self, *args: Any, event: Any, **kwargs: Any) -> None:
@@ -422,9 +438,15 @@ class EventEditForm(WithoutDashesMixin, forms.Form):
                 "capacity": event.capacity,
                 "max_seats_per_registration": event.max_seats_per_registration,
                 "tracks": list(event.tracks.all()),
+                "partners": list(event.partners.all()),
                 "published": event.state == "published",
                 "closed_override": bool(event.closed_override_reason),
                 "closed_override_reason": event.closed_override_reason,
+                "registration_opens_at": (
+                    event.registration_opens_at.astimezone(tz)
+                    if event.registration_opens_at
+                    else None
+                ),
             },
         )
         super().__init__(*args, **kwargs)
@@ -462,7 +484,10 @@ class EventEditForm(WithoutDashesMixin, forms.Form):
             "capacity": d["capacity"],
             "max_seats_per_registration": d["max_seats_per_registration"],
             "tracks": list(d["tracks"]),
+            "partners": list(d["partners"]),
             "state": "published" if d["published"] else "draft",
             "closed_override": d["closed_override"],
             "closed_override_reason": d["closed_override_reason"],
+            "registration_opens_at": d["registration_opens_at"],
+            **({"room_fit": RoomFit(to_waitlist=True)} if d["waitlist_overflow"] else {}),
         }

@@ -71,6 +71,8 @@ class SharedEventFields(models.Model):
     closed_override_reason = models.CharField(
         _("held although the library is closed, because"), max_length=300, blank=True
     )
+    # Registration opens at this time (empty: at once). Before it, people may ask to be told.
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -339,3 +341,30 @@ class RegistrationAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question}: {self.answer}"
+
+
+class OpeningReminder(models.Model):
+    """A person asked to be told when registration for an event opens; they get one message
+    when it does (``event.registration_opened``, derived by the notifications dispatcher)."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="opening_reminders", verbose_name=_("event")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="opening_reminders",
+        verbose_name=_("person"),
+    )
+    created_at = models.DateTimeField(_("asked"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder when registration opens")
+        verbose_name_plural = _("reminders when registration opens")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user"], name="opening_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} – {self.user}"

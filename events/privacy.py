@@ -40,7 +40,15 @@ def export(user: User) -> dict[str, Any]:
         }
         for event in selectors.events_hosted_by(user=user)
     ]
-    return {"registrations": registrations, "hosted_events": hosted}
+    opening = [
+        {"event": r.event.title, "registration_opens_at": r.event.registration_opens_at}
+        for r in selectors.opening_reminders_of(user=user)
+    ]
+    return {
+        "registrations": registrations,
+        "hosted_events": hosted,
+        "told_when_registration_opens": opening,
+    }
 
 
 def erase(user: User) -> dict[str, int]:

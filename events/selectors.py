@@ -31,6 +31,7 @@ from events.models import (
     Event,
     EventSeries,
     EventState,
+    OpeningReminder,
     Registration,
     RegistrationAnswer,
     RegistrationStatus,
@@ -198,7 +199,7 @@ def event_get(*, actor: User | None, pk: int) -> Event:
     """One event someone may see (drafts only for its staff); NotFound otherwise."""
     event = (
         with_seats(Event.objects.filter(visible_q(actor=actor), pk=pk))
-        .select_related("branch", "room", "stop", "series", "host")
+        .select_related("branch", "room", "stop", "series", "host", "room_booking")
         .prefetch_related("tracks", "audiences", "partners", "series__questions")
         .first()
     )
@@ -427,3 +428,67 @@ def closure_impact_events(
         }
         for e in events
     ]
+
+
+def opening_reminders_due(*, now: datetime | None = None) -> QuerySet[OpeningReminder]:
+    """The "tell me when it opens" requests whose event's registration has opened, for
+    published events not yet started (the notifications dispatcher sends each one once)."""
+    now = now or timezone.now()
+    return (
+        OpeningReminder.objects.filter(
+            event__registration_opens_at__lte=now,
+            event__state=EventState.PUBLISHED,
+            event__start__gt=now,
+        )
+        .select_related("event", "user")
+        .order_by("pk")
+    )
+
+
+def opening_reminder_for(*, user: User | None, event: Event) -> OpeningReminder | None:
+    """The person's request to be told when ``event`` opens, if they made one."""
+    if user is None or not user.is_authenticated:
+        return None
+    return OpeningReminder.objects.filter(event=event, user=user).first()
+
+
+def live_room_hold(event: Event) -> Any:
+    """The draft's tentative hold on its room while it lasts (None otherwise); the event was
+    loaded with its ``room_booking`` (``event_get``)."""
+    booking = event.room_booking if event.room_booking_id is not None else None
+    if booking is None or booking.kind != "hold" or booking.status != BookingStatus.CONFIRMED:
+        return None
+    expires = booking.hold_expires_at
+    return booking if expires is not None and expires > timezone.now() else None
+
+
+def opening_reminders_of(*, user: User) -> QuerySet[OpeningReminder]:
+    """The person's "tell me when it opens" requests (for the privacy export)."""
+    return OpeningReminder.objects.filter(user=user).select_related("event").order_by("pk")
+
+
+def next_licence_courses(kinds: set[str]) -> dict[str, Any]:
+    """The next published licence course per machine kind that has not started (one query),
+    for the makerspace page (``rooms.selectors.register_licence_course_finder``)."""
+    from django.urls import reverse
+
+    from rooms.selectors import LicenceCourse
+
+    found: dict[str, Any] = {}
+    courses = (
+        Event.objects.filter(
+            licence_equipment_kind__in=kinds, state=EventState.PUBLISHED, start__gt=timezone.now()
+        )
+        .order_by("start", "pk")
+        .only("pk", "title", "start", "licence_equipment_kind")
+    )
+    for course in courses:
+        found.setdefault(
+            course.licence_equipment_kind,
+            LicenceCourse(
+                title=course.title,
+                start=course.start,
+                url=reverse("events:event-detail", args=[course.pk]),
+            ),
+        )
+    return found

@@ -12,6 +12,12 @@ urlpatterns = [
         views.registration_cancel,
         name="registration-cancel",
     ),
+    path(
+        "arrangementer/<int:pk>/sig-til-naar-tilmelding-aabner/",
+        views.opening_reminder,
+        name="opening-reminder",
+    ),
+    path("personale/arrangementer/<int:pk>/hold-lokale/", views.event_hold, name="event-hold"),
     path("personale/arrangementer/", views.staff_events, name="staff-events"),
     path("personale/arrangementer/ny/", views.series_create, name="series-create"),
     path("personale/arrangementer/<int:pk>/ret/", views.event_edit, name="event-edit"),

@@ -249,8 +249,34 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_future": event.start > now,
             "can_manage": selectors.can_host_event(user=request.user, event=event),
             "cancel_form": CancelForm(),
+            "not_open_yet": bool(event.registration_opens_at and event.registration_opens_at > now),
+            "opening_reminder": selectors.opening_reminder_for(user=request.user, event=event),
+            "room_hold": selectors.live_room_hold(event),
         },
     )
+
+
+@login_required
+@require_POST
+def opening_reminder(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Tell me when it opens": one e-mail when the event's registration opens."""
+    with error_messages(request, as_404=(NotFound,)):
+        event = selectors.event_get(actor=request.user, pk=pk)
+        services.opening_reminder_request(actor=request.user, event=event)
+        messages.success(request, _("We will send you one e-mail when registration opens."))
+    return redirect("events:event-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def event_hold(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff keep a draft's room for 48 hours (a tentative hold)."""
+    _staff_required(request)
+    with error_messages(request, as_404=(NotFound,)):
+        event = selectors.event_get_for_staff(actor=request.user, pk=pk)
+        services.event_hold_room(actor=request.user, event=event)
+        messages.success(request, _("The room is held for 48 hours."))
+    return redirect("events:event-detail", pk=pk)
 
 
 @login_required

@@ -48,3 +48,29 @@ class PlatformLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()}: {self.user}"
+
+
+class LibrarySignup(models.Model):
+    """A first library login waiting for its e-mail address to be confirmed.
+
+    No account exists until the link in the e-mail is followed, so nobody can claim someone
+    else's address by typing it: the account (with the address and the link to the library
+    login) is made only through the link sent to that address. Unconfirmed requests are
+    deleted after the link's lifetime (``PASSWORD_RESET_TIMEOUT``, three days).
+    """
+
+    email = models.EmailField(_("e-mail"), db_index=True)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    language = models.CharField(_("preferred language"), max_length=2, default="da")
+    subject = models.CharField(_("identifier at the platform"), max_length=255, db_index=True)
+    municipality = models.CharField(_("home municipality (number)"), max_length=4, blank=True)
+    next_url = models.CharField(_("page to return to"), max_length=500, blank=True)
+    token_hash = models.CharField(_("link hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("library login waiting for its e-mail address")
+        verbose_name_plural = _("library logins waiting for their e-mail address")
+
+    def __str__(self) -> str:
+        return self.email

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from core.models import Role, User
-from identity.models import Platform, PlatformLink
+from core.selectors import secret_hash
+from identity import clients
+from identity.models import LibrarySignup, Platform, PlatformLink
 
 _ROLE_RANK = {Role.CITIZEN: 0, Role.VOLUNTEER: 1, Role.STAFF: 2, Role.ADMINISTRATOR: 3}
 
@@ -75,6 +79,25 @@ def export_platform_links(user: User) -> dict[str, Any]:
 
 def has_library_login(*, user: User) -> bool:
     return PlatformLink.objects.filter(user=user, platform=Platform.LIBRARY).exists()
+
+
+def library_signup_for_token(*, token: str, now: datetime | None = None) -> LibrarySignup | None:
+    """The first library login a confirmation link belongs to, while the link is valid."""
+    oldest = (now or timezone.now()) - timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    return LibrarySignup.objects.filter(
+        token_hash=secret_hash(token), created_at__gt=oldest
+    ).first()
+
+
+def has_other_way_in(*, user: User) -> bool:
+    """Can the person log in without the library login: with a password, or with another
+    sign-on that is switched on?"""
+    if user.has_usable_password():
+        return True
+    return (
+        clients.staff_sso_enabled()
+        and PlatformLink.objects.filter(user=user, platform=Platform.STAFF_SSO).exists()
+    )
 
 
 def staff_group_map() -> dict[str, StaffGrant]:

@@ -6,19 +6,26 @@ of a login and drop it; only the platform's identifier for the person is stored.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import selectors as core_selectors
 from core.contracts import AuditAction
 from core.exceptions import Conflict, ErrorCode, RuleViolation
+from core.locking import lock_one
 from core.models import Branch, Language, Role, User
-from core.services import audit_log, user_set_role
+from core.services import account_email_send, audit_log, user_set_role
 from identity import selectors
-from identity.models import Platform, PlatformLink
+from identity.models import LibrarySignup, Platform, PlatformLink
 from identity.selectors import LibraryIdentity
 
 
@@ -44,57 +51,157 @@ def library_login(*, identity: LibraryIdentity) -> User | None:
     return user
 
 
-@transaction.atomic(durable=True)
-def library_account_create(
-    *, identity: LibraryIdentity, email: str, name: str = "", language: str = "da"
-) -> User:
-    """A citizen's first library login: the account is made from the platform's attributes
-    and what the person typed (an e-mail address for confirmations, the language). It has
-    no password; an address that already has an account is refused (link it from "my page"
-    after logging in with the e-mail instead)."""
-    email = User.objects.normalize_email((email or "").strip()).lower()
-    if not email:
-        raise RuleViolation(_("Please enter your e-mail address."), field="email")
-    if core_selectors.user_get_by_email(email=email) is not None:
-        raise RuleViolation(
-            _(
-                "This e-mail address already has an account. Log in with it, then link your "
-                "library login on “My page”."
-            ),
-            field="email",
-            code=ErrorCode.EMAIL_TAKEN,
-        )
+def _site_url(name: str, *args: object) -> str:
+    return settings.SITE_URL + reverse(name, args=args)
+
+
+def library_signups_purge(*, now: datetime | None = None) -> int:
+    """Delete first library logins whose link has expired (they hold an address and the
+    platform's identifier). Runs at each request and confirmation, and daily."""
+    oldest = (now or timezone.now()) - timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    deleted, _counts = LibrarySignup.objects.filter(created_at__lte=oldest).delete()
+    return deleted
+
+
+def _refuse_linked(identity: LibraryIdentity) -> None:
     if selectors.platform_user(platform=Platform.LIBRARY, subject=identity.subject) is not None:
         raise Conflict(
             _("This library login already has an account. Please log in again."),
             code=ErrorCode.PLATFORM_ALREADY_LINKED,
         )
+
+
+@transaction.atomic(durable=True)
+def library_signup_start(
+    *,
+    identity: LibraryIdentity,
+    email: str,
+    name: str = "",
+    language: str = "da",
+    next_url: str = "",
+) -> str:
+    """A citizen's first library login gave an e-mail address: send it a link. Returns the
+    normalised address; the same for a new and a taken one (the page says the same).
+
+    A new address gets a link that makes the account (``library_signup_confirm``); nothing
+    is stored on an account, and nothing else is sent to the address, before it is followed.
+    An address that has an account gets an e-mail saying someone tried to use it, with the
+    way to link the library login to that account. An earlier link of the same library
+    login stops working (a mistyped address is simply typed again).
+    """
+    email = User.objects.normalize_email((email or "").strip()).lower()
+    if not email:
+        raise RuleViolation(_("Please enter your e-mail address."), field="email")
+    _refuse_linked(identity)
+    language = language if language in Language.values else Language.DANISH
+    library_signups_purge()
+    LibrarySignup.objects.filter(subject=identity.subject).delete()
+    existing = core_selectors.user_get_by_email(email=email)
+    if existing is not None:
+        audit_log(
+            actor=None,
+            action=AuditAction.USER_SIGNUP_REPEATED,
+            target=existing,
+            data={"platform": Platform.LIBRARY},
+        )
+        account_email_send(
+            to=existing.email,
+            template="identity/email/library_signup_taken",
+            language=existing.language or language,
+            context={
+                "name": existing.name,
+                "login_url": _site_url("login"),
+                "reset_url": _site_url("password_reset"),
+            },
+        )
+        return email
+    token = secrets.token_urlsafe(32)
+    LibrarySignup.objects.create(
+        email=email,
+        name=(name or "").strip()[:150],
+        language=language,
+        subject=identity.subject,
+        municipality=identity.municipality,
+        next_url=(next_url or "")[:500],
+        token_hash=core_selectors.secret_hash(token),
+    )
+    account_email_send(
+        to=email,
+        template="identity/email/library_signup_confirm",
+        language=language,
+        context={
+            "name": (name or "").strip(),
+            "url": _site_url("identity:library-signup-confirm", token),
+            "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+        },
+    )
+    return email
+
+
+@dataclass(frozen=True)
+class ConfirmedLibrarySignup:
+    user: User
+    identity: LibraryIdentity
+    next_url: str
+
+
+def _link_invalid() -> RuleViolation:
+    return RuleViolation(
+        _("This link has been used or has expired. Please log in with your library login again."),
+        code=ErrorCode.SIGNUP_LINK_INVALID,
+    )
+
+
+@transaction.atomic(durable=True)
+def library_signup_confirm(*, token: str) -> ConfirmedLibrarySignup:
+    """Follow the link of a first library login: the address is confirmed, so the account
+    is made with it (no password: the library login is the way in) and linked to the
+    library login; every other waiting request for the address or the login is dropped.
+    A refused link stays refused until it expires (the refusal rolls everything back)."""
+    library_signups_purge()
+    pending = selectors.library_signup_for_token(token=token)
+    if pending is None:
+        raise _link_invalid()
+    identity = LibraryIdentity(subject=pending.subject, municipality=pending.municipality)
+    waiting = LibrarySignup.objects.filter(
+        Q(email__iexact=pending.email) | Q(subject=pending.subject)
+    )
+    if core_selectors.user_get_by_email(email=pending.email) is not None:
+        raise RuleViolation(
+            _(
+                "This e-mail address already has an account. Log in with it, then link your "
+                "library login on “My page”."
+            ),
+            code=ErrorCode.EMAIL_TAKEN,
+        )
+    _refuse_linked(identity)
     try:
         with transaction.atomic():
             user = User.objects.create_user(
-                email=email,
+                email=pending.email,
                 password=None,  # no password: the library login is the way in
-                name=(name or "").strip()[:150],
-                language=language if language in Language.values else Language.DANISH,
-                municipality=identity.municipality,
+                name=pending.name,
+                language=pending.language,
+                municipality=pending.municipality,
                 role=Role.CITIZEN,
             )
             PlatformLink.objects.create(
-                user=user, platform=Platform.LIBRARY, subject=identity.subject
+                user=user, platform=Platform.LIBRARY, subject=pending.subject
             )
     except IntegrityError as error:  # the same address or login at the same moment
         raise Conflict(
             _("This library login or e-mail address already has an account. Please log in."),
             code=ErrorCode.PLATFORM_ALREADY_LINKED,
         ) from error
-    _touch(user, Platform.LIBRARY, identity.subject, municipality=None)
+    next_url = pending.next_url
+    waiting.delete()
     audit_log(
         actor=user,
         action=AuditAction.USER_PLATFORM_REGISTERED,
         target=user,
-        data={"platform": Platform.LIBRARY, "municipality": identity.municipality},
+        data={"platform": Platform.LIBRARY, "municipality": pending.municipality},
     )
-    return user
+    return ConfirmedLibrarySignup(user=user, identity=identity, next_url=next_url)
 
 
 @transaction.atomic(durable=True)
@@ -118,6 +225,34 @@ def library_link_add(*, actor: User, identity: LibraryIdentity) -> PlatformLink:
             data={"platform": Platform.LIBRARY},
         )
     return link
+
+
+ONLY_WAY_TO_LOG_IN = _(
+    "Your account has no password, so the library login is the only way to log in to it, "
+    "and it cannot be removed. If you no longer want to use Mødested, you can delete your "
+    "account instead."
+)
+
+
+@transaction.atomic(durable=True)
+def library_link_remove(*, actor: User) -> None:
+    """Unlink the library login from the account of the person logged in (from "my page").
+    Refused while it is their only way to log in (no password, no other sign-on)."""
+    user = lock_one(User, actor.pk)
+    link = PlatformLink.objects.filter(user=user, platform=Platform.LIBRARY).first()
+    if link is None:
+        raise RuleViolation(
+            _("No library login is linked to your account."), code=ErrorCode.NOT_FOUND
+        )
+    if not selectors.has_other_way_in(user=user):
+        raise RuleViolation(ONLY_WAY_TO_LOG_IN, code=ErrorCode.ONLY_WAY_TO_LOG_IN)
+    link.delete()
+    audit_log(
+        actor=user,
+        action=AuditAction.USER_PLATFORM_UNLINKED,
+        target=user,
+        data={"platform": Platform.LIBRARY},
+    )
 
 
 def _staff_account(subject: str, email: str, name: str) -> User:

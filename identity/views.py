@@ -21,12 +21,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from joserfc.errors import JoseError
 
+from core import throttling
 from core.authenticated import AuthenticatedHttpRequest
-from core.pages import error_messages, form_errors
+from core.forms import signup_sent_message
+from core.pages import domain_errors, error_messages, form_errors
 from core.safe_redirect import safe_next
 from identity import clients, selectors, services
 from identity.forms import LibraryAccountForm
@@ -38,6 +42,7 @@ BACKEND = "identity.backends.PlatformBackend"
 NEXT_KEY = "identity_next"
 LINK_KEY = "identity_link"
 PENDING_KEY = "identity_pending"
+SENT_KEY = "identity_signup_sent"
 # What goes wrong with a platform: it does not answer, answers with an error, or its answer
 # does not check out (ID token, nonce).
 PLATFORM_ERRORS = (requests.RequestException, OAuthError, JoseError, ValueError, KeyError)
@@ -153,22 +158,117 @@ def _link(request: HttpRequest, identity: LibraryIdentity) -> HttpResponse:
     return redirect("my-page")
 
 
-def library_signup(request: HttpRequest) -> HttpResponse:
-    """The first library login: ask only for what the platform does not tell."""
+def _pending_identity(request: HttpRequest) -> LibraryIdentity | None:
     pending = request.session.get(PENDING_KEY)
     if not pending:
+        return None
+    return LibraryIdentity(subject=pending["subject"], municipality=pending["municipality"])
+
+
+def library_signup(request: HttpRequest) -> HttpResponse:
+    """The first library login: ask only for what the platform does not tell. The address
+    gets a link; the account is made when it is followed (``library_signup_confirm``)."""
+    identity = _pending_identity(request)
+    if identity is None:
         return redirect("login")
-    identity = LibraryIdentity(subject=pending["subject"], municipality=pending["municipality"])
     form = LibraryAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with form_errors(form):
-            user = services.library_account_create(identity=identity, **form.cleaned_data)
-            request.session.pop(PENDING_KEY, None)
-            next_url = request.session.pop(NEXT_KEY, None) or reverse("home")
-            login(request, user, backend=BACKEND)
-            messages.success(request, _("Welcome! Your account has been created."))
-            return redirect(next_url)
+        email = form.cleaned_data["email"]
+        wait = throttling.signup_wait(request, email)
+        if wait:
+            form.add_error(None, throttling.wait_message(wait))
+        else:
+            throttling.record_signup(request, email)
+            with form_errors(form):
+                request.session[SENT_KEY] = services.library_signup_start(
+                    identity=identity,
+                    next_url=request.session.get(NEXT_KEY) or "",
+                    **form.cleaned_data,
+                )
+                return redirect("identity:library-signup-sent")
     return render(request, "identity/library_signup.html", {"form": form})
+
+
+def library_signup_sent(request: HttpRequest) -> HttpResponse:
+    """The same page for a new address and one that has an account."""
+    email = request.session.get(SENT_KEY)
+    if not email or _pending_identity(request) is None:
+        return redirect("login")
+    return render(
+        request,
+        "identity/library_signup_sent.html",
+        {"email": email, "message": signup_sent_message(email)},
+    )
+
+
+def library_signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the e-mail. Showing the page changes nothing (mail scanners open links);
+    the button confirms the address and makes the account. The person is logged in only in
+    the browser that did the library login: anyone else (someone the address was mistyped
+    for) confirms the address and nothing more."""
+    if request.method == "POST":
+        with domain_errors() as attempt:
+            confirmed = services.library_signup_confirm(token=token)
+        if attempt.error is not None:
+            context = {"error": attempt.error.message}
+            return render(request, "identity/library_signup_confirm.html", context, status=400)
+        waiting = _pending_identity(request)
+        if waiting is None or waiting.subject != confirmed.identity.subject:
+            messages.success(
+                request,
+                _(
+                    "Your e-mail address is confirmed and your account is ready. Log in with "
+                    "your library login to use it."
+                ),
+            )
+            return redirect("login")
+        for key in (PENDING_KEY, SENT_KEY, NEXT_KEY):
+            request.session.pop(key, None)
+        login(request, confirmed.user, backend=BACKEND)
+        messages.success(request, _("Welcome! Your account has been created."))
+        return redirect(_local(request, confirmed.next_url))
+    pending = selectors.library_signup_for_token(token=token)
+    response = render(
+        request,
+        "identity/library_signup_confirm.html",
+        {
+            "pending": pending,
+            "error": ""
+            if pending
+            else _(
+                "This link has been used or has expired. Please log in with your library "
+                "login again."
+            ),
+        },
+        status=200 if pending else 400,
+    )
+    add_never_cache_headers(response)  # the address holds the secret
+    return response
+
+
+def _local(request: HttpRequest, url: str) -> str:
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return reverse("home")
+
+
+@login_required
+def library_unlink(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """From "my page": a page that asks first; its button removes the library login."""
+    if not selectors.has_library_login(user=request.user):
+        return redirect("my-page")
+    if request.method == "POST":
+        with domain_errors() as attempt:
+            services.library_link_remove(actor=request.user)
+        if attempt.error is None:
+            messages.success(request, _("Your library login is no longer linked to this account."))
+            return redirect("my-page")
+        context = {"error": attempt.error.message}
+        return render(request, "identity/library_unlink.html", context, status=400)
+    refusal = "" if selectors.has_other_way_in(user=request.user) else services.ONLY_WAY_TO_LOG_IN
+    return render(request, "identity/library_unlink.html", {"error": refusal})
 
 
 def staff_login_start(request: HttpRequest) -> HttpResponse:

@@ -26,6 +26,8 @@ class DerivedKind(StrEnum):
     REMINDER_BOOKING = "reminder.booking"
     REMINDER_EQUIPMENT_BOOKING = "reminder.equipment_booking"
     REMINDER_SHIFT = "reminder.shift"
+    # "Tell me when registration opens": once, when the event's registration opens.
+    REGISTRATION_OPENED = "event.registration_opened"
 
     @classmethod
     def reminder(cls, reminder_kind: str) -> DerivedKind:

@@ -37,6 +37,7 @@ from notifications.sources import (
     booking_item,
     equipment_booking_item,
     event_is_cancelled,
+    event_location,
     registration_item,
     signup_item,
     site_url,
@@ -78,6 +79,7 @@ SUBJECTS: dict[str, Promise] = {
     DerivedKind.REMINDER_BOOKING: gettext_lazy("Reminder: your booking %(when_short)s"),
     DerivedKind.REMINDER_EQUIPMENT_BOOKING: gettext_lazy("Reminder: %(title)s %(when_short)s"),
     DerivedKind.REMINDER_SHIFT: gettext_lazy("Reminder: your shift %(when_short)s"),
+    DerivedKind.REGISTRATION_OPENED: gettext_lazy("Registration is open: %(title)s"),
 }
 
 KINDS = sorted(SUBJECTS)
@@ -169,6 +171,8 @@ def _context_part(kind: str) -> ContextPart | None:
         return _proposal_context
     if family == "certificate":
         return _certificate_context
+    if kind == DerivedKind.REGISTRATION_OPENED:
+        return _opening_context
     return None
 
 
@@ -187,12 +191,43 @@ def _registration_context(delivery: Delivery, reg: Registration, ctx: TemplateDa
         item = None  # not in the calendar until a place is free
     if kind == "event.changed" and (reg.status == "cancelled" or event_is_cancelled(event)):
         return False
-    if kind == "event.changed" and reg.status == "waitlisted":
-        item = None
+    if kind == "event.changed":
+        _changed_context(ctx, event, reg)
+        if reg.status == "waitlisted" and not ctx["moved_to_waitlist"]:
+            item = None
     if kind == "event.cancelled":
         ctx["reason"] = ctx["reason"] or getattr(event, "cancel_reason", "")
     ctx["link"] = site_url("events:event-detail", event.pk)
     ctx["item"] = item
+    return True
+
+
+def _changed_context(ctx: TemplateData, event: Any, reg: Registration) -> None:
+    """Old and new time and place of a moved event; whether this person was moved to the
+    waiting list because the new room is smaller (their calendar entry turns tentative)."""
+    data = ctx["data"]
+    old_start, old_end = data.get("old_start"), data.get("old_end")
+    if old_start and old_end:
+        ctx["old_when"] = format_when(
+            datetime.fromisoformat(old_start), datetime.fromisoformat(old_end)
+        )
+    ctx["old_where"] = data.get("old_where", "")
+    ctx["new_when"] = format_when(event.start, event.end)
+    ctx["new_where"] = event_location(event)
+    moved = str(data.get("moved_to_waitlist", "") or "").split(",")
+    ctx["moved_to_waitlist"] = reg.status == "waitlisted" and str(reg.pk) in moved
+
+
+def _opening_context(delivery: Delivery, request: Any, ctx: TemplateData) -> bool:
+    """Registration has opened for the event the person asked about (still published and
+    to come; a calendar entry only once they register)."""
+    event = request.event
+    if event.state != "published" or event.start <= timezone.now():
+        return False
+    ctx.update(event=event, title=event.title)
+    ctx["when"] = format_when(event.start, event.end)
+    ctx["where"] = event_location(event)
+    ctx["link"] = site_url("events:event-detail", event.pk)
     return True
 
 
@@ -214,7 +249,7 @@ def _booking_context(delivery: Delivery, booking: Booking, ctx: TemplateData) ->
         booking.status != "confirmed" or not _reminder_still_true(delivery, booking.start)
     ):
         return False
-    if getattr(booking, "kind", "booking") in {"event", "shift"}:
+    if getattr(booking, "kind", "booking") in {"event", "shift", "hold"}:
         return False  # the library's own use of the room
     ctx.update(booking=booking, room=booking.room, title=booking.room.name)
     for name in ("rejection_reason", "cancel_reason"):

@@ -30,6 +30,7 @@ from notifications.sources import (
     signup_item,
 )
 from rooms.models import Booking, EquipmentBooking, Room
+from rooms.selectors import not_expired_q
 from volunteers.models import ShiftSignup
 
 # Feeds show what ended at most this long ago, and everything ahead.
@@ -103,7 +104,8 @@ def public_event(*, pk: int) -> Event | None:
 
 
 def room_busy_items(*, room: Room, now: datetime | None = None) -> list[CalendarItem]:
-    """When the room is occupied: bookings of any kind, as plain "busy" without any names."""
+    """When the room is occupied: bookings of any kind, as plain "busy" without any names
+    (a tentative hold as "tentatively held", TENTATIVE, until it expires)."""
     now = now or timezone.now()
     bookings = (
         Booking.objects.filter(room=room, end__gte=now - FEED_PAST)
@@ -111,6 +113,7 @@ def room_busy_items(*, room: Room, now: datetime | None = None) -> list[Calendar
             Q(status__in=["pending", "confirmed"])
             | Q(status__in=["cancelled", "rejected"], updated_at__gte=now - CANCELLED_KEPT_FOR)
         )
+        .filter(not_expired_q(now))
         .select_related("room__branch")
         .order_by("start", "pk")
     )

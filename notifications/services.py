@@ -37,6 +37,7 @@ from core.exceptions import RuleViolation
 from core.models import User
 from core.services import audit_log
 from core.timeutils import local_today
+from events.selectors import opening_reminders_due
 from notifications.kinds import ALL_KINDS, DeliveryKind, DerivedKind
 from notifications.messages import SUBJECTS, build_email, prepare
 from notifications.models import (
@@ -119,7 +120,7 @@ def _moment(obj: Model, *names: str) -> str:
 
 def _is_library_hold(booking: Booking) -> bool:
     """A room booking made for an event or a shift, not a person's own booking."""
-    return getattr(booking, "kind", "booking") in {"event", "shift"}
+    return getattr(booking, "kind", "booking") in {"event", "shift", "hold"}
 
 
 # Who hears about each kind of change. Each rule gets (kind, instance, actor, plain data) and
@@ -357,6 +358,20 @@ def reminders_queue_due(*, now: datetime) -> int:
     return _insert_new(rows)
 
 
+def openings_queue_due(*, now: datetime) -> int:
+    """One "registration is open" message per request, once its event's registration opened
+    (the key ends in the opening time: asked once, told once)."""
+    rows = []
+    for request in opening_reminders_due(now=now):
+        opens = request.event.registration_opens_at
+        version = f"opened@{opens.isoformat() if opens else ''}"
+        row = _row(DerivedKind.REGISTRATION_OPENED, request, request.user, version, {})
+        if row is not None:
+            row.next_attempt_at = now
+            rows.append(row)
+    return _insert_new(rows)
+
+
 def certificates_queue_expiring(*, now: datetime, within_days: int = 60) -> int:
     profiles = _certificates_expiring(within_days=within_days)
     rows: list[Delivery] = []
@@ -397,6 +412,7 @@ def dispatch_due(*, now: datetime | None = None, batch: int = BATCH) -> Dispatch
     result = DispatchResult()
     now = now or timezone.now()
     result.queued += reminders_queue_due(now=now)
+    result.queued += openings_queue_due(now=now)
     try:
         result.queued += certificates_queue_expiring(now=now)
     except Exception:  # a volunteers selector in flux must not stop the reminders

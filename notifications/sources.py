@@ -123,10 +123,10 @@ def booking_item(booking: Any, *, busy_only: bool = False) -> CalendarItem:
     status = ItemStatus.CONFIRMED
     if cancelled:
         status = ItemStatus.CANCELLED
-    elif booking.status == "pending":
-        status = ItemStatus.TENTATIVE
+    elif booking.status == "pending" or getattr(booking, "kind", "") == "hold":
+        status = ItemStatus.TENTATIVE  # awaiting approval, or a tentative hold by staff
     if busy_only:
-        summary = _("Busy")
+        summary = _("Tentatively held") if booking.kind == "hold" else _("Busy")
         description = ""
     else:
         summary = booking.purpose or _("Booking: %(room)s") % {"room": booking.room.name}

@@ -43,6 +43,14 @@ class Plan(models.Model):
         help_text=_("Next year's plan stays a draft until the culture committee has seen it."),
     )
     notes = models.TextField(_("notes"), blank=True)
+    # The written status the manager gives before a report is made (shown on its page 1).
+    status_overall = models.TextField(_("overall status"), blank=True)
+    track_status = models.JSONField(
+        _("status per track"),
+        default=dict,
+        blank=True,
+        help_text=_("A short written status per track, keyed by the track's slug."),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:

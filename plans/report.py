@@ -46,6 +46,11 @@ class TrackSection:
     partners: list[str]
     gaps: list[Gap]
     next_initiatives: list[Initiative] = field(default_factory=list)
+    status_text: str = ""
+    # Participants per audience, Danish names: [("Børn", 42), ...]
+    audience_participants: list[tuple[str, int]] = field(default_factory=list)
+    # Next year's draft per quarter: [[titles in Q1], [Q2], [Q3], [Q4]]
+    next_by_quarter: list[list[str]] = field(default_factory=list)
 
     @property
     def by_status(self) -> list[tuple[str, int]]:
@@ -65,6 +70,51 @@ class Report:
     next_plan: Plan | None
     generated_at: datetime
     audience_names: dict[str, str] = field(default_factory=dict)
+    status_overall: str = ""
+    # What the linked events say, per initiative id (one truth, see plans.selectors.truth)
+    facts: dict[int, selectors.EventFacts] = field(default_factory=dict)
+
+    @property
+    def warnings(self) -> list[tuple[Initiative, list[str]]]:
+        """Initiatives whose status and linked events disagree, each once."""
+        seen: dict[int, tuple[Initiative, list[str]]] = {}
+        for section in self.sections:
+            for i in section.initiatives:
+                if self.facts.get(i.pk) and self.facts[i.pk].warnings:
+                    seen.setdefault(i.pk, (i, self.facts[i.pk].warnings))
+        return list(seen.values())
+
+    @property
+    def gap_groups(self) -> list[tuple[str, list[tuple[str, list[str]]]]]:
+        """The gaps once, by branch (the plan as a whole first) and track, at the report's end."""
+        everywhere = _("All branches")
+        order = {b.pk: n for n, b in enumerate(self.coverage.branches)}
+        groups: dict[tuple[int, str], dict[str, list[str]]] = {}
+        tracks = {t.pk: n for n, t in enumerate(self.coverage.tracks)}
+        for gap in sorted(
+            self.coverage.gaps,
+            key=lambda g: (
+                order.get(g.branch.pk, 0) + 1 if g.branch else 0,
+                tracks.get(g.track.pk, 0),
+            ),
+        ):
+            key = (
+                order.get(gap.branch.pk, 0) + 1 if gap.branch else 0,
+                gap.branch.name if gap.branch else str(everywhere),
+            )
+            groups.setdefault(key, {}).setdefault(gap.track.name_da, []).append(gap.message)
+        return [(name, list(by_track.items())) for (_n, name), by_track in groups.items()]
+
+    @property
+    def audience_rows(self) -> list[tuple[str, str, str, int]]:
+        """(track, branch, audience, participants) for every branch and track with any."""
+        names = self.audience_names
+        rows = []
+        for section in self.sections:
+            for branch, cell in section.by_branch:
+                for slug, n in sorted(cell.audience_participants.items()):
+                    rows.append((section.track.name_da, branch.name, names.get(slug, slug), n))
+        return rows
 
     @property
     def is_full_year(self) -> bool:
@@ -109,6 +159,8 @@ def build_report(*, year: int, period: str, now: datetime | None = None) -> Repo
             for t, items in selectors.initiatives_by_track(next_initiatives, cov.tracks)
         )
         sections = []
+        names = dict(Audience.objects.values_list("slug", "name_da"))
+        written = cov.plan.track_status if cov.plan is not None else {}
         for track in cov.tracks:
             numbers = cov.total(track=track)
             year_numbers = cov.total(track=track, whole_year=True)
@@ -127,8 +179,18 @@ def build_report(*, year: int, period: str, now: datetime | None = None) -> Repo
                     partners=sorted(partners),
                     gaps=cov.gaps_for(track),
                     next_initiatives=next_grouped.get(track.pk, []),
+                    status_text=(written or {}).get(track.slug, ""),
+                    audience_participants=sorted(
+                        (names.get(slug, slug), n)
+                        for slug, n in numbers.audience_participants.items()
+                    ),
+                    next_by_quarter=[
+                        [i.title for i in next_grouped.get(track.pk, []) if q in i.quarter_list]
+                        for q in (1, 2, 3, 4)
+                    ],
                 )
             )
+        facts = selectors.initiative_event_facts(initiatives, now=now)
         if period == "h1":
             title = _("Status report June %(year)s") % {"year": year}
             period_label = _("1st half of %(year)s (1st and 2nd quarter)") % {"year": year}
@@ -145,7 +207,9 @@ def build_report(*, year: int, period: str, now: datetime | None = None) -> Repo
         sections=sections,
         next_plan=next_plan,
         generated_at=timezone.localtime(now or timezone.now(), local_tz()),
-        audience_names=dict(Audience.objects.values_list("slug", "name_da")),
+        audience_names=names,
+        status_overall=cov.plan.status_overall if cov.plan is not None else "",
+        facts=facts,
     )
 
 
@@ -290,13 +354,15 @@ def _overview_sheet(wb: Workbook, report: Report) -> None:
         pgettext("plan report column", "Target (initiatives)"),
         *_numbers_header(),
         pgettext("plan report column", "Audiences"),
+        pgettext("plan report column", "Participants per audience"),
     ]
     rows = [
         [
             s.track.name_da,
             s.target,
             *_numbers_row(s.numbers),
-            ", ".join(sorted(s.numbers.audiences)),
+            ", ".join(sorted(report.audience_names.get(a, a) for a in s.numbers.audiences)),
+            ", ".join(f"{name}: {n}" for name, n in s.audience_participants),
         ]
         for s in report.sections
     ]
@@ -344,7 +410,12 @@ def _initiatives_sheet(wb: Workbook, report: Report) -> None:
         pgettext("plan report column", "Partners"),
         pgettext("plan report column", "Responsible"),
         pgettext("plan report column", "Evaluation"),
+        pgettext("plan report column", "Linked events held"),
+        pgettext("plan report column", "Linked events planned"),
+        pgettext("plan report column", "Participants (linked events)"),
+        pgettext("plan report column", "Status and events disagree"),
     ]
+    empty = selectors.EventFacts()
     rows = [
         [
             s.track.name_da,
@@ -355,11 +426,40 @@ def _initiatives_sheet(wb: Workbook, report: Report) -> None:
             ", ".join(p.name for p in i.partners.all()),
             i.responsible.name if i.responsible else "",
             i.evaluation,
+            f.held,
+            f.planned,
+            f.participants,
+            " ".join(f.warnings),
         ]
         for s in report.sections
         for i in s.initiatives
+        for f in [report.facts.get(i.pk, empty)]
     ]
     _sheet(wb, pgettext("plan report column", "Initiatives"), header, rows)
+
+
+def _status_sheet(wb: Workbook, report: Report) -> None:
+    """Page 1 of the report: the written status overall and per track."""
+    header = [pgettext("plan report column", "Track"), pgettext("plan report column", "Status")]
+    rows: list[list[Any]] = [[pgettext("plan report column", "Overall"), report.status_overall]]
+    rows += [[s.track.name_da, s.status_text] for s in report.sections]
+    _sheet(wb, pgettext("plan report column", "Written status"), header, rows)
+
+
+def _audiences_sheet(wb: Workbook, report: Report) -> None:
+    """Participants per audience at each branch on each track."""
+    header = [
+        pgettext("plan report column", "Track"),
+        pgettext("plan report column", "Branch"),
+        pgettext("plan report column", "Audience"),
+        pgettext("plan report column", "Participants"),
+    ]
+    _sheet(
+        wb,
+        pgettext("plan report column", "Audiences"),
+        header,
+        [list(row) for row in report.audience_rows],
+    )
 
 
 def _gaps_sheet(wb: Workbook, report: Report) -> None:
@@ -409,9 +509,11 @@ def render_xlsx(report: Report) -> bytes:
         wb = Workbook()
         wb.remove(wb.active)
         _overview_sheet(wb, report)
+        _status_sheet(wb, report)
         _branches_sheet(wb, report)
         _quarters_sheet(wb, report)
         _initiatives_sheet(wb, report)
+        _audiences_sheet(wb, report)
         _gaps_sheet(wb, report)
         if report.next_plan is not None:
             _draft_sheet(wb, report, report.next_plan)

@@ -149,6 +149,49 @@ def plan_create(
     return plan
 
 
+STATUS_MAX_LENGTH = 2000
+
+
+@transaction.atomic(durable=True)
+def plan_status_write(
+    *, actor: User | None, plan: Plan, overall: str, per_track: dict[str, str]
+) -> Plan:
+    """The manager's written status for the report: overall and per track (by slug).
+
+    Saved with the plan, shown on page 1 of the report. Unknown track slugs are refused;
+    empty texts are dropped. Writing the same text again changes nothing.
+    """
+    _require_staff(actor)
+    known = set(Track.objects.values_list("slug", flat=True))
+    unknown = sorted(set(per_track) - known)
+    if unknown:
+        raise RuleViolation(
+            _("There is no track called “%(track)s”."), field="track_status", track=unknown[0]
+        )
+    texts = {slug: text.strip() for slug, text in per_track.items() if text.strip()}
+    overall = overall.strip()
+    for text in [overall, *texts.values()]:
+        if len(text) > STATUS_MAX_LENGTH:
+            raise RuleViolation(
+                _("A status may be at most %(n)s characters."),
+                field="track_status",
+                n=STATUS_MAX_LENGTH,
+            )
+    fresh = lock_one(Plan, plan.pk)
+    if fresh.status_overall == overall and fresh.track_status == texts:
+        return fresh
+    old = {"overall": fresh.status_overall, "tracks": fresh.track_status}
+    fresh.status_overall, fresh.track_status = overall, texts
+    fresh.save(update_fields=["status_overall", "track_status"])
+    audit_log(
+        actor=actor,
+        action=AuditAction.PLAN_STATUS_WRITTEN,
+        target=fresh,
+        data={"old": old, "new": {"overall": overall, "tracks": texts}},
+    )
+    return fresh
+
+
 @transaction.atomic(durable=True)
 def track_target_set(
     *,

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.pages import error_messages, form_errors, not_found_as_404, permission_denied_as_403
-from core.selectors import branch_list, branches_managed_by, track_list
+from core.selectors import audience_list, branch_list, branches_managed_by, track_list
 from plans import report as reports
 from plans import selectors, services
 from plans.forms import InitiativeForm
@@ -117,6 +117,7 @@ def _heatmap(cov: Coverage, metric: str) -> dict[str, Any]:
                     "branch": branch,
                     "value": value,
                     "gap": (track.pk, branch.pk) in gap_keys,
+                    "planned": cell.events_planned,
                     "url": _drill_url(
                         year=cov.year,
                         metric=metric,
@@ -148,6 +149,16 @@ def _heatmap(cov: Coverage, metric: str) -> dict[str, Any]:
             # Five steps of shade; the number and the gap mark carry the meaning, not colour.
             c["level"] = 0 if not c["value"] else min(4, int(share * 4) + 1)
     return {"rows": rows, "branches": cov.scope_branches}
+
+
+def _audience_table(cov: Coverage) -> dict[str, Any]:
+    """Participants per audience (columns) and track (rows) in the chosen scope."""
+    totals = [(track, cov.total(track=track).audience_participants) for track in cov.tracks]
+    audiences = [a for a in audience_list() if any(a.slug in counts for _t, counts in totals)]
+    return {
+        "audiences": audiences,
+        "rows": [(t, [counts.get(a.slug, 0) for a in audiences]) for t, counts in totals],
+    }
 
 
 def _charts(cov: Coverage) -> list[dict[str, Any]]:
@@ -205,6 +216,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return redirect("plans:dashboard")
     initiatives = list(selectors.initiative_list(year=year))
     editable = selectors.editable_initiative_ids(user=request.user, initiatives=initiatives)
+    facts = selectors.initiative_event_facts(initiatives)
     years = sorted(
         set(Plan.objects.values_list("year", flat=True))
         | {
@@ -231,6 +243,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "years": years,
             "quarters": QUARTERS,
             "heatmap": _heatmap(cov, metric),
+            "show_planned": metric == "events_held",
             "gap_links": [
                 (
                     gap,
@@ -245,11 +258,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 for gap in cov.gaps
             ],
             "charts": _charts(cov),
+            "audience_table": _audience_table(cov),
             "initiatives_by_track": [
                 (track, items, _status_counts(cov.total(track=track)))
                 for track, items in selectors.initiatives_by_track(initiatives, cov.tracks)
             ],
             "editable": editable,
+            "facts": facts,
+            "disagreements": [
+                (i, facts[i.pk].warnings) for i in initiatives if facts[i.pk].warnings
+            ],
+            "track_status": [
+                (t, (cov.plan.track_status or {}).get(t.slug, "") if cov.plan else "")
+                for t in cov.tracks
+            ],
             "can_add": can_add,
             "can_start_plan": cov.plan is None and request.user.is_administrator,
         },
@@ -326,6 +348,29 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("The action plan for %(year)s was started.") % {"year": year})
     return redirect(f"{reverse('plans:dashboard')}?year={year}")
+
+
+@staff_required
+@require_POST
+def plan_status(request: HttpRequest, year: int) -> HttpResponse:
+    """The manager's written status for the report (overall and per track), saved with the plan."""
+    plan = selectors.plan_for_year(year=year)
+    if plan is None:
+        raise Http404
+    per_track = {
+        key.removeprefix("track_"): value
+        for key, value in request.POST.items()
+        if key.startswith("track_")
+    }
+    with error_messages(request):
+        services.plan_status_write(
+            actor=request.user,
+            plan=plan,
+            overall=request.POST.get("overall", ""),
+            per_track=per_track,
+        )
+        messages.success(request, _("The written status is saved with the plan."))
+    return redirect(f"{reverse('plans:dashboard')}?year={year}#status-h")
 
 
 def _save_initiative(form: InitiativeForm, call: Callable[..., Any]) -> Any:

@@ -43,6 +43,9 @@ class RoomsConfig(AppConfig):
         from rooms.services.closures import closure_cancel_bookings
 
         register_closure_apply("rooms", closure_cancel_bookings)
+        from core.closure_moves import register_move_rooms
+
+        register_move_rooms(selectors.move_room_choices)
         register_closure_impact(
             "rooms", _("Room and machine bookings"), selectors.closure_impact_bookings, order=10
         )

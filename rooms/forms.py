@@ -52,6 +52,10 @@ class BookingForm(WithoutDashesMixin, forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
+        help_text=_(
+            "A series waits for staff approval. It is one request: you get one message "
+            "listing its dates, and staff approve or reject it as a whole."
+        ),
     )
     until = forms.DateField(
         label=_("Last date of the series"),

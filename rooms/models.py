@@ -151,6 +151,9 @@ class BookingKind(models.TextChoices):
     BOOKING = "booking", _("Booking")
     EVENT = "event", _("Library event")
     SHIFT = "shift", _("Volunteer shift")
+    # Staff keep a room for an event still being planned; released by itself at
+    # ``hold_expires_at`` (and turned into the event's booking when the event is published).
+    HOLD = "hold", _("Tentative hold")
 
 
 class Booking(models.Model):
@@ -215,6 +218,12 @@ class Booking(models.Model):
         verbose_name=_("decided by"),
     )
     no_show = models.BooleanField(_("no-show"), default=False)
+    hold_expires_at = models.DateTimeField(
+        _("hold expires"),
+        null=True,
+        blank=True,
+        help_text=_("A tentative hold frees the room by itself at this time."),
+    )
 
     class Meta:
         verbose_name = _("booking")
@@ -232,6 +241,12 @@ class Booking(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(attendees__gte=1), name="booking_attendees_at_least_one"
+            ),
+            # A tentative hold always has an expiry; nothing else has one.
+            models.CheckConstraint(
+                condition=Q(kind="hold", hold_expires_at__isnull=False)
+                | (~Q(kind="hold") & Q(hold_expires_at__isnull=True)),
+                name="booking_hold_iff_expiry",
             ),
             PgOnlyExclusionConstraint(
                 name="booking_no_overlap",

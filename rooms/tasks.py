@@ -17,3 +17,9 @@ def anonymise_old_bookings() -> int:
 def release_unclaimed_slots() -> int:
     """Free makerspace slots nobody checked in to within the release time."""
     return services.equipment_release_unclaimed()
+
+
+@shared_task(name="rooms.release_expired_holds")
+def release_expired_holds() -> int:
+    """Tentative holds past their expiry give their room back (every minute)."""
+    return services.holds_release_expired()

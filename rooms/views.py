@@ -66,9 +66,12 @@ def rule_lines(room: Room) -> list[str]:
     else:
         lines.append(_("Citizens and associations can book it."))
     lines.append(
-        _("Staff approve each booking.")
+        _("Staff approve each booking; a weekly series is approved as a whole.")
         if room.requires_approval
-        else _("Bookings are confirmed at once.")
+        else _(
+            "Single bookings are confirmed at once. A weekly series needs staff approval: it is "
+            "one request, approved as a whole."
+        )
     )
     lines.append(
         _("From %(min)s minutes to %(max)s hours, in steps of %(step)s minutes.")
@@ -405,7 +408,8 @@ def approval_queue(request: HttpRequest, slug: str) -> HttpResponse:
         "rooms/approval_queue.html",
         {
             "branch": branch,
-            "pending": selectors.approval_queue(branch=branch),
+            # A series is one request: one row, approved or rejected as a whole.
+            "pending": selectors.approval_queue_for(actor=request.user, branch_slug=branch.slug),
             "upcoming": upcoming,
         },
     )
@@ -475,12 +479,12 @@ def makerspace(request: HttpRequest) -> HttpResponse:
     slug = request.GET.get("bibliotek") or None
     day = _day_param(request)
     machines = list(selectors.equipment_list(branch_slug=slug))
-    licensed: set[str] = set()
     licences = []
     if request.user.is_authenticated:
         licences = list(selectors.licences_of(user=request.user))
-        licensed = {lic.equipment_kind for lic in licences}
+    access = selectors.maker_access(user=request.user, machines=machines, today=day)
     for machine in machines:
+        machine.access = access[machine.pk]  # type: ignore[attr-defined]
         machine.slots = [  # type: ignore[attr-defined]
             {
                 **slot,
@@ -489,7 +493,7 @@ def makerspace(request: HttpRequest) -> HttpResponse:
             }
             for slot in selectors.equipment_slots(equipment=machine, day=day)
         ]
-        machine.may_book = not machine.licence_required or machine.kind in licensed  # type: ignore[attr-defined]
+        machine.may_book = access[machine.pk].may_book  # type: ignore[attr-defined]
     return render(
         request,
         "rooms/makerspace.html",
@@ -500,7 +504,8 @@ def makerspace(request: HttpRequest) -> HttpResponse:
             "previous_day": day - timedelta(days=1),
             "next_day": day + timedelta(days=1),
             "slug": slug,
-            "kinds": EquipmentKind,
+            # Staff give licences only for the kinds of machine their branches have.
+            "grant_kinds": _grant_kinds(request),
             "my_slots": _my_slots(request),
         },
     )
@@ -539,6 +544,13 @@ def equipment_booking_check_in(request: HttpRequest, pk: int) -> HttpResponse:
         services.equipment_booking_check_in(actor=request.user, booking=booking)
         messages.success(request, _("You are checked in. Enjoy!"))
     return _back(request, reverse("rooms:makerspace"))
+
+
+def _grant_kinds(request: HttpRequest) -> list[tuple[str, str]]:
+    if not (request.user.is_authenticated and request.user.is_library_staff):
+        return []
+    managed = selectors.licence_kinds_managed_by(user=request.user)
+    return [(value, str(label)) for value, label in EquipmentKind.choices if value in managed]
 
 
 @login_required

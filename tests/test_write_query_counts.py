@@ -61,12 +61,13 @@ def test_booking_request_of_one_free_slot(django_assert_num_queries, branch) -> 
     # 4  closures on that day (_hours_problem)
     # 5  closures on that day again (core.selectors.opening_intervals asks too)
     # 6  the branch's opening hours
-    # 7  live bookings of the room that could overlap
-    # 8  SAVEPOINT / 9 INSERT the booking / 10 RELEASE (exclusion constraint -> 409)
-    # 11 the audit row "booking.confirmed"
-    # 12 the outbox row for the "booking.confirmed" mail
-    # 13 RELEASE SAVEPOINT
-    with django_assert_num_queries(13 + _timeouts(1)):
+    # 7  tentative holds of the room that have expired (released first; none here)
+    # 8  live bookings of the room that could overlap
+    # 9  SAVEPOINT / 10 INSERT the booking / 11 RELEASE (exclusion constraint -> 409)
+    # 12 the audit row "booking.confirmed"
+    # 13 the outbox row for the "booking.confirmed" mail
+    # 14 RELEASE SAVEPOINT
+    with django_assert_num_queries(14 + _timeouts(1)):
         outcome = room_services.booking_request(
             actor=person,
             room=room,
@@ -149,19 +150,20 @@ def test_proposal_approve_of_a_single_session_in_a_room(
     # --- rooms.services.room_occupy (composable: a savepoint)
     # 20 SAVEPOINT
     # 21 the Room row, locked                       (+ lock_timeout on PostgreSQL)
-    # 22 live bookings of the room that could overlap
-    # 23 SAVEPOINT / 24 INSERT the booking / 25 RELEASE (exclusion constraint -> 409)
-    # 26 the audit row "booking.occupied"
-    # 27 RELEASE SAVEPOINT
-    # 28 UPDATE the event's room booking
-    # 29 the audit row "event_series.created"
-    # 30 RELEASE SAVEPOINT
+    # 22 tentative holds of the room that have expired (released first; none here)
+    # 23 live bookings of the room that could overlap
+    # 24 SAVEPOINT / 25 INSERT the booking / 26 RELEASE (exclusion constraint -> 409)
+    # 27 the audit row "booking.occupied"
+    # 28 RELEASE SAVEPOINT
+    # 29 UPDATE the event's room booking
+    # 30 the audit row "event_series.created"
+    # 31 RELEASE SAVEPOINT
     # --- back in volunteers
-    # 31 the series' one event (series.events.get())
-    # 32 UPDATE the proposal (approved, with its event and series)
-    # 33 the audit row "proposal.approved"
-    # 34 the outbox row for the "proposal.approved" mail to the volunteer
-    # 35 RELEASE SAVEPOINT
-    with django_assert_num_queries(35 + _timeouts(2)):
+    # 32 the series' one event (series.events.get())
+    # 33 UPDATE the proposal (approved, with its event and series)
+    # 34 the audit row "proposal.approved"
+    # 35 the outbox row for the "proposal.approved" mail to the volunteer
+    # 36 RELEASE SAVEPOINT
+    with django_assert_num_queries(36 + _timeouts(2)):
         approved = volunteer_services.proposal_approve(actor=staff, proposal=proposal)
     assert approved.status == ProposalStatus.APPROVED

@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 from core.exceptions import RuleViolation
 from core.forms import IdMultipleChoiceField, WithoutDashesMixin
 from core.models import Audience, Branch, Track
+from core.recurrence import with_first_day
 from core.timeutils import local_today, local_tz, make_local
 from events.models import MAX_PEOPLE
 from rooms.models import Room
@@ -114,7 +115,11 @@ class ProposalForm(WithoutDashesMixin, forms.Form):
         repeat = data.get("repeat") or ""
         if repeat and not data.get("times"):
             self.add_error("times", _("Say how many times the session is held."))
-        data["rrule"] = f"{repeat};COUNT={data['times']}" if repeat and data.get("times") else ""
+        data["rrule"] = (
+            with_first_day(f"{repeat};COUNT={data['times']}", day)
+            if repeat and data.get("times") and day
+            else ""
+        )
         return data
 
     @classmethod
@@ -125,6 +130,8 @@ class ProposalForm(WithoutDashesMixin, forms.Form):
         if proposal.rrule:
             parts = dict(p.split("=", 1) for p in proposal.rrule.split(";") if "=" in p)
             times = int(parts.pop("COUNT", "0")) or None
+            if parts.get("FREQ") == "MONTHLY":  # the BYDAY came from the first date
+                parts.pop("BYDAY", None)
             repeat = ";".join(f"{k}={v}" for k, v in parts.items())
         return {
             "title": proposal.title,
@@ -240,7 +247,11 @@ class ShiftForm(WithoutDashesMixin, forms.Form):
         repeat = data.get("repeat") or ""
         if repeat and not data.get("times"):
             self.add_error("times", _("Say how many times the shift is held."))
-        data["rrule"] = f"{repeat};COUNT={data['times']}" if repeat and data.get("times") else ""
+        data["rrule"] = (
+            with_first_day(f"{repeat};COUNT={data['times']}", day)
+            if repeat and data.get("times") and day
+            else ""
+        )
         return data
 
 

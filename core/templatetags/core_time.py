@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 
 from django import template
 
-from core.timeutils import styled
+from core.timeutils import DATE_STYLES, styled
 
 register = template.Library()
 
@@ -23,5 +23,5 @@ def _styled(style: str):  # type: ignore[no-untyped-def]
     return render
 
 
-for _style in ("clock", "day_month", "long_date", "weekday_day", "weekday_date"):
+for _style in DATE_STYLES:
     register.filter(_style, _styled(_style), expects_localtime=True)

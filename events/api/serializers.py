@@ -59,6 +59,7 @@ class EventDetailOutputSerializer(EventOutputSerializer):
     sequence = serializers.IntegerField()
     cancel_reason = serializers.CharField()
     licence_equipment_kind = serializers.CharField()
+    registration_opens_at = AwareDateTimeField(allow_null=True)
 
     image_alt = serializers.CharField()
     questions = serializers.SerializerMethodField()
@@ -82,6 +83,32 @@ class StaffEventDetailOutputSerializer(EventDetailOutputSerializer):
     held although the library is closed ("" when the branch is open)."""
 
     closed_override_reason = serializers.CharField()
+    room_hold = serializers.SerializerMethodField()
+
+    def get_room_hold(self, event: Event) -> dict[str, Any] | None:
+        """A draft's tentative hold on its room: until when (None when it holds nothing)."""
+        booking = event.room_booking
+        if booking is None or booking.kind != "hold" or booking.status != "confirmed":
+            return None
+        return HoldOutputSerializer(booking).data
+
+
+class HoldOutputSerializer(serializers.Serializer):
+    booking = serializers.IntegerField(source="pk")
+    room = serializers.IntegerField(source="room_id")
+    start = AwareDateTimeField()
+    end = AwareDateTimeField()
+    expires_at = AwareDateTimeField(source="hold_expires_at")
+
+
+class HoldInputSerializer(serializers.Serializer):
+    hours = serializers.IntegerField(min_value=1, max_value=14 * 24, required=False, default=48)
+
+
+class OpeningReminderOutputSerializer(serializers.Serializer):
+    event = serializers.IntegerField(source="event_id")
+    registration_opens_at = AwareDateTimeField(source="event.registration_opens_at")
+    created_at = AwareDateTimeField()
 
 
 class SeriesOutputSerializer(serializers.Serializer):
@@ -144,6 +171,19 @@ class _EventInputBase(serializers.Serializer):
     # Why it is held although the library is closed (with closed_override, or a series'
     # include_closed): required only when a date falls on a day the branch is closed.
     closed_override_reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    # Registration opens at this time (empty: at once); before it, people may ask to be told.
+    registration_opens_at = AwareDateTimeField(required=False, allow_null=True)
+
+
+class _RoomFitInput(serializers.Serializer):
+    """When the new room holds fewer people than the confirmed seats: without one of these the
+    change is a 409 ``room_too_small``; ``waitlist_overflow`` moves those registered last to the
+    waiting list, ``to_waitlist`` exactly these registrations (ids)."""
+
+    waitlist_overflow = serializers.BooleanField(required=False)
+    to_waitlist = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=10_000
+    )
 
 
 class _QuestionsInput(serializers.Serializer):
@@ -163,14 +203,14 @@ class SeriesCreateInputSerializer(_EventInputBase, _QuestionsInput):
     include_closed = serializers.BooleanField(required=False, default=False)
 
 
-class EventUpdateInputSerializer(_EventInputBase):
+class EventUpdateInputSerializer(_EventInputBase, _RoomFitInput):
     closed_override = serializers.BooleanField(required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, partial=True, **kwargs)
 
 
-class SeriesUpdateInputSerializer(_EventInputBase):
+class SeriesUpdateInputSerializer(_EventInputBase, _RoomFitInput):
     """PATCH a series: shared fields; ``start_time``/``duration_minutes`` move future dates."""
 
     rrule = serializers.CharField(max_length=500, required=False, allow_blank=False)

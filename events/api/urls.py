@@ -16,6 +16,12 @@ urlpatterns = [
         views.EventRegistrationsApi.as_view(),
         name="api-event-registrations",
     ),
+    path("events/<int:pk>/hold/", views.EventHoldApi.as_view(), name="api-event-hold"),
+    path(
+        "events/<int:pk>/opening-reminder/",
+        views.EventOpeningReminderApi.as_view(),
+        name="api-event-opening-reminder",
+    ),
     path("event-series/", views.SeriesListApi.as_view(), name="api-event-series"),
     path("event-series/<int:pk>/", views.SeriesDetailApi.as_view(), name="api-event-series-detail"),
     path("registrations/", views.RegistrationListApi.as_view(), name="api-registrations"),

@@ -60,6 +60,10 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
     out = dict(data)
     if "state" in out and out["state"] is None:
         out.pop("state")
+    overflow = bool(out.pop("waitlist_overflow", False))
+    chosen = tuple(out.pop("to_waitlist", None) or ())
+    if overflow or chosen:
+        out["room_fit"] = services.RoomFit(to_waitlist=overflow, registrations=chosen)
     return out
 
 
@@ -290,3 +294,37 @@ class RegistrationCheckInApi(APIView):
         services.registration_check_in(actor=request.user, registration=reg)
         reg = selectors.registration_get_for(actor=request.user, pk=pk)
         return Response(_registration_shape(request.user, reg.event)(reg).data)
+
+
+class EventHoldApi(APIView):
+    """POST /api/events/<id>/hold/: staff keep a draft event's room (tentative hold)."""
+
+    permission_classes = [IsLibraryStaff]
+
+    @extend_schema(request=s.HoldInputSerializer, responses={201: s.HoldOutputSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        event = selectors.event_get_for_staff(actor=request.user, pk=pk)
+        data = validated(s.HoldInputSerializer, request.data)
+        hold = services.event_hold_room(actor=request.user, event=event, hours=data["hours"])
+        return Response(s.HoldOutputSerializer(hold).data, status=status.HTTP_201_CREATED)
+
+
+class EventOpeningReminderApi(APIView):
+    """POST (ask) or DELETE (withdraw) /api/events/<id>/opening-reminder/: be told once when
+    registration opens."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={201: s.OpeningReminderOutputSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        event = selectors.event_get(actor=request.user, pk=pk)
+        reminder = services.opening_reminder_request(actor=request.user, event=event)
+        return Response(
+            s.OpeningReminderOutputSerializer(reminder).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        event = selectors.event_get(actor=request.user, pk=pk)
+        services.opening_reminder_withdraw(actor=request.user, event=event)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -22,6 +22,7 @@ One module per capability; callers keep ``from events import services``:
 - ``registrations``: register, cancel, check in;
 - ``images``: an event's image, resized and stripped of its metadata on upload;
 - ``questions``: sign-up questions and the answers given at registration;
+- ``opening``: "tell me when registration opens" (``registration_opens_at``);
 - ``door``: when check-in is open (from 00:00 on the day), undoing a check-in, walk-ins;
 - ``waitlist``: seat counting, promotion, renumbering;
 - ``retention``: anonymising old registrations, releasing a deleted person.
@@ -50,6 +51,8 @@ from events.services.events import (
     event_update,
 )
 from events.services.images import MAX_SIDE, image_prepared
+from events.services.opening import opening_reminder_request, opening_reminder_withdraw
+from events.services.places import event_hold_room
 from events.services.questions import MAX_ANSWER, answer_field
 from events.services.registrations import (
     registration_cancel,
@@ -61,6 +64,7 @@ from events.services.retention import (
     registrations_anonymise_old,
     registrations_release_person,
 )
+from events.services.roomfit import RoomFit
 from events.services.series import (
     SERIES_EDITABLE,
     _series_create,
@@ -77,6 +81,7 @@ __all__ = [
     "MAX_SIDE",
     "M2M_FIELDS",
     "RETENTION_DAYS",
+    "RoomFit",
     "SERIES_EDITABLE",
     "SHARED_FIELDS",
     "TIME_PLACE_FIELDS",
@@ -90,6 +95,9 @@ __all__ = [
     "check_in_opens",
     "event_cancel",
     "event_create",
+    "event_hold_room",
+    "opening_reminder_request",
+    "opening_reminder_withdraw",
     "event_record_attendance",
     "event_update",
     "image_prepared",

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.files import File
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +18,9 @@ from core.selectors import can_manage_branch
 from core.signals import MessageKind, state_changed
 from events.models import DEFAULT_MAX_SEATS, Event, EventSeries, PlaceKind, Registration
 from rooms.models import Room
+
+if TYPE_CHECKING:
+    from events.services.roomfit import RoomFit
 
 # Fields a series shares with its occurrences (copied to future occurrences not edited one by one).
 SHARED_FIELDS = [
@@ -37,6 +40,7 @@ SHARED_FIELDS = [
     "price_dkk",
     "licence_equipment_kind",
     "host",
+    "registration_opens_at",
 ]
 M2M_FIELDS = ["tracks", "audiences", "partners"]
 # A change of these is "time or place": people registered hear about it.
@@ -70,6 +74,7 @@ class SharedFields(TypedDict, total=False):
     price_dkk: Decimal
     licence_equipment_kind: str
     host: User | None
+    registration_opens_at: datetime | None
 
 
 class EventChanges(SharedFields, total=False):
@@ -85,6 +90,7 @@ class EventChanges(SharedFields, total=False):
     partners: Iterable[Partner] | None
     closed_override: bool
     closed_override_reason: str
+    room_fit: RoomFit
 
 
 class SeriesChanges(SharedFields, total=False):
@@ -101,6 +107,7 @@ class SeriesChanges(SharedFields, total=False):
     audiences: Iterable[Audience] | None
     partners: Iterable[Partner] | None
     closed_override_reason: str
+    room_fit: RoomFit
 
 
 @dataclass
@@ -123,6 +130,7 @@ class EventData:
     price_dkk: Decimal = Decimal("0")
     licence_equipment_kind: str = ""
     host: User | None = None
+    registration_opens_at: datetime | None = None
 
 
 # --- Permissions ----------------------------------------------------------------

@@ -17,12 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from core import locking
 from core.contracts import AuditAction
 from core.exceptions import ErrorCode, EventFull, NotFound, RuleViolation
-from core.models import User
+from core.models import AuditLog, User
 from core.selectors import can_manage_branch
 from core.services import audit_log
 from core.timeutils import day_bounds, local_tz
 from events.models import Event, EventState, Registration, RegistrationStatus
 from events.services.waitlist import _free_seats, _promote
+from rooms import services as room_services
 
 # Check-in stays open this long after the end (a late list, a forgotten tap).
 CHECK_IN_AFTER_END = timedelta(hours=12)
@@ -56,6 +57,23 @@ def _check_door_open(*, actor: User, event: Event) -> None:
         )
 
 
+def _licence_granted_by_check_in(reg: Registration) -> int | None:
+    """The licence the check-in being undone gave (a licence course's check-in writes its id
+    on its audit row when the person did not hold the licence before), else None."""
+    last = (
+        AuditLog.objects.filter(
+            action=AuditAction.REGISTRATION_CHECKED_IN,
+            target_type=reg._meta.label_lower,
+            target_id=str(reg.pk),
+        )
+        .order_by("-id")  # the latest check-in of this registration
+        .values_list("data", flat=True)
+        .first()
+    )
+    granted = last.get("licence_granted") if isinstance(last, dict) else None
+    return granted if isinstance(granted, int) else None
+
+
 @transaction.atomic(durable=True)
 def registration_check_in_undo(*, actor: User, registration: Registration) -> Registration:
     """Undo a check-in tapped by mistake: the person counts as not (yet) come.
@@ -76,11 +94,19 @@ def registration_check_in_undo(*, actor: User, registration: Registration) -> Re
         reg.cancelled_at = timezone.now()
         fields += ["status", "cancelled_at"]
     reg.save(update_fields=fields)
+    licence_id = _licence_granted_by_check_in(reg)
+    if licence_id is not None:
+        room_services.licence_revoke_course_grant(actor=actor, licence_id=licence_id)
     audit_log(
         actor=actor,
         action=AuditAction.REGISTRATION_CHECK_IN_UNDONE,
         target=reg,
-        data={"event": event.pk, "was": was.isoformat(), "walk_in": reg.walk_in},
+        data={
+            "event": event.pk,
+            "was": was.isoformat(),
+            "walk_in": reg.walk_in,
+            "licence_revoked": licence_id,
+        },
     )
     if reg.walk_in:
         _promote(event=event, actor=actor)

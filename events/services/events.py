@@ -88,12 +88,16 @@ def event_update(*, actor: User | None, event: Event, **changes: Unpack[EventCha
     (``event.changed``); a higher capacity promotes from the waiting list.
     Cancelling goes through :func:`event_cancel`. A move onto a day the branch is closed
     is refused as in :func:`event_create`, unless ``closed_override`` with
-    ``closed_override_reason``.
+    ``closed_override_reason``. Registrations and waiting-list places stay with the event;
+    a room smaller than the confirmed seats is a 409 ``room_too_small`` unless ``room_fit``
+    says who moves to the waiting list. A draft holds no room; publishing takes it (or
+    turns its tentative hold into the booking), a clash then being a 409.
     """
     override = ClosedOverride(
         held=bool(changes.pop("closed_override", False)),
         reason=changes.pop("closed_override_reason", "") or "",
     )
+    fit = changes.pop("room_fit", None)
     event = locking.lock_one(Event, event.pk)
     _require_branch(actor, event.branch)
     unknown = set(changes) - EVENT_EDITABLE
@@ -106,7 +110,9 @@ def event_update(*, actor: User | None, event: Event, **changes: Unpack[EventCha
     new_branch = changes.get("branch")
     if "branch" in changes and new_branch is not None and new_branch != event.branch:
         _require_branch(actor, new_branch)
-    _apply_changes(actor=actor, event=event, changes=changes, mark_edited=True, override=override)
+    _apply_changes(
+        actor=actor, event=event, changes=changes, mark_edited=True, override=override, fit=fit
+    )
     return event
 
 

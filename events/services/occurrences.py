@@ -26,6 +26,7 @@ from events.models import (
     LIVE_REGISTRATION_STATUSES,
     Event,
     EventState,
+    PlaceKind,
     Registration,
     RegistrationStatus,
 )
@@ -38,6 +39,7 @@ from events.services._common import (
     _set_m2m,
 )
 from events.services.places import _release, _sync_room
+from events.services.roomfit import RoomFit, move_to_waitlist, plan_room_fit
 from events.services.validation import (
     ClosedOverride,
     _check_data,
@@ -58,14 +60,17 @@ def _apply_changes(
     mark_edited: bool,
     override: ClosedOverride | None = None,
     closed: Mapping[date, str] | None = None,
+    fit: RoomFit | None = None,
 ) -> bool:
     """Apply field changes to a locked event; returns True when something changed.
 
     A move onto a day the branch is closed is refused unless ``override`` holds it anyway
     with a reason (``_check_still_open``); ``closed`` is the branch's closed days when the
-    caller (a series) asked once for all its dates.
+    caller (a series) asked once for all its dates. A move to a room smaller than the
+    confirmed seats is a 409 unless ``fit`` says who moves to the waiting list.
     """
     before = (event.branch_id, event.start, event.end)
+    old_place = _place_text(event)
     old = _changed_fields(event, changes)
     for name, value in changes.items():
         if name not in M2M_FIELDS:
@@ -75,6 +80,7 @@ def _apply_changes(
     _check_still_open(event, before, old, override or ClosedOverride(), closed)
     if not old:
         return False
+    demoted = plan_room_fit(event, old, fit or RoomFit())
     if mark_edited and event.series.events.count() > 1:
         event.edited = True
     time_or_place = bool(TIME_PLACE_FIELDS & set(old))
@@ -84,7 +90,14 @@ def _apply_changes(
     _set_m2m(event, changes)
     if time_or_place or "state" in old:
         _sync_room(event, actor, room_changed="room" in old or "place_kind" in old)
-    _record_change(actor=actor, event=event, old=old, time_or_place=time_or_place)
+    move_to_waitlist(event, demoted, actor)
+    moved = {
+        "old_start": before[1].isoformat(),
+        "old_end": before[2].isoformat(),
+        "old_where": old_place,
+        "moved_to_waitlist": ",".join(str(r.pk) for r in demoted),
+    }
+    _record_change(actor=actor, event=event, old=old, time_or_place=time_or_place, moved=moved)
     if "capacity" in old or "registration_required" in old:
         _promote(event=event, actor=actor)
     return True
@@ -155,8 +168,24 @@ def _check_still_open(
         event.closed_override_reason = reason
 
 
+def _place_text(event: Event) -> str:
+    """Where the event is, in words, for the "before" line of its change message."""
+    if event.place_kind == PlaceKind.ROOM and event.room is not None:
+        return f"{event.room.name}, {event.branch.name}"
+    if event.place_kind == PlaceKind.ADDRESS and event.address:
+        return event.address
+    if event.place_kind == PlaceKind.ONLINE:
+        return event.online_url or str(_("Online"))
+    return event.branch.name
+
+
 def _record_change(
-    *, actor: User | None, event: Event, old: Mapping[str, Any], time_or_place: bool
+    *,
+    actor: User | None,
+    event: Event,
+    old: Mapping[str, Any],
+    time_or_place: bool,
+    moved: Mapping[str, str] | None = None,
 ) -> None:
     """The audit row; and, for a published event moved in time or place, ``event.changed``."""
     audit_log(
@@ -174,7 +203,7 @@ def _record_change(
             kind=MessageKind.EVENT_CHANGED,
             instance=event,
             actor=actor,
-            data={"fields": sorted(TIME_PLACE_FIELDS & set(old))},
+            data={"fields": sorted(TIME_PLACE_FIELDS & set(old)), **(moved or {})},
         )
 
 

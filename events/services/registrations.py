@@ -21,6 +21,7 @@ from core.exceptions import Conflict, ErrorCode, NotFound, PermissionDenied, Rul
 from core.models import User
 from core.selectors import can_manage_branch
 from core.services import audit_log
+from core.timeutils import local_tz
 from events.models import (
     LIVE_REGISTRATION_STATUSES,
     Event,
@@ -32,6 +33,7 @@ from events.services._common import _send
 from events.services.door import check_in_is_open
 from events.services.questions import _answers_checked, _answers_save, _questions_of
 from events.services.waitlist import _free_seats, _promote, _renumber_waitlist
+from rooms import selectors as room_selectors
 from rooms import services as room_services
 
 # --- Register -----------------------------------------------------------------------
@@ -88,6 +90,7 @@ def _check_open_for(event: Event, seats: int) -> None:
         )
     if event.start <= timezone.now():
         raise RuleViolation(_("This event has already started."), code=ErrorCode.EVENT_STARTED)
+    _check_registration_open(event)
     if seats < 1:
         raise RuleViolation(_("Please register for at least 1 seat."), field="seats")
     if seats > event.max_seats_per_registration:
@@ -101,6 +104,22 @@ def _check_open_for(event: Event, seats: int) -> None:
             _("The event has only %(capacity)s seats in all."),
             field="seats",
             capacity=event.capacity,
+        )
+
+
+def _check_registration_open(event: Event) -> None:
+    """Before the event's registration opens, nobody gets a seat or a place in line (a 409
+    saying when it opens; people may ask to be told, ``opening_reminder_request``)."""
+    opens = event.registration_opens_at
+    if opens is not None and timezone.now() < opens:
+        raise Conflict(
+            _(
+                "Registration opens %(opens)s. Ask to be told, and you get one message when "
+                "it opens."
+            ),
+            code=ErrorCode.REGISTRATION_NOT_OPEN,
+            opens=f"{timezone.localtime(opens, local_tz()):%d.%m.%Y %H:%M}",
+            extra={"registration_opens_at": timezone.localtime(opens).isoformat()},
         )
 
 
@@ -220,18 +239,22 @@ def registration_check_in(*, actor: User, registration: Registration) -> Registr
         return reg
     reg.checked_in_at = now
     reg.save(update_fields=["checked_in_at"])
-    audit_log(
-        actor=actor,
-        action=AuditAction.REGISTRATION_CHECKED_IN,
-        target=reg,
-        data={"event": event.pk},
-    )
+    data: dict[str, object] = {"event": event.pk}
     person = reg.user  # loaded with the registration (select_related): no query
     if event.licence_equipment_kind and person is not None:
-        room_services.licence_grant(
+        held = room_selectors.has_licence(user=person, equipment_kind=event.licence_equipment_kind)
+        licence = room_services.licence_grant(
             person=person,
             equipment_kind=event.licence_equipment_kind,
             actor=actor,
             source="course",
         )
+        if not held:  # this check-in gave it: undoing the check-in takes it back
+            data["licence_granted"] = licence.pk
+    audit_log(
+        actor=actor,
+        action=AuditAction.REGISTRATION_CHECKED_IN,
+        target=reg,
+        data=data,
+    )
     return reg

@@ -10,7 +10,12 @@ from django.utils import timezone
 
 from core.contracts import AuditAction
 from core.models import AuditLog, User
-from events.models import LIVE_REGISTRATION_STATUSES, Registration, RegistrationAnswer
+from events.models import (
+    LIVE_REGISTRATION_STATUSES,
+    OpeningReminder,
+    Registration,
+    RegistrationAnswer,
+)
 from events.services.registrations import _registration_cancel
 
 RETENTION_DAYS = 30
@@ -33,6 +38,8 @@ def registrations_anonymise_old(*, now: datetime | None = None) -> int:
         .exclude(walk_in_name="")
         .update(walk_in_name="")
     )
+    # "Tell me when it opens" requests have served their purpose once the event is long over.
+    OpeningReminder.objects.filter(event__end__lt=cutoff).delete()
     if count:
         AuditLog.objects.create(
             action=AuditAction.REGISTRATIONS_ANONYMISED,
@@ -60,4 +67,5 @@ def registrations_release_person(*, person: User) -> dict[str, int]:
         _registration_cancel(actor=person, registration=reg, reason="")
     RegistrationAnswer.objects.filter(registration__user=person).delete()
     unlinked = Registration.objects.filter(user=person).update(user=None)
+    OpeningReminder.objects.filter(user=person).delete()
     return {"registrations_cancelled": len(coming), "registrations_unlinked": unlinked}

@@ -38,6 +38,7 @@ from events.services.images import image_prepared
 from events.services.occurrences import _apply_changes, _event_cancel
 from events.services.places import _occupy
 from events.services.questions import _questions_set
+from events.services.roomfit import RoomFit
 from events.services.validation import (
     ClosedOverride,
     _check_data,
@@ -351,6 +352,7 @@ def series_update(
     new_rrule = changes.pop("rrule", None)
     new_include_closed = changes.pop("include_closed", None)
     new_reason = (changes.pop("closed_override_reason", None) or "").strip()[:300]
+    fit = changes.pop("room_fit", None)
     if state not in (None, EventState.DRAFT, EventState.PUBLISHED):
         raise RuleViolation(_("To cancel the series, cancel its events."), field="state")
     if duration is not None and duration <= timedelta(0):
@@ -375,6 +377,7 @@ def series_update(
         state=state,
         now=now,
         override=override,
+        fit=fit,
     )
     if new_rrule is not None or new_include_closed is not None:
         if new_rrule is not None:
@@ -431,6 +434,7 @@ def _update_future_occurrences(
     state: str | None,
     now: datetime,
     override: ClosedOverride,
+    fit: RoomFit | None = None,
 ) -> int:
     """Carry the changes over to the future occurrences not edited one by one (locked in key
     order); returns how many changed. A date moved onto a day the (new) branch is closed is
@@ -458,6 +462,7 @@ def _update_future_occurrences(
             mark_edited=False,
             override=override,
             closed=closed,
+            fit=fit,
         ):
             changed += 1
     return changed

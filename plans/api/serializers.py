@@ -10,7 +10,7 @@ from rest_framework import serializers
 from core.models import Branch, Partner, Track, User
 from events.models import Event, EventSeries
 from plans.models import QUARTERS, Initiative, InitiativeStatus, Plan
-from plans.selectors import Coverage
+from plans.selectors import Cell, Coverage
 
 
 class TargetOutputSerializer(serializers.Serializer):
@@ -123,6 +123,14 @@ class InitiativeInputSerializer(serializers.Serializer):
         return attrs
 
 
+def audience_participants(cell: Cell) -> list[dict[str, Any]]:
+    """Participants of held events per audience (slug order): ``[{"audience", "participants"}]``."""
+    return [
+        {"audience": slug, "participants": n}
+        for slug, n in sorted(cell.audience_participants.items())
+    ]
+
+
 def coverage_as_dict(cov: Coverage) -> dict[str, Any]:
     """``GET /api/coverage/``: the exact shape of the contract."""
     tracks = []
@@ -142,12 +150,15 @@ def coverage_as_dict(cov: Coverage) -> dict[str, Any]:
                 "volunteer_hours": float(total.volunteer_hours),
                 "partners": total.partner_count,
                 "audiences": sorted(total.audiences),
+                "audience_participants": audience_participants(total),
                 "by_branch": [
                     {
                         "branch": branch.slug,
                         "events_held": cell.events_held,
+                        "events_planned": cell.events_planned,
                         "attendance": cell.attendance,
                         "initiatives": cell.initiative_count,
+                        "audience_participants": audience_participants(cell),
                     }
                     for branch in cov.scope_branches
                     for cell in [cov.total(track=track, branch=branch)]
@@ -163,11 +174,18 @@ def coverage_as_dict(cov: Coverage) -> dict[str, Any]:
     }
 
 
+class _AudienceParticipantsSerializer(serializers.Serializer):
+    audience = serializers.CharField()
+    participants = serializers.IntegerField()
+
+
 class _CoverageBranchSerializer(serializers.Serializer):
     branch = serializers.CharField()
     events_held = serializers.IntegerField()
+    events_planned = serializers.IntegerField()
     attendance = serializers.IntegerField()
     initiatives = serializers.IntegerField()
+    audience_participants = _AudienceParticipantsSerializer(many=True)
 
 
 class _CoverageTrackSerializer(serializers.Serializer):
@@ -182,6 +200,7 @@ class _CoverageTrackSerializer(serializers.Serializer):
     volunteer_hours = serializers.FloatField()
     partners = serializers.IntegerField()
     audiences = serializers.ListField(child=serializers.CharField())
+    audience_participants = _AudienceParticipantsSerializer(many=True)
     by_branch = _CoverageBranchSerializer(many=True)
 
 

@@ -64,6 +64,7 @@ from plans.selectors.plans import (
 )
 from plans.selectors.residence import Residence, participants_by_residence
 from plans.selectors.staff import staff_count_gaps
+from plans.selectors.truth import EventFacts, initiative_event_facts
 
 __all__ = [
     "METRICS",
@@ -72,6 +73,7 @@ __all__ = [
     "ActivityHours",
     "Cell",
     "Coverage",
+    "EventFacts",
     "Gap",
     "Key",
     "Target",
@@ -84,6 +86,7 @@ __all__ = [
     "editable_initiative_ids",
     "events_behind",
     "find_gaps",
+    "initiative_event_facts",
     "initiative_get",
     "initiative_get_for_edit",
     "initiative_list",

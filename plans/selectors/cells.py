@@ -27,6 +27,9 @@ class Cell:
     volunteer_hours: Decimal = Decimal("0")
     partners: set[str] = field(default_factory=set)
     audiences: set[str] = field(default_factory=set)
+    # Participants (attendance of held events) per audience slug: an event for two
+    # audiences counts its participants for both, as an event on two tracks does.
+    audience_participants: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: Cell) -> None:
         for status, ids in other.initiatives.items():
@@ -39,6 +42,8 @@ class Cell:
         self.volunteer_hours += other.volunteer_hours
         self.partners |= other.partners
         self.audiences |= other.audiences
+        for slug, n in other.audience_participants.items():
+            self.audience_participants[slug] = self.audience_participants.get(slug, 0) + n
 
     @property
     def initiative_ids(self) -> set[int]:

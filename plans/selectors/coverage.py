@@ -43,10 +43,10 @@ def coverage(
 ) -> Coverage:
     """Coverage of ``year`` (optionally one quarter, or some quarters, and one branch).
 
-    Ten queries whatever the amount of data: tracks, branches, plan, targets,
+    Twelve queries whatever the amount of data: tracks, branches, plan, targets,
     initiatives (with their tracks, branches and partners), events by track × branch ×
     quarter, registrations likewise, volunteer hours likewise, event partners, event
-    audiences. The whole year is loaded so that yearly targets can be judged; the scope
+    audiences, and the participants per audience (drop-in counts, checked-in seats). The whole year is loaded so that yearly targets can be judged; the scope
     only narrows what ``total()`` adds up and which gaps are named.
     """
     now = now or timezone.now()
@@ -67,7 +67,7 @@ def coverage(
         plan=plan,
         tracks=tracks,
         branches=branches,
-        cells=_cells(year=year, plan=plan, now=now),  # queries 5 to 10
+        cells=_cells(year=year, plan=plan, now=now),  # queries 5 to 12
         targets=targets,
         now=now,
     )
@@ -110,6 +110,7 @@ def _cells(*, year: int, plan: Plan | None, now: datetime) -> dict[Key, Cell]:
     _count_registrations(cells, start=start, end=end, now=now)  # query 7
     _count_volunteer_hours(cells, start=start, end=end)  # query 8
     _collect_partners_and_audiences(cells, start=start, end=end, now=now)  # queries 9 and 10
+    _count_audience_participants(cells, start=start, end=end, now=now)  # queries 11 and 12
     return cells
 
 
@@ -242,3 +243,40 @@ def _collect_partners_and_audiences(
     ):
         if track_id is not None and slug:
             _at(cells, track_id, branch_id, q).audiences.add(slug)
+
+
+def _count_audience_participants(
+    cells: dict[Key, Cell], *, start: datetime, end: datetime, now: datetime
+) -> None:
+    """Participants per audience: the drop-in count and the checked-in seats of held events,
+    by the events' audiences (the same definition as ``attendance``)."""
+    quarter = ExtractQuarter("start", tzinfo=local_tz())
+    dropins = (
+        Event.objects.filter(_held_q(now), start__gte=start, start__lt=end)
+        .filter(audiences__isnull=False, attendance_count__gt=0)
+        .order_by()
+        .values("branch_id", track_id=F("tracks"), q=quarter, slug=F("audiences__slug"))
+        .annotate(n=Sum("attendance_count"))
+    )
+    checked_in = (
+        Registration.objects.filter(
+            _held_q(now, "event__"),
+            event__start__gte=start,
+            event__start__lt=end,
+            event__audiences__isnull=False,
+            checked_in_at__isnull=False,
+        )
+        .order_by()
+        .values(
+            branch_id=F("event__branch_id"),
+            track_id=F("event__tracks"),
+            q=ExtractQuarter("event__start", tzinfo=local_tz()),
+            slug=F("event__audiences__slug"),
+        )
+        .annotate(n=Sum("seats"))
+    )
+    for row in [*dropins, *checked_in]:
+        if row["track_id"] is None or not row["n"]:
+            continue
+        counts = _at(cells, row["track_id"], row["branch_id"], row["q"]).audience_participants
+        counts[row["slug"]] = counts.get(row["slug"], 0) + row["n"]

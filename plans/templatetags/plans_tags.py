@@ -15,14 +15,15 @@ register = template.Library()
 
 @register.filter
 def hours(value: Decimal | float | int | None) -> str:
-    """Numbers and hours without needless decimals, in the active locale (6,75 in Danish)."""
+    """Numbers and hours without needless decimals, in the active locale (6,75 and 1.234 in
+    Danish)."""
     if value is None:
         return "0"
     value = Decimal(value).quantize(Decimal("0.01"))
     if value == value.to_integral():
-        return number_format(int(value))
+        return number_format(int(value), force_grouping=True)
     places = 1 if value * 10 == (value * 10).to_integral() else 2
-    return number_format(value, decimal_pos=places)
+    return number_format(value, decimal_pos=places, force_grouping=True)
 
 
 @register.filter

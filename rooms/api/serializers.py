@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
+from core.api.fields import AwareDateTimeField
 from core.models import Partner, User
 from core.selectors import user_get_by_email
 from core.timeutils import localize_naive
@@ -260,3 +261,22 @@ class EquipmentAvailabilityOutputSerializer(serializers.Serializer):
     free = IntervalSerializer(many=True)
     busy = IntervalSerializer(many=True)
     slots = SlotSerializer(many=True)
+
+
+class RoomHoldInputSerializer(serializers.Serializer):
+    """A tentative hold on a room by staff: the time it keeps, a title, and how long it lasts."""
+
+    start = AwareDateTimeField()
+    end = AwareDateTimeField()
+    title = serializers.CharField(max_length=200)
+    hours = serializers.IntegerField(min_value=1, max_value=14 * 24, required=False, default=48)
+
+
+class RoomHoldOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    room = serializers.IntegerField(source="room_id")
+    title = serializers.CharField(source="purpose")
+    start = AwareDateTimeField()
+    end = AwareDateTimeField()
+    status = serializers.CharField()
+    expires_at = AwareDateTimeField(source="hold_expires_at", allow_null=True)

@@ -10,6 +10,12 @@ urlpatterns = [
         views.RoomAvailabilityApi.as_view(),
         name="api-room-availability",
     ),
+    path("rooms/<int:pk>/holds/", views.RoomHoldApi.as_view(), name="api-room-holds"),
+    path(
+        "bookings/<int:pk>/release-hold/",
+        views.RoomHoldReleaseApi.as_view(),
+        name="api-booking-release-hold",
+    ),
     path("bookings/", views.BookingListCreateApi.as_view(), name="api-bookings"),
     path("bookings/<int:pk>/", views.BookingDetailApi.as_view(), name="api-booking"),
     path("bookings/<int:pk>/cancel/", views.BookingCancelApi.as_view(), name="api-booking-cancel"),

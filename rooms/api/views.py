@@ -297,3 +297,28 @@ class LicenceListCreateApi(APIView):
             equipment_kind=data["equipment_kind"],
         )
         return Response(s.LicenceOutputSerializer(licence).data, status=status.HTTP_201_CREATED)
+
+
+class RoomHoldApi(APIView):
+    """POST /api/rooms/<id>/holds/: staff keep a room tentatively (48 hours unless ``hours``)."""
+
+    permission_classes = [IsLibraryStaff]
+
+    @extend_schema(request=s.RoomHoldInputSerializer, responses={201: s.RoomHoldOutputSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        room = selectors.room_get(pk=pk)
+        data = validated(s.RoomHoldInputSerializer, request.data)
+        hold = services.room_hold_create(actor=request.user, room=room, **data)
+        return Response(s.RoomHoldOutputSerializer(hold).data, status=status.HTTP_201_CREATED)
+
+
+class RoomHoldReleaseApi(APIView):
+    """POST /api/bookings/<id>/release-hold/: staff give a tentative hold back before it ends."""
+
+    permission_classes = [IsLibraryStaff]
+
+    @extend_schema(request=None, responses={200: s.RoomHoldOutputSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        booking = selectors.booking_get_for(actor=request.user, pk=pk)
+        hold = services.room_hold_release(actor=request.user, booking=booking)
+        return Response(s.RoomHoldOutputSerializer(hold).data)

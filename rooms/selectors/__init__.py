@@ -39,6 +39,9 @@ from rooms.selectors.availability import (
     merge_intervals as merge_intervals,
 )
 from rooms.selectors.availability import (
+    not_expired_q as not_expired_q,
+)
+from rooms.selectors.availability import (
     open_intervals as open_intervals,
 )
 from rooms.selectors.availability import (
@@ -110,6 +113,18 @@ from rooms.selectors.bookings import (
 from rooms.selectors.bookings import (
     upcoming_bookings_for_branch as upcoming_bookings_for_branch,
 )
+from rooms.selectors.maker_access import (
+    LicenceCourse as LicenceCourse,
+)
+from rooms.selectors.maker_access import (
+    MakerAccess as MakerAccess,
+)
+from rooms.selectors.maker_access import (
+    maker_access as maker_access,
+)
+from rooms.selectors.maker_access import (
+    register_licence_course_finder as register_licence_course_finder,
+)
 from rooms.selectors.makerspace import (
     bookings_booked_by as bookings_booked_by,
 )
@@ -159,6 +174,9 @@ from rooms.selectors.setup import (
     licence_kinds_managed_by as licence_kinds_managed_by,
 )
 from rooms.selectors.setup import (
+    move_room_choices as move_room_choices,
+)
+from rooms.selectors.setup import (
     room_get_for_staff as room_get_for_staff,
 )
 from rooms.selectors.setup import (
@@ -166,12 +184,17 @@ from rooms.selectors.setup import (
 )
 
 __all__ = [
+    "LicenceCourse",
+    "MakerAccess",
+    "maker_access",
+    "register_licence_course_finder",
     "closure_impact_bookings",
     "Interval",
     "Slot",
     "Availability",
     "to_local",
     "merge_intervals",
+    "not_expired_q",
     "subtract_intervals",
     "allowed_hours_kinds",
     "open_intervals",
@@ -189,6 +212,7 @@ __all__ = [
     "_latest_aligned",
     "suggest_free_times",
     "week_grid",
+    "move_room_choices",
     "rooms_managed_by",
     "room_get_for_staff",
     "equipment_managed_by",

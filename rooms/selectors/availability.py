@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TypedDict
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core.exceptions import NotFound
@@ -24,6 +24,7 @@ from rooms.models import (
     LIVE_BOOKING_STATUSES,
     BookableBy,
     Booking,
+    BookingKind,
     PriceTier,
     Room,
 )
@@ -177,14 +178,25 @@ def room_get(*, pk: int) -> Room:
         raise NotFound() from error
 
 
+def not_expired_q(now: datetime | None = None) -> Q:
+    """Leaves out tentative holds whose expiry has passed: they hold nothing any more, even
+    before the beat task (``rooms.release_expired_holds``) has marked them released."""
+    return ~Q(kind=BookingKind.HOLD, hold_expires_at__lte=now or timezone.now())
+
+
 def live_bookings_between(*, room: Room, start: datetime, end: datetime) -> QuerySet[Booking]:
-    """Live bookings of ``room`` whose blocked period touches [start, end)."""
-    return Booking.objects.filter(
-        room=room,
-        status__in=LIVE_BOOKING_STATUSES,
-        blocked_start__lt=end,
-        blocked_end__gt=start,
-    ).order_by("start")
+    """Live bookings of ``room`` whose blocked period touches [start, end) (an expired
+    tentative hold is not live)."""
+    return (
+        Booking.objects.filter(
+            room=room,
+            status__in=LIVE_BOOKING_STATUSES,
+            blocked_start__lt=end,
+            blocked_end__gt=start,
+        )
+        .filter(not_expired_q())
+        .order_by("start")
+    )
 
 
 def room_availability(*, room: Room, day: date, now: datetime | None = None) -> Availability:
@@ -275,9 +287,13 @@ def week_grid(*, branch: Branch, monday: date) -> dict[str, object]:
     start, _ = day_bounds(days[0])
     _, end = day_bounds(days[-1])
     rooms = list(Room.objects.filter(branch=branch, is_active=True).order_by("name"))
-    bookings = Booking.objects.filter(
-        room__in=rooms, status__in=LIVE_BOOKING_STATUSES, start__lt=end, end__gt=start
-    ).order_by("start")
+    bookings = (
+        Booking.objects.filter(
+            room__in=rooms, status__in=LIVE_BOOKING_STATUSES, start__lt=end, end__gt=start
+        )
+        .filter(not_expired_q())
+        .order_by("start")
+    )
     cells: dict[tuple[int, date], list[Booking]] = {}
     for booking in bookings:
         cells.setdefault((booking.room_id, to_local(booking.start).date()), []).append(booking)

@@ -25,6 +25,15 @@ def rooms_managed_by(*, user: User | None) -> QuerySet[Room]:
     return Room.objects.filter(branch__in=branches).select_related("branch")
 
 
+def move_room_choices(user: User) -> list[tuple[int, str]]:
+    """``(id, "Branch: room")`` of the rooms ``user`` may move an event to, when a closure
+    moves it (``core.closure_moves``)."""
+    return [
+        (room.pk, f"{room.branch.name}: {room.name}")
+        for room in rooms_managed_by(user=user).order_by("branch__position", "branch__name", "name")
+    ]
+
+
 def room_get_for_staff(*, actor: User | None, pk: int | str) -> Room:
     """A room of a branch ``actor`` manages; any other (or none) is a 404."""
     try:

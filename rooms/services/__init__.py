@@ -8,6 +8,7 @@ One module per capability; every public name is re-exported here, so callers kee
 - ``bookings``: a person's request (``booking_request``) and the decisions on it
   (approve, reject, cancel, no-show);
 - ``occupancy``: the library's own use of a room for an event or a volunteer shift;
+- ``holds``: tentative holds on a room for an event being planned, with an expiry (48 h);
 - ``makerspace``: machine licences, slot bookings, check-in, the release of unclaimed slots;
 - ``setup``: staff create rooms and machines and change their rules (``room_update``
   lists the coming bookings the new rules would not allow and leaves them in place);
@@ -30,6 +31,16 @@ from rooms.services.bookings import (
     booking_reject,
     booking_request,
 )
+from rooms.services.holds import (
+    HOLD_HOURS,
+    hold_expiry,
+    hold_is_live,
+    holds_release_expired,
+    room_hold,
+    room_hold_confirm,
+    room_hold_create,
+    room_hold_release,
+)
 from rooms.services.makerspace import (
     equipment_booking_cancel,
     equipment_booking_check_in,
@@ -38,6 +49,7 @@ from rooms.services.makerspace import (
     licence_grant,
     licence_grant_by_staff,
     licence_revoke,
+    licence_revoke_course_grant,
 )
 from rooms.services.occupancy import (
     OWN_EVENT_REASON,
@@ -64,6 +76,14 @@ from rooms.services.setup import (
 )
 
 __all__ = [
+    "HOLD_HOURS",
+    "hold_expiry",
+    "hold_is_live",
+    "holds_release_expired",
+    "room_hold",
+    "room_hold_confirm",
+    "room_hold_create",
+    "room_hold_release",
     "EQUIPMENT_CONSTRAINTS",
     "EQUIPMENT_FIELDS",
     "OWN_EVENT_REASON",
@@ -91,6 +111,7 @@ __all__ = [
     "licence_grant",
     "licence_grant_by_staff",
     "licence_revoke",
+    "licence_revoke_course_grant",
     "room_occupancy_move",
     "room_occupy",
     "room_create",

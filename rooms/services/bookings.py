@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -29,7 +30,7 @@ from core.locking import Pause, lock_one, lock_rows, pause
 from core.models import Partner, User
 from core.selectors import can_manage_branch
 from core.services import audit_log
-from core.timeutils import date_and_clock
+from core.timeutils import date_and_clock, local_tz
 from rooms import selectors
 from rooms.models import LIVE_BOOKING_STATUSES, Booking, BookingKind, BookingStatus, Room
 from rooms.services._common import ROOM_CONSTRAINTS, _local, _save_or_conflict, _signal, _utc
@@ -230,7 +231,9 @@ def _write_bookings(
 def _tell_requested(
     room: Room, actor: User, bookings: list[Booking], *, needs_approval: bool
 ) -> None:
-    """An audit row and a message (``booking.requested`` or ``booking.confirmed``) per date."""
+    """An audit row per date, and one message (``booking.requested`` or
+    ``booking.confirmed``): a series is one request, so its message lists its dates."""
+    kind = "booking.requested" if needs_approval else "booking.confirmed"
     for booking in bookings:
         series_id = booking.series_id
         audit_log(
@@ -247,13 +250,25 @@ def _tell_requested(
                 "series_id": str(series_id) if series_id else None,
             },
         )
-        _signal(
-            Booking,
-            "booking.requested" if needs_approval else "booking.confirmed",
-            booking,
-            actor,
-            series_id=str(series_id) if series_id else None,
-        )
+    first = bookings[0]
+    if first.series_id is None:
+        for booking in bookings:
+            _signal(Booking, kind, booking, actor, series_id=None)
+        return
+    _signal(Booking, kind, first, actor, **_series_data(bookings))
+
+
+def _series_data(bookings: list[Booking]) -> dict[str, Any]:
+    """What a message about a whole series carries: its id and its dates, in local time."""
+    tz = local_tz()
+    return {
+        "series_id": str(bookings[0].series_id),
+        "series_count": len(bookings),
+        "series_dates": "\n".join(
+            f"{b.start.astimezone(tz):%d.%m.%Y %H.%M}–{b.end.astimezone(tz):%H.%M}"
+            for b in sorted(bookings, key=lambda b: b.start)
+        ),
+    }
 
 
 # --- Staff's and the booker's decisions --------------------------------------------------
@@ -316,12 +331,20 @@ def booking_approve(*, actor: User, booking: Booking, whole_series: bool = False
             target=target,
             data={"old": "pending", "new": "confirmed"},
         )
-        _signal(Booking, MessageKind.BOOKING_CONFIRMED, target, actor)
+        if not whole_series or target.series_id is None:
+            _signal(Booking, MessageKind.BOOKING_CONFIRMED, target, actor)
         approved.append(target)
+    if whole_series and approved and approved[0].series_id is not None:
+        # The series was one request; its approval is one message listing its dates.
+        _signal(
+            Booking, MessageKind.BOOKING_CONFIRMED, approved[0], actor, **_series_data(approved)
+        )
     return approved or [fresh]
 
 
-def _reject_pending(bookings: list[Booking], *, reason: str, actor: User | None) -> None:
+def _reject_pending(
+    bookings: list[Booking], *, reason: str, actor: User | None, as_series: bool = False
+) -> None:
     """Turn down pending requests with a reason the booker reads (staff's rejection, or the
     library's own use of the room)."""
     now = timezone.now()
@@ -347,7 +370,17 @@ def _reject_pending(bookings: list[Booking], *, reason: str, actor: User | None)
             target=pending,
             data={"reason": str(reason), "old": "pending", "new": "rejected"},
         )
-        _signal(Booking, MessageKind.BOOKING_REJECTED, pending, actor, reason=str(reason))
+        if not as_series:
+            _signal(Booking, MessageKind.BOOKING_REJECTED, pending, actor, reason=str(reason))
+    if as_series and bookings:  # a series turned down as a whole: one message with its dates
+        _signal(
+            Booking,
+            MessageKind.BOOKING_REJECTED,
+            bookings[0],
+            actor,
+            reason=str(reason),
+            **_series_data(bookings),
+        )
 
 
 @transaction.atomic(durable=True)
@@ -371,7 +404,12 @@ def booking_reject(
             status=fresh.get_status_display().lower(),
         )
     targets = _series_members(fresh, statuses=[BookingStatus.PENDING]) if whole_series else [fresh]
-    _reject_pending(targets, reason=reason, actor=actor)
+    _reject_pending(
+        targets,
+        reason=reason,
+        actor=actor,
+        as_series=whole_series and fresh.series_id is not None,
+    )
     return targets
 
 

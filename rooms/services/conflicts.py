@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.contracts import AuditAction
 from core.exceptions import BookingConflict
+from core.services import audit_log
 from rooms import selectors
 from rooms.models import Booking, BookingKind, BookingStatus, Room
 from rooms.services._common import _local, format_when
@@ -44,7 +47,10 @@ def _clashes(
 
     One query reaches ``look_back`` further into the past (an earlier booking's buffer may
     still hold the room), then each candidate's own blocked period is compared exactly.
+    Tentative holds that have expired are released first (the caller holds the room's lock),
+    so they stand in nobody's way, not even the database's exclusion constraint.
     """
+    release_expired_holds_of(room)
     return [
         b
         for b in _overlapping(room, blocked_start - look_back, blocked_end, exclude=exclude)
@@ -52,10 +58,44 @@ def _clashes(
     ]
 
 
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _release_expired(holds: list[Booking], now: datetime) -> int:
+    """Mark expired holds released, one audit row each (the room is locked by the caller)."""
+    for hold in holds:
+        hold.status = BookingStatus.CANCELLED
+        hold.cancelled_at = now
+        hold.sequence += 1
+        hold.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
+        audit_log(
+            actor=None,
+            action=AuditAction.BOOKING_HOLD_EXPIRED,
+            target=hold,
+            data={"expires_at": _iso(hold.hold_expires_at)},
+        )
+    return len(holds)
+
+
+def release_expired_holds_of(room: Room, now: datetime | None = None) -> int:
+    """Release the expired holds of a locked room (a writer that finds them under the lock)."""
+    now = now or timezone.now()
+    expired = Booking.objects.filter(
+        room=room,
+        kind=BookingKind.HOLD,
+        status=BookingStatus.CONFIRMED,
+        hold_expires_at__lte=now,
+    ).order_by("pk")
+    return _release_expired(list(expired), now)
+
+
 def _describe(booking: Booking) -> str:
     when = format_when(booking.start, booking.end)
     if booking.kind == BookingKind.EVENT:
         what = _("the library's event “%(title)s”") % {"title": booking.purpose}
+    elif booking.kind == BookingKind.HOLD:
+        what = _("a tentative hold for “%(title)s”") % {"title": booking.purpose}
     elif booking.kind == BookingKind.SHIFT:
         what = _("the library's volunteer shift “%(title)s”") % {"title": booking.purpose}
     elif booking.status == BookingStatus.PENDING:

@@ -78,9 +78,41 @@ def licence_grant(
 
 @transaction.atomic(durable=True)
 def licence_grant_by_staff(*, actor: User, person: User, equipment_kind: str) -> Licence:
+    """Staff grant a licence: only for a kind of machine one of their branches owns
+    (administrators: every kind), as for revoking."""
     if not (actor and actor.is_authenticated and actor.is_library_staff):
         raise PermissionDenied(_("Only library staff can grant licences."))
+    if equipment_kind in EquipmentKind.values and equipment_kind not in (
+        selectors.licence_kinds_managed_by(user=actor)
+    ):
+        raise PermissionDenied(
+            _("Only staff of a branch with this kind of machine can grant its licences.")
+        )
     return licence_grant(person=person, equipment_kind=equipment_kind, actor=actor)
+
+
+def licence_revoke_course_grant(*, actor: User | None, licence_id: int) -> None:
+    """Take back a licence a licence course's check-in gave, when that check-in is undone.
+
+    Called inside the undo's transaction; only a licence still from a course is removed (one
+    staff granted by hand since then stays). Gone already: nothing changes.
+    """
+    fresh = Licence.objects.filter(pk=licence_id, source=LicenceSource.COURSE).first()
+    if fresh is None:
+        return
+    audit_log(
+        actor=actor,
+        action=AuditAction.LICENCE_REVOKED,
+        target=fresh,
+        data={
+            "person": fresh.person_id,
+            "kind": fresh.equipment_kind,
+            "source": fresh.source,
+            "granted_at": fresh.granted_at.isoformat(),
+            "check_in_undone": True,
+        },
+    )
+    fresh.delete()
 
 
 @transaction.atomic(durable=True)

@@ -57,6 +57,7 @@ EXPORT_SECTIONS = {
     "audit_entries",
     "registrations",
     "hosted_events",
+    "told_when_registration_opens",
     "room_bookings",
     "machine_bookings",
     "licences",

@@ -20,6 +20,7 @@ from events.models import Event, Registration, RegistrationStatus
 from rooms.models import EquipmentKind, Licence, LicenceSource
 from tests.events.factories import make_event, make_registration
 from tests.factories import make_branch, make_user
+from tests.rooms.factories import make_equipment
 from tests.volunteers.factories import make_activity, make_volunteer
 
 pytestmark = pytest.mark.django_db
@@ -159,6 +160,7 @@ def test_a_citizen_sees_who_granted_a_licence_by_name_not_by_id(branch: Branch) 
     )
     row = api_as(citizen).get("/api/licences/").json()["results"][0]
     assert row["granted_by_name"] == "Signe" and "granted_by" not in row
+    make_equipment(branch=branch, kind=EquipmentKind.LASER_CUTTER)  # staff grant for their machines
     granted = api_as(staff).post(
         "/api/licences/",
         {"person": citizen.pk, "equipment_kind": EquipmentKind.LASER_CUTTER},

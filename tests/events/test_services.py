@@ -316,6 +316,8 @@ def test_an_event_in_a_room_occupies_moves_and_releases_it() -> None:
         place_kind="room",
         start=start,
         end=start + timedelta(hours=2),
+        state="published",
+        tracks=[Track.objects.get(slug="hygge")],
     )
     booking = Booking.objects.get(pk=event.room_booking_id)
     assert (booking.room, booking.start, booking.status) == (room, start, BookingStatus.CONFIRMED)
@@ -328,6 +330,8 @@ def test_an_event_in_a_room_occupies_moves_and_releases_it() -> None:
             place_kind="room",
             start=start + timedelta(hours=1),
             end=start + timedelta(hours=3),
+            state="published",
+            tracks=[Track.objects.get(slug="hygge")],
         )
     assert Event.objects.filter(title="Overlap").count() == 0  # nothing half-written
     services.event_update(
@@ -355,6 +359,8 @@ def test_a_series_in_a_room_with_one_clash_is_refused_whole() -> None:
         place_kind="room",
         start=start + timedelta(days=14),
         end=start + timedelta(days=14, hours=3),
+        state="published",
+        tracks=[Track.objects.get(slug="hygge")],
     )
     with pytest.raises(BookingConflict):
         services.series_create(
@@ -366,6 +372,8 @@ def test_a_series_in_a_room_with_one_clash_is_refused_whole() -> None:
             place_kind="room",
             start=start,
             end=start + timedelta(hours=2),
+            state="published",
+            tracks=[Track.objects.get(slug="hygge")],
         )
     assert not Event.objects.filter(title="Kor").exists()
 

@@ -8,12 +8,14 @@ Danish catalogue. Skipped where Chromium is missing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import oidc_provider_mock
 import pytest
+from django.core import mail
 from playwright.sync_api import Page, expect
 
 from core.models import Role, User
@@ -45,11 +47,25 @@ def _library_login(page: Page, site: str, card: str) -> None:
     page.get_by_role("button", name=f"Log in as {card}").click()
 
 
+def _confirm_address(page: Page, site: str, email: str) -> None:
+    """The address gets a link; following it makes the account and logs the person in."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
+    expect(page.get_by_role("main")).to_contain_text(email)
+    assert_accessible(page)
+    message = mail.outbox[-1]
+    assert message.to == [email]
+    link = re.search(r"https?://\S+(/konto/bibliotekslogin/bekraeft/\S+/)", message.body)
+    assert link, message.body
+    page.goto(site + link.group(1))
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirm and log in").click()
+
+
 def _log_out(page: Page) -> None:
     page.get_by_role("button", name="Log out").click()
 
 
-def test_first_library_login_makes_the_account_the_second_finds_it(
+def test_first_library_login_confirms_the_address_makes_the_account_the_second_finds_it(
     page: Page, site: str, platform: RunningPlatform
 ) -> None:
     _library_login(page, site, KAREN.card)
@@ -60,6 +76,8 @@ def test_first_library_login_makes_the_account_the_second_finds_it(
     page.get_by_label("E-mail").fill("karen@example.org")
     page.get_by_label("Language").select_option("en")
     page.get_by_role("button", name="Create my account").click()
+    assert not User.objects.exists()  # not before the address is confirmed
+    _confirm_address(page, site, "karen@example.org")
     expect(page.get_by_role("status").first).to_contain_text("Your account has been created")
 
     karen = User.objects.get(email="karen@example.org")
@@ -128,6 +146,7 @@ def test_a_resident_books_a_room_at_the_residents_price(
         _library_login(page, site, person.card)
         page.get_by_label("E-mail").fill(email)
         page.get_by_role("button", name="Create my account").click()
+        _confirm_address(page, site, email)
         if person is KAREN:  # a new citizen registers for an event straight away
             page.goto(f"{site}/arrangementer/{event.pk}/")
             page.get_by_role("button", name="Register").click()
@@ -183,3 +202,24 @@ def test_staff_whose_group_names_viby_get_vibys_staff_pages_and_nothing_else(
     assert list(kirsten.branches.all()) == [viby]
     assert page.goto(site + "/personale/bibliotek/viby/").status == 200
     assert page.goto(site + "/personale/bibliotek/hasle/").status == 404
+
+
+def test_the_library_login_is_removed_from_my_page_after_asking(
+    page: Page, site: str, platform: RunningPlatform
+) -> None:
+    karen = make_user(email="karen@example.org", name="Karen")
+    PlatformLink.objects.create(user=karen, platform=Platform.LIBRARY, subject=KAREN.unique_id)
+    page.goto(site + "/konto/log-ind/")
+    page.get_by_label("E-mail").fill("karen@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto(site + "/min-side/")
+    page.get_by_role("link", name="Remove my library login").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Remove the library login")
+    assert_accessible(page)
+    page.get_by_role("button", name="Yes, remove my library login").click()
+
+    expect(page.get_by_role("status").first).to_contain_text("no longer linked")
+    expect(page.get_by_role("button", name="Link my library login")).to_be_visible()
+    assert not PlatformLink.objects.exists()

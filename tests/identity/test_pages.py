@@ -4,18 +4,23 @@ the platform's page answered with ``requests`` as a browser would."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 import requests
+from django.core import mail
 from django.test import Client
 from django.utils import translation
 
-from core.models import ApiToken, Role
-from identity.models import PlatformLink
+from core.models import ApiToken, Role, User
+from events.models import Registration
+from identity.models import Platform, PlatformLink
+from notifications.tasks import dispatch_due
+from tests.events.factories import make_event
 from tests.factories import PASSWORD, make_branch, make_user
-from tests.identity.conftest import KAREN
+from tests.identity.conftest import KAREN, OLE
 from tests.identity.platform_server import RunningPlatform
 
 pytestmark = pytest.mark.django_db
@@ -61,18 +66,152 @@ def test_an_email_account_links_its_library_login_from_my_page(
     assert "is linked" in client.get("/min-side/").content.decode()
 
 
-def test_after_a_library_login_an_app_gets_an_api_token(
-    client: Client, platform: RunningPlatform, settings: Any
+def _first_login(client: Client, card: str, next_url: str = "") -> str:
+    """A library login of someone with no account: the page that asks for the address."""
+    client.cookies["django_language"] = "en"
+    start = client.get("/konto/bibliotekslogin/" + (f"?next={next_url}" if next_url else ""))
+    asked = _through_platform(client, start, card)
+    assert asked["Location"] == "/konto/bibliotekslogin/ny-konto/"
+    return asked["Location"]
+
+
+def _link_path(message: mail.EmailMessage) -> str:
+    found = re.search(r"https?://\S+(/konto/bibliotekslogin/bekraeft/\S+/)", message.body)
+    assert found, message.body
+    return found.group(1)
+
+
+def _without_csrf(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+
+
+def _english(client: Client) -> Client:
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def _logged_in(client: Client) -> bool:
+    return client.get("/min-side/").status_code == 200
+
+
+def test_the_link_confirms_the_address_makes_the_account_and_logs_in(
+    client: Client,
+    platform: RunningPlatform,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     settings.SITE_URL = "http://testserver"
-    make_user(email="karen@example.org")
-    start = client.get("/konto/bibliotekslogin/?next=/lokaler/")
-    asked = _through_platform(client, start, KAREN.card)
-    assert asked["Location"] == "/konto/bibliotekslogin/ny-konto/"
-    refused = client.post(asked["Location"], {"email": "KAREN@example.org", "language": "da"})
-    assert "already has an account" in refused.content.decode()
-    made = client.post(asked["Location"], {"email": "karen2@example.org", "language": "da"})
-    assert made["Location"] == "/lokaler/"
+    form = _first_login(client, KAREN.card, next_url="/lokaler/")
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(form, {"email": "Karen@Example.org", "name": "Karen", "language": "en"})
+    assert sent["Location"] == "/konto/bibliotekslogin/ny-konto/sendt/"
+    page = client.get(sent["Location"]).content.decode()
+    assert "We have sent an e-mail to karen@example.org" in page
+    assert not User.objects.exists() and not _logged_in(client)
+
+    (message,) = mail.outbox
+    assert message.to == ["karen@example.org"]
+    path = _link_path(message)
+    # Opening the link (as a mail scanner does) changes nothing; the button does.
+    shown = client.get(path)
+    assert shown.status_code == 200 and "karen@example.org" in shown.content.decode()
+    assert "no-cache" in shown["Cache-Control"] or "max-age=0" in shown["Cache-Control"]
+    assert not User.objects.exists()
+    done = client.post(path)
+    assert done["Location"] == "/lokaler/"
+    karen = User.objects.get(email="karen@example.org")
+    assert (karen.municipality, karen.language, karen.name) == (KAREN.municipality, "en", "Karen")
+    assert PlatformLink.objects.get(user=karen).subject == KAREN.unique_id
+    assert _logged_in(client)
+    assert Client().post(path).status_code == 400  # the link works once
+
+
+def test_an_unconfirmed_address_gets_nothing_but_its_link(
+    client: Client,
+    platform: RunningPlatform,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.SITE_URL = "http://testserver"
+    event = make_event(title="Strikkecafé")
+    form = _first_login(client, KAREN.card)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(form, {"email": "karen@example.org", "language": "da"})
+    # Without the link there is no account: nothing can be registered or booked for the
+    # address, and nothing is due for it.
+    register = client.post(f"/arrangementer/{event.pk}/", {"seats": 1})
+    assert register["Location"].startswith("/konto/log-ind/")
+    assert not Registration.objects.exists() and not _logged_in(client)
+    dispatch_due()
+    # A second library login before confirming asks again; it sends nothing by itself.
+    assert _first_login(Client(), KAREN.card) == form
+    dispatch_due()
+    assert [m.to for m in mail.outbox] == [["karen@example.org"]]
+    assert "/konto/bibliotekslogin/bekraeft/" in mail.outbox[0].body
+    assert not User.objects.exists()
+
+
+def test_a_taken_address_gets_the_notice_and_the_page_says_nothing_of_it(
+    platform: RunningPlatform, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.SITE_URL = "http://testserver"
+    make_user(email="findes@example.org", name="Frida Findes")
+    pages = []
+    for person, email in ((KAREN, "findes@example.org"), (OLE, "ny@example.org")):
+        client = Client()
+        form = _first_login(client, person.card)
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = client.post(form, {"email": email, "language": "en"})
+        assert answer.status_code == 302
+        sent = client.get(answer["Location"])
+        pages.append((answer["Location"], sent.status_code, _without_csrf(sent.content.decode())))
+        assert not _logged_in(client)
+    (taken_url, taken_status, taken_text), (new_url, new_status, new_text) = pages
+    assert (taken_url, taken_status) == (new_url, new_status)
+    assert "We have sent an e-mail to findes@example.org" in taken_text
+    assert "Frida" not in taken_text and "already" not in taken_text
+    assert taken_text.replace("findes@", "ny@") == new_text
+
+    notice, link = mail.outbox
+    assert notice.to == ["findes@example.org"] and link.to == ["ny@example.org"]
+    assert "already have an account" in notice.body and "My page" in notice.body
+    assert "/konto/bibliotekslogin/bekraeft/" not in notice.body
+    assert not PlatformLink.objects.filter(subject=KAREN.unique_id).exists()
+
+
+def test_the_link_followed_in_another_browser_confirms_but_does_not_log_in(
+    client: Client,
+    platform: RunningPlatform,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.SITE_URL = "http://testserver"
+    form = _first_login(client, KAREN.card)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(form, {"email": "karen@example.org", "language": "en"})
+    elsewhere = _english(Client())
+    answer = elsewhere.post(_link_path(mail.outbox[0]))
+    assert answer["Location"] == "/konto/log-ind/"
+    assert not _logged_in(elsewhere)
+    assert "Log in with your library login" in elsewhere.get("/konto/log-ind/").content.decode()
+    # The library login now finds the account.
+    back = _through_platform(elsewhere, elsewhere.get("/konto/bibliotekslogin/"), KAREN.card)
+    assert back["Location"] == "/"
+    assert _logged_in(elsewhere)
+    assert User.objects.get().email == "karen@example.org"
+
+
+def test_after_a_library_login_an_app_gets_an_api_token(
+    client: Client,
+    platform: RunningPlatform,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.SITE_URL = "http://testserver"
+    form = _first_login(client, KAREN.card, next_url="/lokaler/")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(form, {"email": "karen2@example.org", "language": "da"})
+    assert client.post(_link_path(mail.outbox[0]))["Location"] == "/lokaler/"
 
     csrf = Client(enforce_csrf_checks=True)
     csrf.cookies = client.cookies
@@ -83,6 +222,42 @@ def test_after_a_library_login_an_app_gets_an_api_token(
     assert "karen2@example.org" in mine.content.decode()
     assert ApiToken.objects.get().name == "Phone"
     assert Client().post("/api/auth/session-token/").status_code in (401, 403)
+
+
+def test_the_library_login_is_unlinked_from_my_page_after_asking(
+    client: Client, platform: RunningPlatform
+) -> None:
+    karen = make_user(email="karen@example.org")
+    PlatformLink.objects.create(user=karen, platform=Platform.LIBRARY, subject=KAREN.unique_id)
+    _english(client).force_login(karen)
+    assert "Remove my library login" in client.get("/min-side/").content.decode()
+    asking = client.get("/min-side/bibliotekslogin/fjern/")
+    assert "Yes, remove my library login" in asking.content.decode()
+    assert PlatformLink.objects.exists()  # asking changes nothing
+
+    done = client.post("/min-side/bibliotekslogin/fjern/")
+    assert done["Location"] == "/min-side/"
+    assert not PlatformLink.objects.exists()
+    page = client.get("/min-side/").content.decode()
+    assert "no longer linked" in page and "Link my library login" in page
+    assert client.post("/konto/log-ind/", {"username": karen.email, "password": PASSWORD})
+
+
+def test_the_only_way_in_is_not_unlinked(client: Client, platform: RunningPlatform) -> None:
+    karen = make_user(email="karen@example.org")
+    karen.set_unusable_password()
+    karen.save()
+    PlatformLink.objects.create(user=karen, platform=Platform.LIBRARY, subject=KAREN.unique_id)
+    _english(client).force_login(karen)
+    asking = client.get("/min-side/bibliotekslogin/fjern/").content.decode()
+    assert "the only way to log in" in asking and "Yes, remove" not in asking
+    refused = client.post("/min-side/bibliotekslogin/fjern/")
+    assert refused.status_code == 400
+    assert "the only way to log in" in refused.content.decode()
+    assert PlatformLink.objects.filter(user=karen).exists()
+    assert (
+        Client().get("/min-side/bibliotekslogin/fjern/")["Location"].startswith("/konto/log-ind/")
+    )
 
 
 def test_staff_password_login_can_be_switched_off(client: Client, settings: Any) -> None:

@@ -3,18 +3,22 @@ groups, and what the municipality number changes (room prices and windows, plan 
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.utils import timezone
+import time_machine
+from django.core import mail
+from django.utils import timezone, translation
 
 from core.exceptions import Conflict, RuleViolation
-from core.models import AuditLog, Role
+from core.models import AuditLog, Role, User
 from identity import selectors, services
-from identity.models import Platform, PlatformLink
+from identity.models import LibrarySignup, Platform, PlatformLink
 from identity.selectors import LibraryIdentity
+from identity.tasks import purge_library_signups
 from plans import selectors as plan_selectors
 from rooms import services as room_services
 from rooms.models import PriceTier
@@ -28,8 +32,10 @@ KAREN = LibraryIdentity(subject="7f1c2a64-guid", municipality="265")
 
 
 @pytest.fixture(autouse=True)
-def _roskilde(settings: Any) -> None:
+def _roskilde(settings: Any) -> Any:
     settings.MODESTED_MUNICIPALITY = "265"
+    with translation.override("en"):
+        yield
 
 
 def test_user_info_is_read_under_attributes_or_flat_and_needs_a_unique_id() -> None:
@@ -42,15 +48,43 @@ def test_user_info_is_read_under_attributes_or_flat_and_needs_a_unique_id() -> N
     assert selectors.library_identity_from(odd) == LibraryIdentity("abc", "")
 
 
-def test_the_first_login_makes_the_account_later_logins_find_it_and_renew_the_municipality() -> (
-    None
-):
+def _token(message: mail.EmailMessage) -> str:
+    found = re.search(r"/konto/bibliotekslogin/bekraeft/([^/\s]+)/", message.body)
+    assert found, message.body
+    return found.group(1)
+
+
+def test_the_first_login_makes_the_account_only_through_the_link_later_logins_find_it(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
     assert services.library_login(identity=KAREN) is None
-    karen = services.library_account_create(
-        identity=KAREN, email=" Karen@Example.org ", language="en"
+    with django_capture_on_commit_callbacks(execute=True):
+        sent_to = services.library_signup_start(
+            identity=KAREN, email=" Karen@Example.org ", language="en", next_url="/lokaler/"
+        )
+    assert sent_to == "karen@example.org"
+    # Nothing is on an account yet: the address waits for its link.
+    assert not User.objects.exists() and not PlatformLink.objects.exists()
+    (link,) = mail.outbox
+    assert link.to == ["karen@example.org"]
+    assert link.subject == "Confirm your e-mail address for Mødested"  # in the language chosen
+
+    confirmed = services.library_signup_confirm(token=_token(link))
+    karen = confirmed.user
+    assert (karen.email, karen.municipality, karen.role, karen.language) == (
+        "karen@example.org",
+        "265",
+        "citizen",
+        "en",
     )
-    assert (karen.email, karen.municipality, karen.role) == ("karen@example.org", "265", "citizen")
+    assert not karen.has_usable_password()
+    assert (confirmed.identity, confirmed.next_url) == (KAREN, "/lokaler/")
+    assert PlatformLink.objects.get(user=karen).subject == KAREN.subject
     assert AuditLog.objects.filter(action="user.platform_registered").count() == 1
+    assert not LibrarySignup.objects.exists()
+    with pytest.raises(RuleViolation) as used:  # the link works once
+        services.library_signup_confirm(token=_token(link))
+    assert used.value.code == "signup_link_invalid"
 
     moved = LibraryIdentity(subject=KAREN.subject, municipality="101")
     again = services.library_login(identity=moved)
@@ -60,18 +94,90 @@ def test_the_first_login_makes_the_account_later_logins_find_it_and_renew_the_mu
     assert not karen.is_resident
 
 
-def test_an_address_that_has_an_account_is_not_taken_over_but_can_be_linked() -> None:
-    owner = make_user(email="karen@example.org")
-    with pytest.raises(RuleViolation) as refused:
-        services.library_account_create(identity=KAREN, email="karen@example.org")
-    assert refused.value.code == "email_taken"
-    assert not PlatformLink.objects.exists()
+def test_a_new_address_replaces_the_earlier_link_and_links_expire(
+    django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        services.library_signup_start(identity=KAREN, email="karen@exmaple.org")  # mistyped
+        services.library_signup_start(identity=KAREN, email="karen@example.org")
+    mistyped, right = mail.outbox
+    assert mistyped.to == ["karen@exmaple.org"] and right.to == ["karen@example.org"]
+    with pytest.raises(RuleViolation):
+        services.library_signup_confirm(token=_token(mistyped))
+    with time_machine.travel(timezone.now() + timedelta(days=3, minutes=1)):
+        with pytest.raises(RuleViolation):
+            services.library_signup_confirm(token=_token(right))
+        assert purge_library_signups() == 1  # the daily task
+    assert settings.CELERY_BEAT_SCHEDULE["purge-library-signups"]["task"] == (
+        "identity.purge_library_signups"
+    )
+    assert not User.objects.exists()
+
+
+def test_an_address_that_has_an_account_gets_a_notice_and_is_not_taken_over(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    owner = make_user(email="karen@example.org", name="Karen Ejer")
+    with django_capture_on_commit_callbacks(execute=True):
+        sent_to = services.library_signup_start(identity=KAREN, email="KAREN@example.org")
+    assert sent_to == "karen@example.org"  # the same answer as for a new address
+    (notice,) = mail.outbox
+    assert notice.to == ["karen@example.org"]
+    assert "already have an account" in notice.body and "My page" in notice.body
+    assert (
+        "/konto/log-ind/" in notice.body and "/konto/bibliotekslogin/bekraeft/" not in notice.body
+    )
+    assert not LibrarySignup.objects.exists() and not PlatformLink.objects.exists()
+    assert AuditLog.objects.filter(action="user.signup_repeated").count() == 1
 
     services.library_link_add(actor=owner, identity=KAREN)
     assert services.library_login(identity=KAREN) == owner
-    # The same library login cannot be linked to a second account.
+    # The same library login cannot be linked to a second account...
     with pytest.raises(Conflict):
         services.library_link_add(actor=make_user(), identity=KAREN)
+    # ...nor start another one.
+    with pytest.raises(Conflict):
+        services.library_signup_start(identity=KAREN, email="ny@example.org")
+
+
+def test_an_address_taken_while_its_link_waits_is_not_taken_over(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        services.library_signup_start(identity=KAREN, email="karen@example.org")
+    make_user(email="karen@example.org")
+    with pytest.raises(RuleViolation) as refused:
+        services.library_signup_confirm(token=_token(mail.outbox[0]))
+    assert refused.value.code == "email_taken"
+    assert not PlatformLink.objects.exists()
+    assert User.objects.get().has_usable_password()  # the owner's account, untouched
+
+
+def test_the_library_login_is_unlinked_only_where_there_is_another_way_in(
+    settings: Any,
+) -> None:
+    with_password = make_user(email="jens@example.org")
+    services.library_link_add(actor=with_password, identity=KAREN)
+    services.library_link_remove(actor=with_password)
+    assert not PlatformLink.objects.exists()
+    assert AuditLog.objects.filter(action="user.platform_unlinked").count() == 1
+    with pytest.raises(RuleViolation):  # nothing left to remove
+        services.library_link_remove(actor=with_password)
+
+    only_library = make_user(email="karen@example.org")
+    only_library.set_unusable_password()
+    only_library.save()
+    services.library_link_add(actor=only_library, identity=KAREN)
+    with pytest.raises(RuleViolation) as refused:
+        services.library_link_remove(actor=only_library)
+    assert refused.value.code == "only_way_to_log_in"
+    assert PlatformLink.objects.filter(user=only_library).exists()
+
+    # A staff member who also signs on with the municipality's provider has another way in.
+    PlatformLink.objects.create(user=only_library, platform=Platform.STAFF_SSO, subject="k1")
+    settings.STAFF_SSO = {**settings.STAFF_SSO, "metadata_url": "http://sso", "client_id": "m"}
+    services.library_link_remove(actor=only_library)
+    assert list(PlatformLink.objects.values_list("platform", flat=True)) == [Platform.STAFF_SSO]
 
 
 def test_staff_groups_give_role_and_branches_renewed_at_each_login(settings: Any) -> None:

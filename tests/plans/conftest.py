@@ -59,6 +59,10 @@ class Expected:
     audiences: dict[tuple[str, str, int], set[str]] = field(
         default_factory=lambda: defaultdict(set)
     )
+    # (track slug, branch slug, quarter, audience slug) -> participants of held events
+    audience_participants: dict[tuple[str, str, int, str], int] = field(
+        default_factory=lambda: defaultdict(int)
+    )
 
 
 @dataclass
@@ -115,6 +119,12 @@ def build_world(*, events_per_branch: int = 6, seed: int = 7) -> World:
             exp.cancelled[key] += cancelled
             if held:
                 exp.attendance[key] += event.attendance_count or 0
+                came = (event.attendance_count or 0) + sum(
+                    r["seats"] for r in regs if r["checked_in"]
+                )
+                for a in ev_aud:
+                    if came:
+                        exp.audience_participants[(*key, a.slug)] += came
             for r in regs:
                 counted = r["status"] == RegistrationStatus.CONFIRMED or r["checked_in"]
                 if counted and (held or planned):

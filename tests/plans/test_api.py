@@ -30,6 +30,7 @@ TRACK_KEYS = {
     "volunteer_hours",
     "partners",
     "audiences",
+    "audience_participants",
     "by_branch",
 }
 
@@ -63,12 +64,29 @@ def test_coverage_shape_and_numbers(api, world: World) -> None:
         assert set(branch_rows["gadstrup"]) == {
             "branch",
             "events_held",
+            "events_planned",
             "attendance",
             "initiatives",
+            "audience_participants",
         }
+        # Participants per audience, per track and per branch and track.
+        want: dict[str, int] = {}
+        for (t, _b, _q, a), n in exp.audience_participants.items():
+            if t == track.slug:
+                want[a] = want.get(a, 0) + n
+        got = {r["audience"]: r["participants"] for r in row["audience_participants"]}
+        assert got == want
+        for branch in world.branches:
+            want_b: dict[str, int] = {}
+            for (t, b, _q, a), n in exp.audience_participants.items():
+                if t == track.slug and b == branch.slug:
+                    want_b[a] = want_b.get(a, 0) + n
+            rows_b = branch_rows[branch.slug]["audience_participants"]
+            assert {r["audience"]: r["participants"] for r in rows_b} == want_b
         assert branch_rows["gadstrup"]["events_held"] == sum(
             exp.held[(track.slug, "gadstrup", q)] for q in (1, 2, 3, 4)
         )
+    assert any(row["audience_participants"] for row in data["tracks"])  # the world has some
     for gap in data["gaps"]:
         assert set(gap) == {"track", "branch", "quarter", "message"}
     assert (
@@ -103,8 +121,8 @@ def test_coverage_query_count_is_constant(
     api, db: None, django_assert_num_queries, per_branch: int
 ) -> None:
     build_world(events_per_branch=per_branch)
-    # The ten coverage queries (see plans.selectors.coverage); anonymous: no session query.
-    with django_assert_num_queries(10):
+    # The twelve coverage queries (see plans.selectors.coverage); anonymous: no session query.
+    with django_assert_num_queries(12):
         assert api.get("/api/coverage/", {"year": YEAR}).status_code == 200
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
+from django.utils.translation import pgettext
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -78,7 +80,19 @@ def test_june_xlsx_numbers_match_the_coverage(with_draft: World) -> None:
     report = reports.build_report(year=YEAR, period="h1", now=NOW)
     wb = load_workbook(io.BytesIO(reports.render_xlsx(report)))
     # June: no draft sheet (the next year's plan belongs to December).
-    assert wb.sheetnames == ["Oversigt", "Biblioteker", "Kvartaler", "Indsatser", "Mangler"]
+    with translation.override("da"):
+        written, audiences = (
+            pgettext("plan report column", name) for name in ("Written status", "Audiences")
+        )
+    assert wb.sheetnames == [
+        "Oversigt",
+        written,
+        "Biblioteker",
+        "Kvartaler",
+        "Indsatser",
+        audiences,
+        "Mangler",
+    ]
     overview = wb["Oversigt"]
     header = [c.value for c in overview[1]]
     assert header[:2] == ["Spor", "Mål (indsatser)"]

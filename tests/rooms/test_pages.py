@@ -150,7 +150,8 @@ def test_makerspace_page_shows_machines_licences_and_books_a_slot(branch) -> Non
     assert EquipmentBooking.objects.filter(booker=maker, equipment=machine).count() == 1
 
 
-def test_staff_give_a_licence_on_the_makerspace_page(staff) -> None:
+def test_staff_give_a_licence_on_the_makerspace_page(staff, branch) -> None:
+    make_equipment(branch=branch, kind="vinyl_cutter")  # a branch of theirs has the machine
     maker = make_user(email="maker@example.org")
     client = logged_in(staff)
     assert "grant-email" in client.get("/makerspace/").content.decode()

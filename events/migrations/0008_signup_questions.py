@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0006_registration_walk_in'),
+        ('events', '0007_registration_opens_and_reminders'),
     ]
 
     operations = [
