@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -21,6 +22,36 @@ def signup_sent_message(email: str) -> str:
     return gettext("We have sent an e-mail to %(email)s: follow the link in it to finish.") % {
         "email": email
     }
+
+
+DASHES = "---------"
+
+
+def without_dashes(form: forms.BaseForm) -> None:
+    """Give every select's empty choice words instead of Django's "---------": "Choose…"
+    where a choice is needed, "None" where it may stay empty (unless the form said better)."""
+    for field in form.fields.values():
+        if not isinstance(field, forms.ChoiceField):
+            continue
+        words = _("Choose…") if field.required else _("None")
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label == DASHES:
+                field.empty_label = words
+            continue
+        choices = list(cast("Iterable[tuple[Any, Any]]", field.choices))
+        if any(value == "" and label == DASHES for value, label in choices):
+            field.choices = [
+                (value, words if value == "" and label == DASHES else label)
+                for value, label in choices
+            ]
+
+
+class WithoutDashesMixin:
+    """A form whose selects never offer "---------" (see ``without_dashes``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        without_dashes(self)  # type: ignore[arg-type]
 
 
 class IdMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]

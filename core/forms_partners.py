@@ -7,11 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import WithoutDashesMixin
 from core.models import Partner, PartnerKind, User
 from core.selectors import user_get_by_email
 
 
-class PartnerForm(forms.Form):
+class PartnerForm(WithoutDashesMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Type"), choices=PartnerKind.choices)
     contact_name = forms.CharField(label=_("Contact person"), max_length=150, required=False)

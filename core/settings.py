@@ -101,6 +101,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.site",
             ],
+            # One style for dates and times on every page (|clock, |weekday_day, ...).
+            "builtins": ["core.templatetags.core_time"],
         },
     },
 ]

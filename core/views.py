@@ -22,6 +22,7 @@ from core.forms import PasswordResetForm, SignupForm, signup_sent_message
 from core.health import web_status
 from core.models import Branch, BranchKind
 from core.mypage import render_sections, staff_counts, staff_links
+from core.navigation import nav_link_url
 from core.pages import domain_errors, form_errors, not_found_as_404
 from core.timeutils import local_today
 
@@ -35,7 +36,13 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/home.html",
-        {"branches": branches, "tracks": selectors.track_list(), "today": today},
+        {
+            "branches": branches,
+            "tracks": selectors.track_list(),
+            "today": today,
+            # Each track card leads to that track's events (the events app's calendar).
+            "events_url": nav_link_url("events"),
+        },
     )
 
 

@@ -11,13 +11,14 @@ class EventsConfig(AppConfig):
         from core.closure_impact import register_closure_impact
         from core.demo import register_loader
         from core.mypage import register_section, register_staff_count, register_staff_link
-        from core.navigation import register_nav_link
+        from core.navigation import register_nav_link, register_page_part
         from core.privacy import register_personal_data
         from events import demo, privacy, selectors, views
 
         register_loader("events", demo.load, order=30)
         register_section("events", views.my_registrations_section, order=10)
         register_nav_link("events", _("Events"), "events:calendar", order=10)
+        register_page_part("branch-detail", "events", views.branch_events_part, order=10)
         register_staff_count(
             "events-week",
             _("events this week"),

@@ -33,6 +33,7 @@ from events.models import (
     EventState,
     OpeningReminder,
     Registration,
+    RegistrationAnswer,
     RegistrationStatus,
 )
 from rooms.models import BookingStatus
@@ -202,7 +203,7 @@ def event_get(*, actor: User | None, pk: int) -> Event:
     event = (
         with_seats(Event.objects.filter(visible_q(actor=actor), pk=pk))
         .select_related("branch", "room", "stop", "series", "host", "room_booking")
-        .prefetch_related("tracks", "audiences", "partners")
+        .prefetch_related("tracks", "audiences", "partners", "series__questions")
         .first()
     )
     if event is None:
@@ -247,10 +248,19 @@ def series_get_for_staff(*, actor: User | None, pk: int) -> EventSeries:
 
 
 def event_registrations(*, event: Event) -> QuerySet[Registration]:
-    """All registrations of an event for its staff/host: confirmed first, then waiting list."""
+    """All registrations of an event for its staff/host: confirmed first, then waiting list;
+    with the answers to its sign-up questions (two queries at any length)."""
     return (
         Registration.objects.filter(event=event)
         .select_related("user")
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=RegistrationAnswer.objects.select_related("question").order_by(
+                    "question__position", "question_id"
+                ),
+            )
+        )
         .order_by("status", "waitlist_position", "created_at", "pk")
     )
 

@@ -200,7 +200,10 @@ class EventRegistrationsApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         event = selectors.event_get(actor=request.user, pk=pk)
         data = validated(s.RegistrationInputSerializer, request.data)
-        reg = services.registration_create(actor=request.user, event=event, seats=data["seats"])
+        answers = {a["question"]: a["answer"] for a in data["answers"]}
+        reg = services.registration_create(
+            actor=request.user, event=event, seats=data["seats"], answers=answers
+        )
         return Response(s.registration_out(reg), status=status.HTTP_201_CREATED)
 
     @extend_schema(

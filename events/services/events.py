@@ -48,9 +48,10 @@ def event_create(
     partners: Iterable[Partner] = (),
     closed_override: bool = False,
     closed_override_reason: str = "",
+    questions: Iterable[str] = (),
     **fields: Unpack[SharedFields],
 ) -> Event:
-    """A one-off event: a series of one.
+    """A one-off event: a series of one; ``questions`` are asked at sign-up.
 
     On a day its branch is closed (a holiday, a calendar closing day, a closure) it is
     refused, naming the closure (409 ``branch_closed``), unless staff tick
@@ -72,6 +73,7 @@ def event_create(
         partners=partners,
         closed_override=closed_override,
         closed_override_reason=closed_override_reason,
+        questions=questions,
         **fields,
     )
     return series.events.get()
