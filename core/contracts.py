@@ -2,6 +2,8 @@
 
 * ``MessageKind``: what a service tells the world through ``core.signals.state_changed``
   (the notifications app turns each into messages).
+* ``AccountMail``: the account e-mails core renders and hands to the outbox
+  (``core.signals.send_account_mail``).
 * ``AuditAction``: what an audit row says happened (``core.services.audit_log``).
 * The error codes of the API are ``core.exceptions.ErrorCode``.
 
@@ -46,6 +48,17 @@ class MessageKind(StrEnum):
     CERTIFICATE_EXPIRING = "certificate.expiring"  # volunteers.VolunteerProfile
     ASSOCIATION_EVENT_APPROVED = "association_event.approved"  # events.AssociationEventProposal
     ASSOCIATION_EVENT_REJECTED = "association_event.rejected"  # events.AssociationEventProposal
+
+
+@unique
+class AccountMail(StrEnum):
+    """An e-mail core writes itself (rendered at once) and hands to the outbox through
+    ``core.signals.send_account_mail``: it survives an SMTP or worker outage like any other."""
+
+    SIGNUP_CONFIRM = "account.signup_confirm"  # the link that makes the account
+    SIGNUP_TAKEN = "account.signup_taken"  # someone signed up with an address that has one
+    PASSWORD_RESET = "account.password_reset"  # the reset link
+    DELETED = "account.deleted"  # the receipt of a deleted account
 
 
 @unique

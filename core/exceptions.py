@@ -39,6 +39,8 @@ class ErrorCode(StrEnum):
     # Input refused before any service runs (core.middleware, core.api.exceptions)
     TOO_LARGE = "too_large"
     UNREADABLE_INPUT = "unreadable_input"
+    # The database dropped the connection (a restart): nothing was saved, try again.
+    SERVICE_UNAVAILABLE = "service_unavailable"
     # Dates, times and recurrence
     INVALID_DATE = "invalid_date"
     DATE_OUT_OF_RANGE = "date_out_of_range"
@@ -76,6 +78,9 @@ class ErrorCode(StrEnum):
     DROP_IN = "drop_in"
     EVENT_STARTED = "event_started"
     ALREADY_REGISTERED = "already_registered"
+    IMAGE_ALT_REQUIRED = "image_alt_required"
+    IMAGE_INVALID = "image_invalid"
+    ANSWER_REQUIRED = "answer_required"
     REGISTRATION_CONFLICT = "registration_conflict"
     NOT_CONFIRMED = "not_confirmed"
     CHECK_IN_CLOSED = "check_in_closed"

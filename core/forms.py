@@ -1,16 +1,20 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import throttling
+from core.contracts import AccountMail
 from core.models import Language
+from core.signals import send_account_mail
 
 
 def signup_sent_message(email: str) -> str:
@@ -18,6 +22,36 @@ def signup_sent_message(email: str) -> str:
     return gettext("We have sent an e-mail to %(email)s: follow the link in it to finish.") % {
         "email": email
     }
+
+
+DASHES = "---------"
+
+
+def without_dashes(form: forms.BaseForm) -> None:
+    """Give every select's empty choice words instead of Django's "---------": "Choose…"
+    where a choice is needed, "None" where it may stay empty (unless the form said better)."""
+    for field in form.fields.values():
+        if not isinstance(field, forms.ChoiceField):
+            continue
+        words = _("Choose…") if field.required else _("None")
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label == DASHES:
+                field.empty_label = words
+            continue
+        choices = list(cast("Iterable[tuple[Any, Any]]", field.choices))
+        if any(value == "" and label == DASHES for value, label in choices):
+            field.choices = [
+                (value, words if value == "" and label == DASHES else label)
+                for value, label in choices
+            ]
+
+
+class WithoutDashesMixin:
+    """A form whose selects never offer "---------" (see ``without_dashes``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        without_dashes(self)  # type: ignore[arg-type]
 
 
 class IdMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
@@ -112,3 +146,24 @@ class PasswordResetForm(DjangoPasswordResetForm):
                 raise forms.ValidationError(throttling.wait_message(wait), code="throttled")
             throttling.record_password_reset(self.request, email)
         return data
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        """Through the outbox, not directly: a reset asked for while the mail server is down
+        arrives once it is back (``core.signals.send_account_mail``)."""
+        subject = " ".join(render_to_string(subject_template_name, context).split())
+        body = render_to_string(email_template_name, context)
+        send_account_mail(
+            kind=AccountMail.PASSWORD_RESET,
+            to=to_email,
+            subject=subject,
+            body=body,
+            user=context.get("user"),
+        )

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import WithoutDashesMixin
 from core.models import BookmobileStop, HoursKind, Weekday
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -15,7 +16,7 @@ TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 INTERVALS = (1, 2)
 
 
-class HoursForm(forms.Form):
+class HoursForm(WithoutDashesMixin, forms.Form):
     """One kind's week from a date: up to two intervals per weekday (empty: closed)."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=HoursKind.choices)
@@ -74,7 +75,7 @@ class HoursForm(forms.Form):
         return initial
 
 
-class ClosureForm(forms.Form):
+class ClosureForm(WithoutDashesMixin, forms.Form):
     all_branches = forms.BooleanField(
         label=_("Close every branch"),
         required=False,
@@ -102,7 +103,7 @@ class ClosureForm(forms.Form):
             del self.fields["all_branches"]
 
 
-class StopForm(forms.ModelForm):  # type: ignore[type-arg]
+class StopForm(WithoutDashesMixin, forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = BookmobileStop
         fields = ["name", "place", "weekday", "arrives", "departs", "valid_from", "valid_until"]

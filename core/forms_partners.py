@@ -7,11 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import WithoutDashesMixin
 from core.models import Partner, PartnerKind, User
 from core.selectors import user_get_by_email
 
 
-class PartnerForm(forms.Form):
+class PartnerForm(WithoutDashesMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Type"), choices=PartnerKind.choices)
     contact_name = forms.CharField(label=_("Contact person"), max_length=150, required=False)
@@ -56,3 +57,11 @@ class PartnerForm(forms.Form):
             "website": partner.website,
             "members": "\n".join(m.email for m in partner.members.order_by("email")),
         }
+
+
+class PartnerLinkForm(forms.Form):
+    """Link (or unlink) an event or initiative from the partner page."""
+
+    source = forms.SlugField(max_length=40)
+    object = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    action = forms.ChoiceField(choices=[("link", "link"), ("unlink", "unlink")])

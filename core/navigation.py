@@ -81,6 +81,19 @@ def nav_links(request: HttpRequest | None) -> list[ShownLink]:
     return shown
 
 
+def nav_link_url(key: str) -> str | None:
+    """The address of a registered main-menu link (e.g. ``"events"``), for core's pages to
+    link to a higher app's page with their own query (the home page's track cards); None
+    when no app registered it."""
+    link = _nav_links.get(key)
+    if link is None:
+        return None
+    try:
+        return reverse(link.url_name)
+    except NoReverseMatch:
+        return None
+
+
 # --- Parts of core's pages -----------------------------------------------------------------
 
 

@@ -1,12 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from core import views, views_branch, views_partners, views_privacy
+from core import views, views_branch, views_info, views_partners, views_privacy
 from core.forms import LoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("bibliotek/<slug:slug>/", views.branch_detail, name="branch-detail"),
+    path("tilgaengelighed/", views_info.accessibility, name="accessibility"),
+    path("privatliv/", views_info.privacy_notice, name="privacy-notice"),
+    path("hjaelp/", views_info.help_page, name="help"),
     path("min-side/", views.my_page, name="my-page"),
     path("min-side/mine-data/", views_privacy.my_data_export, name="my-data-export"),
     path("min-side/slet-konto/", views_privacy.account_delete, name="account-delete"),
@@ -44,6 +47,11 @@ urlpatterns = [
     path("personale/partnere/", views_partners.partner_list, name="partner-list"),
     path("personale/partnere/ny/", views_partners.partner_edit, name="partner-new"),
     path("personale/partnere/<int:pk>/", views_partners.partner_edit, name="partner-edit"),
+    path(
+        "personale/partnere/<int:pk>/forbindelser/",
+        views_partners.partner_link,
+        name="partner-link",
+    ),
     path("konto/opret/", views.signup, name="signup"),
     path("konto/opret/sendt/", views.signup_sent, name="signup-sent"),
     path("konto/bekraeft/<str:token>/", views.signup_confirm, name="signup-confirm"),

@@ -29,7 +29,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import ProtectedError, Q, RestrictedError
@@ -39,9 +38,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import locking
-from core.contracts import AuditAction
+from core.contracts import AccountMail, AuditAction
 from core.exceptions import ErrorCode, PermissionDenied, RuleViolation
 from core.models import ApiToken, AuditLog, Role, User
+from core.signals import send_account_mail
 from core.timeutils import local_tz
 
 logger = logging.getLogger(__name__)
@@ -289,9 +289,7 @@ def _erase_account(user: User, *, by: User | None, action: AuditAction) -> Accou
     counts = dict(result.counts)
     # By convention an eraser names what it cancelled "<things>_cancelled".
     counts["cancelled_total"] = sum(n for k, n in counts.items() if k.endswith("_cancelled"))
-    transaction.on_commit(
-        lambda: send_deletion_receipt(**receipt, counts=counts, when=timezone.now()), robust=True
-    )
+    send_deletion_receipt(**receipt, counts=counts, when=timezone.now())
     return result
 
 
@@ -307,10 +305,13 @@ def _forget_in_admin_log(pk: int) -> None:
 def send_deletion_receipt(
     *, email: str, name: str, language: str, counts: dict[str, int], when: datetime
 ) -> None:
-    """The receipt, by Django's mail directly: the notifications outbox addresses accounts,
-    and this one is gone."""
+    """The receipt, rendered now and put in the outbox in the deletion's transaction: it
+    leaves once the deletion is committed, and survives a mail-server outage. The delivery
+    log forgets the address once it is sent."""
     context = {"name": name, "counts": counts, "when": timezone.localtime(when, local_tz())}
     with translation.override(language):
         subject = render_to_string("core/email/account_deleted_subject.txt", context).strip()
         body = render_to_string("core/email/account_deleted.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+    send_account_mail(
+        kind=AccountMail.DELETED, to=email, subject=subject, body=body, forget_address=True
+    )

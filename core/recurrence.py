@@ -59,7 +59,7 @@ from django.utils.translation import gettext_lazy as _
 from core.exceptions import ErrorCode, RuleViolation
 from core.holidays import closed_days
 from core.selectors import closure_reasons
-from core.timeutils import is_real_local_time, local_tz
+from core.timeutils import clock, is_real_local_time, local_tz
 
 if TYPE_CHECKING:
     from core.models import Branch
@@ -293,7 +293,7 @@ def _occurrence(
             skipped=True,
             reason=str(
                 _("%(time)s does not exist or happens twice that day (daylight saving time).")
-                % {"time": wall.strftime("%H:%M")}
+                % {"time": clock(wall)}
             ),
         )
     end = _aware(wall + span.wall_duration, tz) or start + span.real_duration

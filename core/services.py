@@ -14,7 +14,6 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
@@ -23,9 +22,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core import selectors
-from core.contracts import AuditAction
+from core.contracts import AccountMail, AuditAction
 from core.exceptions import ErrorCode, PermissionDenied, RuleViolation
 from core.models import ApiToken, AuditLog, Branch, Language, Role, SignupRequest, User
+from core.signals import send_account_mail
 
 logger = logging.getLogger(__name__)
 
@@ -81,29 +81,25 @@ def audit_retention() -> Iterator[None]:
 # --- Signing up: the answer never says whether an address has an account -------------
 
 
-def _send_after_commit(*, to: str, template: str, context: dict[str, Any], language: str) -> None:
-    """Render an account e-mail in the person's language; send it once the data is saved.
-
-    A failing mail server is logged, not shown: the page answers the same either way.
+def _send_after_commit(
+    *, kind: AccountMail, to: str, template: str, context: dict[str, Any], language: str
+) -> None:
+    """Render an account e-mail in the person's language and put it in the outbox, in the
+    caller's transaction: it leaves once the data is saved, and is retried while the mail
+    server is down (``core.signals.send_account_mail``). The page answers the same either way.
     """
     with translation.override(language):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         body = render_to_string(f"{template}.txt", context)
-    message = EmailMessage(subject=subject, body=body, to=[to])
-
-    def send() -> None:
-        try:
-            message.send()
-        except Exception:  # the person is told nothing different; the log has it
-            logger.exception("Could not send the account e-mail %s", template)
-
-    transaction.on_commit(send)
+    send_account_mail(kind=kind, to=to, subject=subject, body=body)
 
 
-def account_email_send(*, to: str, template: str, context: dict[str, Any], language: str) -> None:
+def account_email_send(
+    *, kind: AccountMail, to: str, template: str, context: dict[str, Any], language: str
+) -> None:
     """An account e-mail of another app (the identity app's sign-up links and notices), sent
-    as sign-up's are: rendered in ``language``, sent after the commit, a failure logged."""
-    _send_after_commit(to=to, template=template, context=context, language=language)
+    as sign-up's are: rendered in ``language``, through the outbox once the data is saved."""
+    _send_after_commit(kind=kind, to=to, template=template, context=context, language=language)
 
 
 def _site_url(name: str, *args: object) -> str:
@@ -151,6 +147,7 @@ def user_register(
     if existing is not None:
         audit_log(actor=None, action=AuditAction.USER_SIGNUP_REPEATED, target=existing)
         _send_after_commit(
+            kind=AccountMail.SIGNUP_TAKEN,
             to=existing.email,
             template="core/email/signup_taken",
             language=existing.language or language,
@@ -172,6 +169,7 @@ def user_register(
         token_hash=selectors.secret_hash(token),
     )
     _send_after_commit(
+        kind=AccountMail.SIGNUP_CONFIRM,
         to=email,
         template="core/email/signup_confirm",
         language=language,

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A lost database connection: a safe request is run once more, others answer 503.
+    "core.db_unavailable.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -99,6 +101,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.site",
             ],
+            # One style for dates and times on every page (|clock, |weekday_day, ...).
+            "builtins": ["core.templatetags.core_time"],
         },
     },
 ]
@@ -166,13 +170,23 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Degrades instead of failing when Redis is down (core/cache.py): the throttles
+            # fail open, with a warning in the log, and a request never waits on Redis long.
+            "BACKEND": "core.cache.SafeRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "modested",
+            "OPTIONS": {
+                "socket_connect_timeout": float(
+                    os.environ.get("MODESTED_REDIS_CONNECT_TIMEOUT", "0.5")
+                ),
+                "socket_timeout": float(os.environ.get("MODESTED_REDIS_TIMEOUT", "0.5")),
+            },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# After a failed call to Redis, nothing in the process tries it again for this long.
+MODESTED_REDIS_RETRY_SECONDS = float(os.environ.get("MODESTED_REDIS_RETRY_SECONDS", "10"))
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "da"
@@ -239,10 +253,30 @@ def _email_settings(url: str) -> dict[str, object]:
 
 globals().update(_email_settings(EMAIL_URL))
 
+# --- The outbox ------------------------------------------------------------
+# How long a claimed delivery belongs to one dispatcher before another may take it over; the
+# dispatcher renews it every third of it while a send is in progress, so a message in flight
+# when a worker is killed goes out about this long after the restart.
+MODESTED_DELIVERY_LEASE_SECONDS = float(os.environ.get("MODESTED_DELIVERY_LEASE_SECONDS", "60"))
+# The first retry after a failed send (the mail server down), doubled at each failure up to
+# two hours; after ten attempts the delivery is "failed" (staff can send it again).
+MODESTED_DELIVERY_FIRST_RETRY_SECONDS = float(
+    os.environ.get("MODESTED_DELIVERY_FIRST_RETRY_SECONDS", "30")
+)
+# Heartbeat files of the worker and beat (``python manage.py health worker|beat``).
+MODESTED_HEALTH_DIR = Path(os.environ.get("MODESTED_HEALTH_DIR", VAR_DIR / "health"))
+
 # --- Celery (the app is core.celery) ----------------------------------------
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "visibility_timeout": 3600,
+        # A kick after a commit must not wait long for a Redis that is not there.
+        "socket_connect_timeout": float(os.environ.get("MODESTED_REDIS_CONNECT_TIMEOUT", "0.5")),
+        # A publisher (the kick after a commit) tries the connection once; the worker and
+        # beat pass their own "for ever" (CELERY_BROKER_CONNECTION_MAX_RETRIES below).
+        "max_retries": 0,
+    }
 else:
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("queue", "processed", "control"):
@@ -260,6 +294,16 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Workers and beat never give up on the broker: they retry for ever, with back-off (2 s more
+# each time, at most 30 s apart), and log each attempt ("Trying again in N seconds...").
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Publishing a task is tried once, never retried: a request never waits on a broker that is
+# down. Nothing is lost: every task is re-derived from the database by beat's next tick.
+CELERY_TASK_PUBLISH_RETRY = False
+# Beat's scheduler touches a heartbeat file at each tick (``manage.py health beat``).
+CELERY_BEAT_SCHEDULER = "core.celery:HeartbeatScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Finds every message that is due (confirmations, reminders...) from the current state.

@@ -12,18 +12,30 @@ message that silently goes nowhere.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from django.db import models
+from django.core.mail import EmailMessage
+from django.db import models, transaction
 from django.dispatch import Signal
 
-from core.contracts import MessageKind
+from core.contracts import AccountMail, MessageKind
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from core.models import User
 
-__all__ = ["MessageKind", "StateChangedSignal", "send_state_changed", "state_changed"]
+__all__ = [
+    "AccountMail",
+    "MessageKind",
+    "StateChangedSignal",
+    "account_mail",
+    "send_account_mail",
+    "send_state_changed",
+    "state_changed",
+]
 
 _Responses = list[tuple[Callable[..., Any], Any]]
 
@@ -72,3 +84,49 @@ def send_state_changed(
     actor=actor)``.
     """
     state_changed.send(sender=sender, kind=kind, instance=instance, actor=actor, data=data or {})
+
+
+# Sent by core for an e-mail it renders itself (sign-up link, password reset, deletion
+# receipt). The notifications app writes it to its outbox in the sender's transaction, so it
+# is sent by the dispatcher, retried while SMTP is down, and never sent twice. Keyword
+# arguments: ``kind`` (an AccountMail), ``to``, ``subject``, ``body``, ``user`` (or None) and
+# ``forget_address`` (the delivery log drops the address once sent).
+account_mail = Signal()
+
+
+def send_account_mail(
+    *,
+    kind: AccountMail,
+    to: str,
+    subject: str,
+    body: str,
+    user: User | None = None,
+    forget_address: bool = False,
+) -> None:
+    """Queue an account e-mail in the current transaction (or in one of its own).
+
+    With nobody listening (the notifications app not installed) the mail is sent directly
+    once the transaction commits, and a failure is only logged.
+    """
+    kind = AccountMail(kind)
+    with transaction.atomic():
+        responses = account_mail.send(
+            sender=AccountMail,
+            kind=kind,
+            to=to,
+            subject=subject,
+            body=body,
+            user=user,
+            forget_address=forget_address,
+        )
+        if responses:
+            return
+        message = EmailMessage(subject=subject, body=body, to=[to])
+
+        def send() -> None:
+            try:
+                message.send()
+            except Exception:
+                logger.exception("Could not send the account e-mail %s", kind)
+
+        transaction.on_commit(send)

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import ErrorCode, RuleViolation
@@ -48,7 +48,7 @@ def make_local(
                 "to or from daylight saving time. Please choose another time."
             ),
             field=field,
-            time=at.strftime("%H:%M"),
+            time=clock(at),
             date=day.isoformat(),
         )
     return naive.replace(tzinfo=tz)
@@ -105,3 +105,52 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
     """Half-open intervals [start, end): back-to-back intervals do not overlap."""
     return a_start < b_end and b_start < a_end
+
+
+# --- One style for times and dates in every text people read ------------------------------
+# Danish "mandag 30. november, 07.00–22.00"; English "Monday 30 November, 07:00–22:00".
+# Templates use the filters of the same names (``core.templatetags.core_time``, built in).
+
+DATE_STYLES: dict[str, tuple[str, str]] = {  # name: (Danish, English) date formats
+    "clock": ("H.i", "H:i"),
+    "day_month": ("j. F", "j F"),
+    "long_date": ("j. F Y", "j F Y"),
+    "weekday_day": ("l j. F", "l j F"),
+    "weekday_date": ("l j. F Y", "l j F Y"),
+    "long_date_clock": ("j. F Y, H.i", "j F Y, H:i"),
+    "weekday_day_clock": ("l j. F, H.i", "l j F, H:i"),
+    "short_date_clock": ("j.n. H.i", "j.n. H:i"),
+    "numeric_date_clock": ("d.m.Y H.i", "d.m.Y H:i"),
+}
+
+
+def _english() -> bool:
+    return (translation.get_language() or "da").startswith("en")
+
+
+def styled(value: date | time | datetime, style: str) -> str:
+    """``value`` (a local date or time; an aware datetime in the library's zone) in the
+    named style of ``DATE_STYLES`` for the active language."""
+    danish, english = DATE_STYLES[style]
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value, local_tz())
+    fmt = english if _english() else danish
+    if isinstance(value, time):
+        return dateformat.time_format(value, fmt)
+    return dateformat.format(value, fmt)
+
+
+def clock(value: time | datetime) -> str:
+    """A time of day: ``07.00`` in Danish, ``07:00`` in English."""
+    return styled(value, "clock")
+
+
+def clock_span(start: time | datetime, end: time | datetime) -> str:
+    """``07.00–22.00`` (Danish) or ``07:00–22:00`` (English)."""
+    return f"{clock(start)}–{clock(end)}"
+
+
+def date_and_clock(value: datetime) -> str:
+    """``03.12.2026 10.00`` (Danish) or ``03.12.2026 10:00`` (English), in local time."""
+    local = timezone.localtime(value, local_tz()) if timezone.is_aware(value) else value
+    return f"{local:%d.%m.%Y} {clock(local)}"

@@ -19,8 +19,10 @@ from django.views.i18n import set_language as django_set_language
 from core import selectors, services, throttling
 from core.authenticated import AuthenticatedHttpRequest
 from core.forms import PasswordResetForm, SignupForm, signup_sent_message
+from core.health import web_status
 from core.models import Branch, BranchKind
 from core.mypage import render_sections, staff_counts, staff_links
+from core.navigation import nav_link_url
 from core.pages import domain_errors, form_errors, not_found_as_404
 from core.timeutils import local_today
 
@@ -34,7 +36,13 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/home.html",
-        {"branches": branches, "tracks": selectors.track_list(), "today": today},
+        {
+            "branches": branches,
+            "tracks": selectors.track_list(),
+            "today": today,
+            # Each track card leads to that track's events (the events app's calendar).
+            "events_url": nav_link_url("events"),
+        },
     )
 
 
@@ -230,4 +238,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"status": "ok"})
+    """Liveness of a web process: 200 while the database answers (Redis may be down: the
+    site degrades, see docs/operations.md), 503 when it does not."""
+    ok, status = web_status()
+    response = JsonResponse(status, status=200 if ok else 503)
+    add_never_cache_headers(response)
+    return response

@@ -8,12 +8,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from core import selectors_partners, services_partners
 from core.authenticated import AuthenticatedHttpRequest
-from core.forms_partners import PartnerForm
-from core.pages import form_errors, not_found_as_404
+from core.forms_partners import PartnerForm, PartnerLinkForm
+from core.pages import error_messages, form_errors, not_found_as_404
+from core.partner_links import partner_link_sections, partner_link_set
 
 
 def _staff(request: AuthenticatedHttpRequest) -> None:
@@ -51,4 +54,40 @@ def partner_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Ht
                 )
             messages.success(request, _("%(name)s is saved.") % {"name": partner.name})
             return redirect("partner-list")
-    return render(request, "core/partners/form.html", {"form": form, "partner": partner})
+    sections = partner_link_sections(user=request.user, partner=partner) if partner else []
+    return render(
+        request,
+        "core/partners/form.html",
+        {"form": form, "partner": partner, "sections": sections},
+    )
+
+
+@login_required
+@require_POST
+def partner_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Link an event or initiative to the partner, or unlink it, through the app's service
+    (``core.partner_links``); a refusal is shown on the partner page."""
+    _staff(request)
+    with not_found_as_404():
+        partner = selectors_partners.partner_get(pk=pk)
+    form = PartnerLinkForm(request.POST)
+    anchor = ""
+    if not form.is_valid():
+        messages.error(request, _("Choose what to link."))
+    else:
+        data = form.cleaned_data
+        linked = data["action"] == "link"
+        anchor = f"#links-{data['source']}"
+        with error_messages(request):
+            partner_link_set(
+                actor=request.user,
+                partner=partner,
+                key=data["source"],
+                object_id=data["object"],
+                linked=linked,
+            )
+            messages.success(
+                request,
+                _("The link is saved.") if linked else _("The link is removed."),
+            )
+    return redirect(reverse("partner-edit", args=[partner.pk]) + anchor)

@@ -11,7 +11,7 @@ class EventsConfig(AppConfig):
         from core.closure_impact import register_closure_impact
         from core.demo import register_loader
         from core.mypage import register_section, register_staff_count, register_staff_link
-        from core.navigation import register_nav_link
+        from core.navigation import register_nav_link, register_page_part
         from core.privacy import register_personal_data
         from events import demo, privacy, selectors, views, views_associations
 
@@ -19,6 +19,7 @@ class EventsConfig(AppConfig):
         register_section("events", views.my_registrations_section, order=10)
         register_section("associations", views_associations.my_page_section, order=25)
         register_nav_link("events", _("Events"), "events:calendar", order=10)
+        register_page_part("branch-detail", "events", views.branch_events_part, order=10)
         register_staff_count(
             "events-week",
             _("events this week"),
@@ -44,3 +45,15 @@ class EventsConfig(AppConfig):
 
         register_licence_course_finder(selectors.next_licence_courses)
         register_closure_impact("events", _("Events"), selectors.closure_impact_events, order=20)
+        from core.partner_links import register_partner_links
+        from events import partner_links
+
+        register_partner_links(
+            "events",
+            _("Events"),
+            add_label=_("Link to an event"),
+            groups=partner_links.groups,
+            choices=partner_links.choices,
+            link=partner_links.link,
+            order=10,
+        )

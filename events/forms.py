@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
@@ -10,14 +11,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import RuleViolation
-from core.forms import IdMultipleChoiceField
+from core.forms import IdMultipleChoiceField, WithoutDashesMixin
 from core.models import Audience, BookmobileStop, Branch, Partner, Track
 from core.recurrence import with_first_day
 from core.selectors import audience_list, branch_list, track_list
 from core.timeutils import check_day_in_range, local_tz, make_local
-from events.models import DEFAULT_MAX_SEATS, MAX_PEOPLE, PlaceKind
-from events.services import RoomFit
+from events.models import DEFAULT_MAX_SEATS, MAX_PEOPLE, PlaceKind, SignupQuestion
+from events.services import MAX_ANSWER, RoomFit, answer_field
 from rooms.models import EquipmentKind, Room
+
+# The audience of events for everyone (core's data migration); the filter's "All" covers it.
+EVERYONE_AUDIENCE = "alle"
 
 WEEKDAYS = [
     ("MO", _("Monday")),
@@ -30,7 +34,7 @@ WEEKDAYS = [
 ]
 
 
-class CalendarFilterForm(forms.Form):
+class CalendarFilterForm(WithoutDashesMixin, forms.Form):
     VIEWS = [("list", _("List")), ("week", _("Week")), ("month", _("Month"))]
 
     view = forms.ChoiceField(label=_("View"), choices=VIEWS, required=False)
@@ -55,7 +59,10 @@ class CalendarFilterForm(forms.Form):
         )
         branch.choices = everything + [(b.slug, b.name) for b in branch_list()]
         track.choices = everything + [(t.slug, t.name) for t in track_list()]
-        audience.choices = everything + [(a.slug, a.name) for a in audience_list()]
+        # "All" already means everyone: the audience "Everyone" ("Alle") is not offered twice.
+        audience.choices = everything + [
+            (a.slug, a.name) for a in audience_list().exclude(slug=EVERYONE_AUDIENCE)
+        ]
 
     def clean_date(self) -> dt.date | None:  # ``date`` is the field here
         day = self.cleaned_data.get("date")
@@ -67,31 +74,84 @@ class CalendarFilterForm(forms.Form):
         return day
 
 
-class RegisterForm(forms.Form):
+class StaffEventFilterForm(WithoutDashesMixin, forms.Form):
+    """The staff event list's filters: library, state, from which date, and a search."""
+
+    STATES = [
+        ("", _("All states")),
+        ("published", _("Published")),
+        ("draft", _("Draft")),
+        ("cancelled", _("Cancelled")),
+    ]
+
+    branch = forms.ChoiceField(label=_("Library"), required=False)
+    state = forms.ChoiceField(label=_("State"), choices=STATES, required=False)
+    date = forms.DateField(
+        label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+
+    def __init__(self, *args: Any, branches: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        branch = cast(forms.ChoiceField, self.fields["branch"])
+        branch.choices = [("", _("All my libraries"))] + [(b.slug, b.name) for b in branches]
+
+    def clean_date(self) -> dt.date | None:  # ``date`` is the field here
+        day = self.cleaned_data.get("date")
+        if day is not None:
+            try:
+                check_day_in_range(day, field="date")
+            except RuleViolation as error:
+                raise forms.ValidationError(error.message) from error
+        return day
+
+
+class RegisterForm(WithoutDashesMixin, forms.Form):
+    """Seats, and an answer to each of the event's sign-up questions (``answer_<id>``)."""
+
     seats = forms.IntegerField(label=_("Number of seats"), min_value=1, initial=1)
 
-    def __init__(self, *args: Any, max_seats: int = DEFAULT_MAX_SEATS, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        max_seats: int = DEFAULT_MAX_SEATS,
+        questions: Iterable[SignupQuestion] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.IntegerField, self.fields["seats"]).max_value = max_seats
         self.fields["seats"].widget.attrs.update({"min": 1, "max": max_seats})
         self.fields["seats"].help_text = _("Yourself included, at most %(max)s.") % {
             "max": max_seats
         }
+        self.questions = list(questions)
+        for question in self.questions:
+            self.fields[answer_field(question)] = forms.CharField(
+                label=question.label, required=question.required, max_length=MAX_ANSWER
+            )
+
+    def answers(self) -> dict[int, str]:
+        return {q.pk: self.cleaned_data.get(answer_field(q)) or "" for q in self.questions}
 
 
-class CancelForm(forms.Form):
+class CancelForm(WithoutDashesMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason (optional)"), required=False, max_length=300, widget=forms.TextInput
     )
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(WithoutDashesMixin, forms.Form):
     attendance_count = forms.IntegerField(
         label=_("How many came?"), min_value=0, max_value=MAX_PEOPLE
     )
 
 
-class SeriesForm(forms.Form):
+class SeriesForm(WithoutDashesMixin, forms.Form):
     """An event or a series of events: the dates come from the repeat fields (an RRULE)."""
 
     REPEAT = [
@@ -200,8 +260,26 @@ class SeriesForm(forms.Form):
         choices=[("", _("Not a licence course"))] + list(EquipmentKind.choices),
         required=False,
     )
-    image = forms.ImageField(label=_("Image"), required=False)
-    image_alt = forms.CharField(label=_("Image description"), required=False, max_length=200)
+    image = forms.ImageField(
+        label=_("Image"),
+        required=False,
+        help_text=_("JPEG or PNG; made at most 1200 pixels wide on upload."),
+    )
+    image_alt = forms.CharField(
+        label=_("Image description"),
+        required=False,
+        max_length=200,
+        help_text=_("Required with an image: what it shows, for those who cannot see it."),
+    )
+    questions = forms.CharField(
+        label=_("Questions at sign-up"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One question per line, e.g. “The child's name and age”. Everyone who registers "
+            "must answer them; you see the answers at check-in."
+        ),
+    )
     publish = forms.BooleanField(label=_("Publish now"), required=False)
 
     def __init__(self, *args: Any, branches: Any = None, **kwargs: Any) -> None:
@@ -267,6 +345,7 @@ class SeriesForm(forms.Form):
             "partners": list(d["partners"]),
             "licence_equipment_kind": d["licence_equipment_kind"],
             "image_alt": d["image_alt"],
+            "questions": [line for line in d["questions"].splitlines() if line.strip()],
             "state": "published" if d["publish"] else "draft",
             "closed_override_reason": d["closed_override_reason"],
         }
@@ -281,7 +360,7 @@ def local_datetime(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M")
 
 
-class EventEditForm(forms.Form):
+class EventEditForm(WithoutDashesMixin, forms.Form):
     """Change one date of a series (or a one-off event): it then keeps its own changes."""
 
     title = forms.CharField(label=_("Title"), max_length=200)

@@ -397,6 +397,54 @@ class AssociationEventProposal(models.Model):
         return f"{self.title} ({self.partner})"
 
 
+class SignupQuestion(models.Model):
+    """A question staff ask at sign-up (e.g. the child's name and age); the series' events
+    share them. Answers are personal data: they go with the registration's retention."""
+
+    series = models.ForeignKey(
+        EventSeries, on_delete=models.CASCADE, related_name="questions", verbose_name=_("series")
+    )
+    label = models.CharField(_("question"), max_length=200)
+    required = models.BooleanField(_("answer required"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("sign-up question")
+        verbose_name_plural = _("sign-up questions")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class RegistrationAnswer(models.Model):
+    """A person's answer to a sign-up question, shown to staff at the door."""
+
+    registration = models.ForeignKey(
+        Registration,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        verbose_name=_("registration"),
+    )
+    question = models.ForeignKey(
+        SignupQuestion, on_delete=models.CASCADE, related_name="answers", verbose_name=_("question")
+    )
+    answer = models.CharField(_("answer"), max_length=500)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        ordering = ["question__position", "question_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "question"], name="answer_one_per_question"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.answer}"
+
+
 class OpeningReminder(models.Model):
     """A person asked to be told when registration for an event opens; they get one message
     when it does (``event.registration_opened``, derived by the notifications dispatcher)."""

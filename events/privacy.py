@@ -24,8 +24,11 @@ def export(user: User) -> dict[str, Any]:
             "registered_at": reg.created_at,
             "cancelled_at": reg.cancelled_at,
             "cancel_reason": reg.cancel_reason,
+            "answers": {a.question.label: a.answer for a in reg.answers.all()},
         }
-        for reg in selectors.registration_list_for(user=user).order_by("event__start", "pk")
+        for reg in selectors.registration_list_for(user=user)
+        .prefetch_related("answers__question")
+        .order_by("event__start", "pk")
     ]
     hosted = [
         {

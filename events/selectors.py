@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.exceptions import NotFound
-from core.models import Audience, Branch, Track, User
+from core.models import Audience, Branch, Partner, Track, User
 from core.mypage import Tally
 from core.selectors import branches_managed_by, can_manage_branch
 from core.timeutils import day_bounds, local_today
@@ -35,6 +35,7 @@ from events.models import (
     EventState,
     OpeningReminder,
     Registration,
+    RegistrationAnswer,
     RegistrationStatus,
 )
 from rooms.models import Booking, BookingKind, BookingStatus
@@ -43,6 +44,9 @@ from rooms.selectors import live_bookings_between
 # Shown states: the stored ones plus these two where they follow.
 SHOWN_SOLD_OUT = "sold_out"
 SHOWN_HELD = "held"
+# The partner page: past events shown, events offered to link.
+PARTNER_PAST_LIMIT = 50
+PARTNER_CHOICES_LIMIT = 200
 
 
 def _seat_sum(status: str) -> Subquery:
@@ -209,7 +213,7 @@ def event_get(*, actor: User | None, pk: int) -> Event:
             "room_booking",
             "association_proposal__partner",
         )
-        .prefetch_related("tracks", "audiences", "partners")
+        .prefetch_related("tracks", "audiences", "partners", "series__questions")
         .first()
     )
     if event is None:
@@ -258,10 +262,19 @@ def series_get_for_staff(*, actor: User | None, pk: int) -> EventSeries:
 
 
 def event_registrations(*, event: Event) -> QuerySet[Registration]:
-    """All registrations of an event for its staff/host: confirmed first, then waiting list."""
+    """All registrations of an event for its staff/host: confirmed first, then waiting list;
+    with the answers to its sign-up questions (two queries at any length)."""
     return (
         Registration.objects.filter(event=event)
         .select_related("user")
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=RegistrationAnswer.objects.select_related("question").order_by(
+                    "question__position", "question_id"
+                ),
+            )
+        )
         .order_by("status", "waitlist_position", "created_at", "pk")
     )
 
@@ -399,6 +412,36 @@ def staff_count_this_week(user: User) -> Tally:
     seats = int(found["seats"] or 0)
     detail = ngettext("%(n)s registration", "%(n)s registrations", seats) % {"n": seats}
     return Tally(count=int(found["events"] or 0), detail=detail)
+
+
+def events_of_partner(
+    *, partner: Partner, now: datetime | None = None
+) -> tuple[list[Event], list[Event]]:
+    """The events ``partner`` is linked to: the coming ones (not ended yet, soonest first)
+    and the past ones (latest first, at most ``PARTNER_PAST_LIMIT + 1`` so the page can say
+    there are more). Two queries."""
+    now = now or timezone.now()
+    events = Event.objects.filter(partners=partner).select_related("branch")
+    coming = list(events.filter(end__gte=now).order_by("start", "pk"))
+    past = list(events.filter(end__lt=now).order_by("-start", "-pk")[: PARTNER_PAST_LIMIT + 1])
+    return coming, past
+
+
+def events_to_link(*, user: User, partner: Partner, now: datetime | None = None) -> list[Event]:
+    """The coming events ``user`` may link ``partner`` to: not cancelled, at a branch
+    ``user`` manages, not linked yet; the first ``PARTNER_CHOICES_LIMIT``. One query
+    (two for staff who are not administrators)."""
+    if not user.is_library_staff:
+        return []
+    events = (
+        Event.objects.filter(start__gte=now or timezone.now())
+        .exclude(state=EventState.CANCELLED)
+        .exclude(partners=partner)
+        .select_related("branch")
+    )
+    if not user.is_administrator:
+        events = events.filter(branch__in=list(branches_managed_by(user=user)))
+    return list(events.order_by("start", "pk")[:PARTNER_CHOICES_LIMIT])
 
 
 def closure_impact_events(

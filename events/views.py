@@ -36,6 +36,7 @@ from events.forms import (
     EventEditForm,
     RegisterForm,
     SeriesForm,
+    StaffEventFilterForm,
 )
 from events.models import EventState, RegistrationStatus
 
@@ -71,6 +72,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     by_day = _by_day(events, window.first)
     query = request.GET.copy()
     query.pop("date", None)
+    filters = {name: data.get(name) or "" for name in ("branch", "track", "audience")}
     return render(
         request,
         "events/calendar.html",
@@ -88,7 +90,30 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "count": len(events),
             "truncated": len(events) == MAX_LIST,
             "today": local_today(),
+            "coming": _coming_instead(request, data, view, window, events),
+            "filters": {k: v for k, v in filters.items() if v},
         },
+    )
+
+
+COMING_INSTEAD = 10
+
+
+def _coming_instead(
+    request: HttpRequest, data: dict[str, Any], view: str, window: _Window, events: list[Any]
+) -> list[Any]:
+    """A week or month with nothing left to go to (e.g. on a Sunday) shows the next events
+    after it instead of an empty grid; a week wholly in the past shows what it held."""
+    now = timezone.now()
+    if view == "list" or window.last < local_today() or any(e.end > now for e in events):
+        return []
+    return _coming_events(
+        request,
+        limit=COMING_INSTEAD,
+        branch=data.get("branch") or None,
+        track=data.get("track") or None,
+        audience=data.get("audience") or None,
+        q=(data.get("q") or "").strip() or None,
     )
 
 
@@ -185,15 +210,21 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     _decorate([event], now)
     mine = selectors.live_registration_for(user=request.user, event=event)
-    form = RegisterForm(max_seats=event.max_seats_per_registration)
+    questions = list(event.series.questions.all())
+    form = RegisterForm(max_seats=event.max_seats_per_registration, questions=questions)
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('login')}?next={request.path}")
-        form = RegisterForm(request.POST, max_seats=event.max_seats_per_registration)
+        form = RegisterForm(
+            request.POST, max_seats=event.max_seats_per_registration, questions=questions
+        )
         if form.is_valid():
             with form_errors(form):
                 reg = services.registration_create(
-                    actor=request.user, event=event, seats=form.cleaned_data["seats"]
+                    actor=request.user,
+                    event=event,
+                    seats=form.cleaned_data["seats"],
+                    answers=form.answers(),
                 )
                 if reg.status == RegistrationStatus.CONFIRMED:
                     messages.success(request, _("You are registered. See you there!"))
@@ -260,6 +291,33 @@ def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(safe_next(request, "my-page"))
 
 
+BRANCH_PAGE_EVENTS = 8
+
+
+def branch_events_part(request: HttpRequest | None, *, branch: Any) -> str:
+    """The branch page's coming events (a part of core's page, core.navigation)."""
+    events = _coming_events(request, branch=branch.slug, limit=BRANCH_PAGE_EVENTS)
+    return render_to_string(
+        "events/_branch_events.html", {"branch": branch, "events": events}, request=request
+    )
+
+
+def _coming_events(
+    request: HttpRequest | None, *, limit: int, after: datetime | None = None, **filters: Any
+) -> list[Any]:
+    """The next published events from now (or ``after``), with the calendar's filters."""
+    now = timezone.now()
+    events = list(
+        selectors.event_list(
+            actor=getattr(request, "user", None),
+            start_after=max(now, after) if after else now,
+            states=[EventState.PUBLISHED],
+            **filters,
+        )[:limit]
+    )
+    return _decorate(events, now)
+
+
 def my_registrations_section(request: HttpRequest) -> str:
     """The "my registrations" section of my page (core.mypage)."""
     if not request.user.is_authenticated:
@@ -281,17 +339,29 @@ def my_registrations_section(request: HttpRequest) -> str:
 
 @login_required
 def staff_events(request: HttpRequest) -> HttpResponse:
+    """The events of the staff member's branches: date, event, library, registrations and
+    state in columns of their own, filtered by library, state, date and a search."""
     _staff_required(request)
     today = local_today()
-    start, _unused = day_bounds(today - timedelta(days=14))
-    branch_ids = list(branches_managed_by(user=request.user).values_list("pk", flat=True))
+    branches = list(branches_managed_by(user=request.user).order_by("position", "name"))
+    form = StaffEventFilterForm(request.GET or None, branches=branches)
+    data = form.cleaned_data if form.is_valid() else {}
+    start, _unused = day_bounds(data.get("date") or today - timedelta(days=14))
     events = list(
-        selectors.event_list(actor=request.user, start_after=start).filter(
-            branch_id__in=branch_ids
-        )[:MAX_LIST]
+        selectors.event_list(
+            actor=request.user,
+            start_after=start,
+            branch=data.get("branch") or None,
+            states=[data["state"]] if data.get("state") else None,
+            q=(data.get("q") or "").strip() or None,
+        ).filter(branch__in=branches)[:MAX_LIST]
     )
     _decorate(events, timezone.now())
-    return render(request, "events/staff_events.html", {"events": events, "today": today})
+    return render(
+        request,
+        "events/staff_events.html",
+        {"events": events, "today": today, "form": form, "truncated": len(events) == MAX_LIST},
+    )
 
 
 @login_required

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import selectors as core_selectors
-from core.contracts import AuditAction
+from core.contracts import AccountMail, AuditAction
 from core.exceptions import Conflict, ErrorCode, RuleViolation
 from core.locking import lock_one
 from core.models import Branch, Language, Role, User
@@ -105,6 +105,7 @@ def library_signup_start(
             data={"platform": Platform.LIBRARY},
         )
         account_email_send(
+            kind=AccountMail.SIGNUP_TAKEN,
             to=existing.email,
             template="identity/email/library_signup_taken",
             language=existing.language or language,
@@ -126,6 +127,7 @@ def library_signup_start(
         token_hash=core_selectors.secret_hash(token),
     )
     account_email_send(
+        kind=AccountMail.SIGNUP_CONFIRM,
         to=email,
         template="identity/email/library_signup_confirm",
         language=language,

@@ -26,14 +26,17 @@ class DeliveryAdmin(AuditedModelAdmin):
         "attempts",
         "next_attempt_at",
         "sent_at",
+        "maybe_duplicate",
         "short_error",
     )
-    list_filter = ("status", "kind", "created_at")
+    list_filter = ("status", "maybe_duplicate", "kind", "created_at")
     search_fields = ("recipient__email", "recipient__name", "to_email", "subject", "object_id")
     date_hierarchy = "created_at"
     list_select_related = ("recipient",)
     actions = ["retry"]
-    readonly_fields = [f.name for f in Delivery._meta.fields]
+    # ``data`` holds an account e-mail's text (its link) until it is sent: not shown.
+    readonly_fields = [f.name for f in Delivery._meta.fields if f.name != "data"]
+    exclude = ("data",)
 
     @admin.display(description=_("last error"))
     def short_error(self, obj: Delivery) -> str:

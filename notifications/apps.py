@@ -18,6 +18,7 @@ class NotificationsConfig(AppConfig):
         # The calendar-feed links on core's branch page and on events' event page.
         register_page_part("branch-detail", "notifications-feeds", views.branch_feed_part)
         register_page_part("event-detail", "notifications-feeds", views.event_feed_part)
+        register_page_part("event-calendar", "notifications-feeds", views.calendar_feed_part)
         register_loader("notifications", demo.load, order=70)
         # Last: the other apps' cancellations write messages that go with the account.
         register_personal_data(

@@ -7,7 +7,12 @@ Two sources, each an enum, so a kind is never a loose string:
 * ``DerivedKind``: what the dispatcher derives from the current state itself (reminders, and
   the coordinators' copy of an expiring child certificate); nobody sends these.
 
-Every kind of either has a subject in ``messages.SUBJECTS`` and a text in
+A third source, ``core.contracts.AccountMail`` (``account.*``), is rendered by core itself (the
+sign-up link, the password reset, the receipt of a deleted account) and handed over through
+``core.signals.account_mail``; its subject and text travel in the row, so it has neither a
+subject here nor a template.
+
+Every kind of the first two has a subject in ``messages.SUBJECTS`` and a text in
 ``templates/notifications/email/<kind>.txt``; ``services`` checks the first when it is imported,
 ``tests/core/test_contracts.py`` both.
 """

@@ -26,7 +26,7 @@ from django.utils import dateformat, timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
-from core.contracts import MessageKind
+from core.contracts import AccountMail, MessageKind
 from core.timeutils import local_tz
 from events.models import AssociationEventProposal, Registration
 from notifications.calendar import UID_DOMAIN, CalendarItem, invitation_ical
@@ -333,8 +333,25 @@ def _certificate_context(delivery: Delivery, profile: VolunteerProfile, ctx: Tem
     return True
 
 
+def is_account_mail(kind: str) -> bool:
+    return kind in set(AccountMail)
+
+
+def _prepare_account_mail(delivery: Delivery) -> Prepared | None:
+    """An account e-mail core rendered when it was asked for (its text waits in ``data``)."""
+    data = delivery.data or {}
+    body, to = str(data.get("body") or ""), str(data.get("to") or "")
+    if not body or not to:
+        return None  # already sent, or given up: the text (with its link) is gone
+    return Prepared(
+        subject=str(data.get("subject") or ""), text=body, html="", ics=None, method="", to_email=to
+    )
+
+
 def prepare(delivery: Delivery) -> Prepared | None:
     """Subject, bodies and invitation of one delivery, or None if it should not be sent."""
+    if is_account_mail(delivery.kind):
+        return _prepare_account_mail(delivery)
     user = delivery.recipient
     if user is None or not user.is_active or not user.email:
         return None
@@ -383,7 +400,8 @@ def build_email(delivery: Delivery, prepared: Prepared) -> EmailMultiAlternative
             "X-Modested-Kind": delivery.kind,
         },
     )
-    message.attach_alternative(prepared.html, "text/html")
+    if prepared.html:
+        message.attach_alternative(prepared.html, "text/html")
     if prepared.ics is not None:
         part = MIMEText(prepared.ics.decode("utf-8"), "calendar", "utf-8")
         part.set_param("method", prepared.method)

@@ -131,6 +131,15 @@ class Delivery(models.Model):
     to_email = models.EmailField(_("sent to"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    maybe_duplicate = models.BooleanField(
+        _("possibly sent twice"),
+        default=False,
+        help_text=_(
+            "A dispatcher stopped while sending this message (a killed worker, or a database "
+            "that did not come back in time) and another sent it again: the person may have "
+            "received it twice."
+        ),
+    )
 
     class Meta:
         verbose_name = _("delivery")

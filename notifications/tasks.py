@@ -9,7 +9,8 @@ from notifications import services
 
 @shared_task(name="notifications.dispatch_due", ignore_result=True)
 def dispatch_due() -> dict[str, int]:
-    """Run every minute by beat, and kicked after each write: send whatever is due now."""
+    """Run every minute by beat, and kicked after writes (coalesced): send whatever is due."""
+    services.dispatcher_started()
     result = services.dispatch_due()
     return {
         "queued": result.queued,

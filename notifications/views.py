@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 from typing import Any, cast
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django import forms
 from django.conf import settings
@@ -205,6 +205,16 @@ def my_page_section(request: HttpRequest) -> str:
 def branch_feed_part(request: HttpRequest | None, *, branch: Any) -> str:
     """The branch page's "in your calendar" links (a part of core's page, core.navigation)."""
     return render_to_string("notifications/_branch_feed.html", {"branch": branch}, request=request)
+
+
+def calendar_feed_part(request: HttpRequest | None, *, filters: dict[str, str]) -> str:
+    """The event calendar's subscribe link, for the filter shown (a part of events' page)."""
+    query = urlencode(sorted(filters.items()))
+    return render_to_string(
+        "notifications/_calendar_feed.html",
+        {"query": query, "filtered": bool(filters)},
+        request=request,
+    )
 
 
 def event_feed_part(request: HttpRequest | None, *, event: Any) -> str:

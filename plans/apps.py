@@ -23,3 +23,15 @@ class PlansConfig(AppConfig):
             order=60,
         )
         register_personal_data("plans", export=privacy.export, order=60)
+        from core.partner_links import register_partner_links
+        from plans import partner_links
+
+        register_partner_links(
+            "initiatives",
+            _("Initiatives"),
+            add_label=_("Link to an initiative"),
+            groups=partner_links.groups,
+            choices=partner_links.choices,
+            link=partner_links.link,
+            order=20,
+        )

@@ -362,6 +362,31 @@ def initiative_update(
     return initiative
 
 
+@transaction.atomic(durable=True)
+def initiative_partner_set(
+    *, actor: User | None, initiative: Initiative, partner: Partner, linked: bool
+) -> Initiative:
+    """Link ``partner`` to an initiative (``linked``) or unlink it, as from the partner page.
+
+    The same rights as ``initiative_update``: staff of one of the initiative's branches,
+    administrators for all; the audit row (``initiative.changed``) has the old and new
+    partners. Already so: nothing happens.
+    """
+    initiative, _managed, _branches = _lock_for_edit(_require_staff(actor), initiative)
+    current = set(initiative.partners.values_list("pk", flat=True))
+    if (partner.pk in current) == linked:
+        return initiative
+    new = current | {partner.pk} if linked else current - {partner.pk}
+    initiative.partners.set(sorted(new))
+    audit_log(
+        actor=actor,
+        action=AuditAction.INITIATIVE_CHANGED,
+        target=initiative,
+        data={"partners": {"old": sorted(current), "new": sorted(new)}},
+    )
+    return initiative
+
+
 def _lock_for_edit(
     staff: User, initiative: Initiative
 ) -> tuple[Initiative, set[int] | None, set[int]]:

@@ -11,7 +11,7 @@ class RoomsConfig(AppConfig):
         from core.closure_apply import register_closure_apply
         from core.closure_impact import register_closure_impact
         from core.demo import register_loader
-        from core.navigation import register_nav_link
+        from core.navigation import register_nav_link, register_page_part
         from core.privacy import register_personal_data
         from rooms import demo, privacy, selectors, views
 
@@ -19,6 +19,7 @@ class RoomsConfig(AppConfig):
         mypage.register_section("rooms", views.my_page_section, order=20)
         register_nav_link("rooms", _("Rooms"), "rooms:room-list", order=20)
         register_nav_link("rooms-makerspace", _("Makerspace"), "rooms:makerspace", order=21)
+        register_page_part("branch-detail", "rooms", views.branch_rooms_part, order=20)
         mypage.register_staff_link(
             "rooms-approval", _("Room requests to approve"), "rooms:approval-index", order=10
         )

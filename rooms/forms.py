@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import BookingConflict, DomainError
+from core.forms import WithoutDashesMixin
 from core.models import Branch, Partner, User
 from core.pages import apply_domain_error
 from core.timeutils import check_day_in_range, make_local
@@ -27,7 +28,7 @@ FIELD_MAP = {
 }
 
 
-class BookingForm(forms.Form):
+class BookingForm(WithoutDashesMixin, forms.Form):
     day = forms.DateField(
         label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
@@ -127,7 +128,7 @@ class BookingForm(forms.Form):
         )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(WithoutDashesMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
 
@@ -147,7 +148,7 @@ def _cap_numbers(form: forms.BaseForm) -> None:
             form_field.widget.attrs["max"] = MAX_NUMBER
 
 
-class RoomSetupForm(forms.ModelForm):
+class RoomSetupForm(WithoutDashesMixin, forms.ModelForm):
     """A room's name, place in the branch and booking rules; the service decides.
 
     Parsed into a copy of the room (``instance``): the page's room itself is never touched.
@@ -175,7 +176,7 @@ class RoomSetupForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in ROOM_FIELDS if name in self.cleaned_data}
 
 
-class EquipmentSetupForm(forms.ModelForm):
+class EquipmentSetupForm(WithoutDashesMixin, forms.ModelForm):
     """A machine: its kind, room, licence, age, slots, limits and release time."""
 
     branch = forms.ModelChoiceField(label=_("Branch"), queryset=Branch.objects.none())
@@ -201,7 +202,7 @@ class EquipmentSetupForm(forms.ModelForm):
         }
 
 
-class LicenceGrantForm(forms.Form):
+class LicenceGrantForm(WithoutDashesMixin, forms.Form):
     """Who gets which licence; posted to ``rooms:licence-grant`` (the makerspace's own)."""
 
     email = forms.EmailField(label=_("The person's e-mail address"))

@@ -162,6 +162,16 @@ def room_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def branch_rooms_part(request: HttpRequest | None, *, branch: Branch) -> str:
+    """The branch page's rooms and machines to book (a part of core's page, core.navigation)."""
+    rooms = list(selectors.room_list(branch_slug=branch.slug))
+    if not rooms:
+        return ""
+    return render_to_string(
+        "rooms/_branch_rooms.html", {"branch": branch, "rooms": rooms}, request=request
+    )
+
+
 def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A room's rules, the day's free and busy times, and the booking form."""
     with not_found_as_404(DomainError):

@@ -87,13 +87,14 @@ def test_registration_create_for_a_free_seat(django_assert_num_queries, branch) 
     # 1  SAVEPOINT (the durable transaction)
     # 2  the Event row, locked                      (+ lock_timeout on PostgreSQL)
     # 3  is the person already registered? (EXISTS)
-    # 4  the confirmed seats (SUM, counted from the rows under the lock)
-    # 5  is anyone waiting? (EXISTS: then newcomers queue too)
-    # 6  SAVEPOINT / 7 INSERT the registration / 8 RELEASE (unique constraints -> 409)
-    # 9  the audit row "registration.confirmed"
-    # 10 the outbox row for the "registration.confirmed" mail
-    # 11 RELEASE SAVEPOINT
-    with django_assert_num_queries(11 + _timeouts(1)):
+    # 4  the event's sign-up questions (none here: no answers are written)
+    # 5  the confirmed seats (SUM, counted from the rows under the lock)
+    # 6  is anyone waiting? (EXISTS: then newcomers queue too)
+    # 7  SAVEPOINT / 8 INSERT the registration / 9 RELEASE (unique constraints -> 409)
+    # 10 the audit row "registration.confirmed"
+    # 11 the outbox row for the "registration.confirmed" mail
+    # 12 RELEASE SAVEPOINT
+    with django_assert_num_queries(12 + _timeouts(1)):
         registration = event_services.registration_create(actor=person, event=event, seats=2)
     assert registration.status == RegistrationStatus.CONFIRMED
 

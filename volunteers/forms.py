@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.exceptions import RuleViolation
-from core.forms import IdMultipleChoiceField
+from core.forms import IdMultipleChoiceField, WithoutDashesMixin
 from core.models import Audience, Branch, Track
 from core.recurrence import with_first_day
 from core.timeutils import local_today, local_tz, make_local
@@ -27,7 +27,7 @@ REPEAT_CHOICES = [
 ]
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(WithoutDashesMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
@@ -150,7 +150,7 @@ class ProposalForm(forms.Form):
         }
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(WithoutDashesMixin, forms.Form):
     note = forms.CharField(
         label=_("Reason or the changes you would like"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -158,7 +158,7 @@ class DecisionForm(forms.Form):
     )
 
 
-class HoursFilterForm(forms.Form):
+class HoursFilterForm(WithoutDashesMixin, forms.Form):
     GROUPS = [
         ("volunteer", _("Volunteer")),
         ("activity", _("Activity")),
@@ -171,7 +171,7 @@ class HoursFilterForm(forms.Form):
     by_quarter = forms.BooleanField(label=_("Split by quarter"), required=False)
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(WithoutDashesMixin, forms.Form):
     attended = forms.TypedChoiceField(
         label=_("Came"),
         choices=[("yes", _("Yes")), ("no", _("No"))],
@@ -186,21 +186,21 @@ class AttendanceForm(forms.Form):
     )
 
 
-class HoursCorrectionForm(forms.Form):
+class HoursCorrectionForm(WithoutDashesMixin, forms.Form):
     hours = forms.DecimalField(
         label=pgettext_lazy("volunteer hours", "Hours"), max_digits=5, decimal_places=2, min_value=0
     )
     note = forms.CharField(label=_("Why"), max_length=300)
 
 
-class CertificateForm(forms.Form):
+class CertificateForm(WithoutDashesMixin, forms.Form):
     status = forms.ChoiceField(label=_("Child certificate"), choices=CertificateStatus.choices)
     checked_on = forms.DateField(
         label=_("Checked on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
 
-class ShiftForm(forms.Form):
+class ShiftForm(WithoutDashesMixin, forms.Form):
     activity = forms.ModelChoiceField(label=_("Activity"), queryset=Activity.objects.none())
     day = forms.DateField(
         label=_("Date (first time)"), widget=forms.DateInput(attrs={"type": "date"})
@@ -255,7 +255,7 @@ class ShiftForm(forms.Form):
         return data
 
 
-class EnrolForm(forms.Form):
+class EnrolForm(WithoutDashesMixin, forms.Form):
     """Make an existing account a volunteer (the account is found by its e-mail)."""
 
     email = forms.EmailField(label=_("The volunteer's e-mail address"), max_length=254)
@@ -275,7 +275,7 @@ class EnrolForm(forms.Form):
         cast(forms.ModelMultipleChoiceField, self.fields["branches"]).queryset = branches
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(WithoutDashesMixin, forms.Form):
     branch = forms.ModelChoiceField(label=_("Library"), queryset=Branch.objects.none())
     name = forms.CharField(label=_("Name"), max_length=200)
     description = forms.CharField(

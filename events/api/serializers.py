@@ -61,8 +61,18 @@ class EventDetailOutputSerializer(EventOutputSerializer):
     licence_equipment_kind = serializers.CharField()
     registration_opens_at = AwareDateTimeField(allow_null=True)
 
+    image_alt = serializers.CharField()
+    questions = serializers.SerializerMethodField()
+
     def get_image(self, event: Event) -> str | None:
         return event.image.url if event.image else None
+
+    def get_questions(self, event: Event) -> list[dict[str, Any]]:
+        """The sign-up questions to answer when registering (``answers`` of the POST)."""
+        return [
+            {"id": q.pk, "question": q.label, "required": q.required}
+            for q in event.series.questions.all()
+        ]
 
     def get_partners(self, event: Event) -> list[str]:
         return [p.name for p in event.partners.all()]
@@ -176,12 +186,19 @@ class _RoomFitInput(serializers.Serializer):
     )
 
 
-class EventCreateInputSerializer(_EventInputBase):
+class _QuestionsInput(serializers.Serializer):
+    # Sign-up questions, e.g. "The child's name and age"; every date of the series asks them.
+    questions = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=10
+    )
+
+
+class EventCreateInputSerializer(_EventInputBase, _QuestionsInput):
     # "Held although the library is closed": without it, a day the branch is closed is a 409.
     closed_override = serializers.BooleanField(required=False, default=False)
 
 
-class SeriesCreateInputSerializer(_EventInputBase):
+class SeriesCreateInputSerializer(_EventInputBase, _QuestionsInput):
     rrule = serializers.CharField(max_length=500)
     include_closed = serializers.BooleanField(required=False, default=False)
 
@@ -215,12 +232,26 @@ class EventAttendanceInputSerializer(serializers.Serializer):
     attendance_count = serializers.IntegerField(min_value=0, max_value=MAX_PEOPLE)
 
 
+class AnswerInputSerializer(serializers.Serializer):
+    question = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    answer = serializers.CharField(max_length=500, allow_blank=True)
+
+
 class RegistrationInputSerializer(serializers.Serializer):
     seats = serializers.IntegerField(min_value=1, max_value=50, default=1)
     on_behalf_of = serializers.EmailField(required=False, allow_blank=True, default="")
     override_reason = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=300
     )
+    # Answers to the event's sign-up questions (``questions`` of the event), by question id.
+    answers = AnswerInputSerializer(many=True, required=False, default=list)
+
+
+class AnswerOutputSerializer(serializers.Serializer):
+    question = serializers.IntegerField(source="question_id")
+    # A declared field (DRF's metaclass takes it off the class), not Field.label.
+    label = serializers.CharField(source="question.label")  # type: ignore[assignment]
+    answer = serializers.CharField()
 
 
 class RegistrationCreatedSerializer(serializers.Serializer):
@@ -249,6 +280,7 @@ class StaffRegistrationOutputSerializer(RegistrationOutputSerializer):
     email = serializers.CharField(source="user.email", allow_null=True, default=None)
     override_rule = serializers.CharField()
     override_reason = serializers.CharField()
+    answers = AnswerOutputSerializer(many=True, source="answers.all", read_only=True)
 
 
 class HostRegistrationOutputSerializer(RegistrationCreatedSerializer):
@@ -259,6 +291,7 @@ class HostRegistrationOutputSerializer(RegistrationCreatedSerializer):
     name = serializers.CharField(source="user.name", allow_null=True, default=None)
     checked_in_at = AwareDateTimeField(allow_null=True)
     cancelled_at = AwareDateTimeField(allow_null=True)
+    answers = AnswerOutputSerializer(many=True, source="answers.all", read_only=True)
 
 
 def registration_out(reg: Registration) -> dict[str, Any]:

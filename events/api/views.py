@@ -200,10 +200,12 @@ class EventRegistrationsApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         event = selectors.event_get(actor=request.user, pk=pk)
         data = validated(s.RegistrationInputSerializer, request.data)
+        answers = {a["question"]: a["answer"] for a in data["answers"]}
         reg = services.registration_create(
             actor=request.user,
             event=event,
             seats=data["seats"],
+            answers=answers,
             on_behalf_of=data["on_behalf_of"] or None,
             override_reason=data["override_reason"],
         )

@@ -20,6 +20,8 @@ One module per capability; callers keep ``from events import services``:
 - ``occurrences``: change or cancel one locked occurrence (composed by events and series);
 - ``events``: one event: create, change, cancel, record attendance;
 - ``registrations``: register, cancel, check in;
+- ``images``: an event's image, resized and stripped of its metadata on upload;
+- ``questions``: sign-up questions and the answers given at registration;
 - ``opening``: "tell me when registration opens" (``registration_opens_at``);
 - ``door``: when check-in is open (from 00:00 on the day), undoing a check-in, walk-ins;
 - ``waitlist``: seat counting, promotion, renumbering;
@@ -52,11 +54,14 @@ from events.services.events import (
     EVENT_EDITABLE,
     event_cancel,
     event_create,
+    event_partner_set,
     event_record_attendance,
     event_update,
 )
+from events.services.images import MAX_SIDE, image_prepared
 from events.services.opening import opening_reminder_request, opening_reminder_withdraw
 from events.services.places import event_hold_room
+from events.services.questions import MAX_ANSWER, answer_field
 from events.services.registrations import (
     registration_cancel,
     registration_check_in,
@@ -83,6 +88,8 @@ __all__ = [
     "association_event_propose",
     "association_event_reject",
     "EVENT_EDITABLE",
+    "MAX_ANSWER",
+    "MAX_SIDE",
     "M2M_FIELDS",
     "RETENTION_DAYS",
     "RoomFit",
@@ -94,15 +101,18 @@ __all__ = [
     "SeriesChanges",
     "SharedFields",
     "_series_create",
+    "answer_field",
     "check_in_is_open",
     "check_in_opens",
     "event_cancel",
     "event_create",
+    "event_partner_set",
     "event_hold_room",
     "opening_reminder_request",
     "opening_reminder_withdraw",
     "event_record_attendance",
     "event_update",
+    "image_prepared",
     "registration_cancel",
     "registration_check_in",
     "registration_check_in_undo",

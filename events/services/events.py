@@ -48,9 +48,10 @@ def event_create(
     partners: Iterable[Partner] = (),
     closed_override: bool = False,
     closed_override_reason: str = "",
+    questions: Iterable[str] = (),
     **fields: Unpack[SharedFields],
 ) -> Event:
-    """A one-off event: a series of one.
+    """A one-off event: a series of one; ``questions`` are asked at sign-up.
 
     On a day its branch is closed (a holiday, a calendar closing day, a closure) it is
     refused, naming the closure (409 ``branch_closed``), unless staff tick
@@ -72,6 +73,7 @@ def event_create(
         partners=partners,
         closed_override=closed_override,
         closed_override_reason=closed_override_reason,
+        questions=questions,
         **fields,
     )
     return series.events.get()
@@ -148,4 +150,24 @@ def event_record_attendance(*, actor: User | None, event: Event, count: int) -> 
         target=event,
         data={"old": old, "new": count},
     )
+    return event
+
+
+@transaction.atomic(durable=True)
+def event_partner_set(*, actor: User | None, event: Event, partner: Partner, linked: bool) -> Event:
+    """Link ``partner`` to one event (``linked``) or unlink it, as from the partner page.
+
+    The same change as the event's edit form making the partner one of its partners: staff
+    of the event's branch only, not on a cancelled event; the occurrence is marked edited and
+    the audit row (``event.changed``) names the old partners. Already so: nothing happens.
+    """
+    event = locking.lock_one(Event, event.pk)
+    _require_branch(actor, event.branch)
+    if event.state == EventState.CANCELLED:
+        raise RuleViolation(_("This event is cancelled and can no longer be changed."))
+    current = list(event.partners.all())
+    if (partner in current) == linked:
+        return event
+    partners = [*current, partner] if linked else [p for p in current if p.pk != partner.pk]
+    _apply_changes(actor=actor, event=event, changes={"partners": partners}, mark_edited=True)
     return event

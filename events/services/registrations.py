@@ -7,6 +7,8 @@ per person and event is backed by a partial unique constraint.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -31,6 +33,7 @@ from events.models import (
 from events.selectors import can_host_event
 from events.services._common import _send
 from events.services.door import check_in_is_open
+from events.services.questions import _answers_checked, _answers_save, _questions_of
 from events.services.waitlist import _free_seats, _promote, _renumber_waitlist
 from rooms import selectors as room_selectors
 from rooms import services as room_services
@@ -44,13 +47,15 @@ def registration_create(
     actor: User,
     event: Event,
     seats: int = 1,
+    answers: Mapping[int, str] | None = None,
     on_behalf_of: str | User | None = None,
     override_reason: str = "",
 ) -> Registration:
     """Register ``actor`` for ``seats`` seats: confirmed while seats remain, else waiting list.
 
     Newcomers join the waiting list when anyone is already waiting, so freed seats
-    go to the queue first. ``on_behalf_of`` (an e-mail): staff of the event's branch register
+    go to the queue first. ``answers`` maps the event's sign-up questions (by id) to the
+    person's answers; each required question needs one (400 ``answer_required``). ``on_behalf_of`` (an e-mail): staff of the event's branch register
     that person under the person's rules; a rule broken is refused as for the person unless
     ``override_reason`` is given, then bent, logged and kept on the registration.
     """
@@ -78,11 +83,13 @@ def registration_create(
             _("You are already registered for this event. You can see it on your page."),
             code=ErrorCode.ALREADY_REGISTERED,
         )
+    given = _answers_checked(_questions_of(event), answers or {})
     status, position = _place_for(event, seats)
     locking.pause(locking.Pause.REGISTRATION_AFTER_SEAT_COUNT)
     reg = _insert_registration(
         event=event, actor=person, seats=seats, status=status, position=position, o=override
     )
+    _answers_save(reg, given)
     audit_log(
         actor=actor,
         action=AuditAction(f"registration.{status}"),

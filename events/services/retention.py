@@ -10,7 +10,12 @@ from django.utils import timezone
 
 from core.contracts import AuditAction
 from core.models import AuditLog, User
-from events.models import LIVE_REGISTRATION_STATUSES, OpeningReminder, Registration
+from events.models import (
+    LIVE_REGISTRATION_STATUSES,
+    OpeningReminder,
+    Registration,
+    RegistrationAnswer,
+)
 from events.services.registrations import _registration_cancel
 
 RETENTION_DAYS = 30
@@ -24,6 +29,8 @@ def registrations_anonymise_old(*, now: datetime | None = None) -> int:
     """
     now = now or timezone.now()
     cutoff = now - timedelta(days=RETENTION_DAYS)
+    # The answers to sign-up questions (a child's name and age) go with the person.
+    RegistrationAnswer.objects.filter(registration__event__end__lt=cutoff).delete()
     count = Registration.objects.filter(event__end__lt=cutoff, user__isnull=False).update(user=None)
     # A walk-in's optional name goes at the same time (the seats and the check-in stay).
     count += (
@@ -58,6 +65,7 @@ def registrations_release_person(*, person: User) -> dict[str, int]:
     )
     for reg in coming:
         _registration_cancel(actor=person, registration=reg, reason="")
+    RegistrationAnswer.objects.filter(registration__user=person).delete()
     unlinked = Registration.objects.filter(user=person).update(user=None)
     OpeningReminder.objects.filter(user=person).delete()
     return {"registrations_cancelled": len(coming), "registrations_unlinked": unlinked}

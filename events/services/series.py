@@ -34,8 +34,10 @@ from events.services._common import (
     _require_branch,
     _set_m2m,
 )
+from events.services.images import image_prepared
 from events.services.occurrences import _apply_changes, _event_cancel
 from events.services.places import _occupy
+from events.services.questions import _questions_set
 from events.services.roomfit import RoomFit
 from events.services.validation import (
     ClosedOverride,
@@ -89,6 +91,7 @@ def series_create(
     partners: Iterable[Partner] = (),
     skip_days: Iterable[date] = (),
     closed_override_reason: str = "",
+    questions: Iterable[str] = (),
     **fields: Unpack[SharedFields],
 ) -> EventSeries:
     """A series from ``rrule`` and its first occurrence; one Event row per kept date.
@@ -114,6 +117,7 @@ def series_create(
         partners=partners,
         skip_days=skip_days,
         closed_override_reason=closed_override_reason,
+        questions=questions,
         **fields,
     )
 
@@ -135,6 +139,7 @@ def series_build(
     skip_days: Iterable[date] = (),
     closed_override: bool = False,
     closed_override_reason: str = "",
+    questions: Iterable[str] = (),
     **fields: Unpack[SharedFields],
 ) -> EventSeries:
     """Composable ``series_create`` (runs in the caller's transaction; volunteers' approval uses it).
@@ -173,6 +178,7 @@ def series_build(
         data={**data, "closed_override_reason": next((r for r in held if r), "")},
     )
     _set_m2m(series, tags)
+    _questions_set(series, questions)
     for (occ_start, occ_end), reason in zip(times, held, strict=True):
         _add_occurrence(actor, series, occ_start, occ_end, state, tags, reason)
     audit_log(
@@ -201,6 +207,8 @@ def _series_data(*, title: str, branch: Branch, fields: SharedFields) -> dict[st
     data: dict[str, Any] = {"title": title, "branch": branch, **fields}
     data.setdefault("place_kind", PlaceKind.ROOM if data.get("room") else PlaceKind.BRANCH)
     _check_data(data)
+    if data.get("image"):  # resized and stripped of its metadata once, on upload
+        data["image"] = image_prepared(data["image"])
     return data
 
 

@@ -34,8 +34,19 @@ def _check_data(data: Mapping[str, Any]) -> None:
     _check_place(data)
     _check_numbers(data)
     _check_host_and_course(data)
+    _check_image(data)
     if data.get("price_dkk") is not None and Decimal(data["price_dkk"]) < 0:
         raise RuleViolation(_("The price cannot be negative."), field="price_dkk")
+
+
+def _check_image(data: Mapping[str, Any]) -> None:
+    """An image needs its description, for those who cannot see it (WCAG 1.1.1)."""
+    if data.get("image") and not (data.get("image_alt") or "").strip():
+        raise RuleViolation(
+            _("Please describe the image in a few words, for those who cannot see it."),
+            field="image_alt",
+            code=ErrorCode.IMAGE_ALT_REQUIRED,
+        )
 
 
 def _check_title(data: Mapping[str, Any]) -> None:

@@ -58,7 +58,9 @@ from plans.selectors.plans import (
     initiative_get_for_edit,
     initiative_list,
     initiatives_by_track,
+    initiatives_of_partner,
     initiatives_responsible,
+    initiatives_to_link,
     plan_for_year,
     plan_list,
 )
@@ -91,6 +93,8 @@ __all__ = [
     "initiative_get_for_edit",
     "initiative_list",
     "initiatives_behind",
+    "initiatives_of_partner",
+    "initiatives_to_link",
     "initiatives_by_track",
     "initiatives_responsible",
     "parse_scope",

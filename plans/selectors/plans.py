@@ -8,8 +8,9 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from core.exceptions import NotFound, PermissionDenied
-from core.models import Branch, Track, User
+from core.models import Branch, Partner, Track, User
 from core.selectors import branches_managed_by
+from core.timeutils import local_today
 from events.models import Event, EventSeries
 from plans.models import Initiative, Plan, TrackTarget
 
@@ -127,3 +128,34 @@ def initiatives_responsible(*, user: User) -> QuerySet[Initiative]:
         .select_related("plan")
         .order_by("plan__year", "title", "pk")
     )
+
+
+# The partner page: initiatives offered to link.
+PARTNER_CHOICES_LIMIT = 200
+
+
+def initiatives_of_partner(*, partner: Partner) -> list[Initiative]:
+    """The initiatives ``partner`` is linked to, newest plan first, with their plan and
+    branches (two queries)."""
+    return list(
+        Initiative.objects.filter(partners=partner)
+        .select_related("plan")
+        .prefetch_related(Prefetch("branches", queryset=Branch.objects.order_by("position")))
+        .order_by("-plan__year", "title", "pk")
+    )
+
+
+def initiatives_to_link(*, user: User, partner: Partner) -> list[Initiative]:
+    """The initiatives of this year's and later plans that ``user`` may change (one of their
+    branches; administrators: all) and ``partner`` is not linked to yet; at most
+    ``PARTNER_CHOICES_LIMIT``."""
+    if not user.is_library_staff:
+        return []
+    qs = (
+        Initiative.objects.filter(plan__year__gte=local_today().year)
+        .exclude(partners=partner)
+        .select_related("plan")
+    )
+    if not user.is_administrator:
+        qs = qs.filter(branches__in=list(branches_managed_by(user=user))).distinct()
+    return list(qs.order_by("plan__year", "title", "pk")[:PARTNER_CHOICES_LIMIT])

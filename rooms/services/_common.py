@@ -14,6 +14,7 @@ from core.db import is_conflict_error
 from core.exceptions import BookingConflict, RuleViolation
 from core.models import User
 from core.signals import state_changed
+from core.timeutils import clock, clock_span
 from rooms import selectors
 
 ROOM_CONSTRAINTS = {"booking_no_overlap"}
@@ -31,11 +32,11 @@ def _local(value: datetime) -> datetime:
 
 
 def format_when(start: datetime, end: datetime) -> str:
-    """``03.12.2026 10:00–11:00`` in local time."""
+    """``03.12.2026 10.00–11.00`` in local time (``10:00–11:00`` in English)."""
     s, e = _local(start), _local(end)
     if s.date() == e.date() or (e.time() == time.min and e.date() == s.date() + timedelta(days=1)):
-        return f"{s:%d.%m.%Y} {s:%H:%M}–{e:%H:%M}"
-    return f"{s:%d.%m.%Y %H:%M}–{e:%d.%m.%Y %H:%M}"
+        return f"{s:%d.%m.%Y} {clock_span(s, e)}"
+    return f"{s:%d.%m.%Y} {clock(s)}–{e:%d.%m.%Y} {clock(e)}"
 
 
 def _signal(

@@ -33,7 +33,7 @@ from core.models import Partner, User
 from core.overrides import Override, override_for, override_log
 from core.selectors import can_manage_branch
 from core.services import audit_log
-from core.timeutils import local_tz
+from core.timeutils import date_and_clock, local_tz
 from rooms import selectors
 from rooms.models import LIVE_BOOKING_STATUSES, Booking, BookingKind, BookingStatus, Room
 from rooms.services._common import ROOM_CONSTRAINTS, _local, _save_or_conflict, _signal, _utc
@@ -539,7 +539,7 @@ def _booking_cancel(
                     "Bookings can be cancelled until %(deadline)s. Please call or write to the library."
                 ),
                 code=ErrorCode.CANCEL_DEADLINE_PASSED,
-                deadline=f"{selectors.cancel_deadline_shown(booking=target):%d.%m.%Y %H:%M}",
+                deadline=date_and_clock(selectors.cancel_deadline_shown(booking=target)),
             )
         old = target.status
         target.status = BookingStatus.CANCELLED

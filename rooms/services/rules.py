@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from core.exceptions import ErrorCode, PermissionDenied, RuleViolation
 from core.models import Partner, User
 from core.selectors import closure_reason
-from core.timeutils import local_today, make_local
+from core.timeutils import clock_span, local_today, make_local
 from rooms import selectors
 from rooms.models import LIVE_BOOKING_STATUSES, BookableBy, Booking, BookingKind, Room
 from rooms.services._common import _local, _utc
@@ -109,9 +109,7 @@ def _hours_problem(room: Room, start: datetime, end: datetime, booker: User) -> 
                     )
                 )
         return None
-    hours = ", ".join(f"{_local(s):%H:%M}–{_local(e):%H:%M}" for s, e in allowed) or str(
-        _("not at all")
-    )
+    hours = ", ".join(clock_span(_local(s), _local(e)) for s, e in allowed) or str(_("not at all"))
     if not room.self_service_allowed:
         wider = selectors.open_intervals(branch=room.branch, day=day, self_service_allowed=True)
         if any(s <= start and end <= e for s, e in wider):

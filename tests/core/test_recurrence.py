@@ -67,7 +67,7 @@ def test_a_time_in_the_spring_gap_is_skipped_with_a_reason() -> None:
         include_closed=True,
     )
     assert [o.skipped for o in occs] == [False, True, False]
-    assert "02:30" in occs[1].reason
+    assert "02.30" in occs[1].reason
 
 
 @pytest.mark.django_db

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.axe import assert_accessible
 from tests.events.factories import make_event
 from tests.factories import PASSWORD, make_branch, make_user
 
@@ -32,16 +33,20 @@ def test_register_then_waiting_list_on_a_phone(page: Page, live_server: Any) -> 
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0
+    assert_accessible(page)
     page.get_by_role("link", name="Strikkecafé").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Strikkecafé")
+    assert_accessible(page)
 
     _log_in(page, live_server.url, "anna@example.org")
     page.goto(f"{live_server.url}/arrangementer/{event.pk}/")
     page.get_by_role("button", name="Tilmeld mig").click()
     expect(page.get_by_role("status")).to_contain_text("Du er tilmeldt")
+    assert_accessible(page)
 
     page.context.clear_cookies()
     _log_in(page, live_server.url, "bo@example.org")
     page.goto(f"{live_server.url}/arrangementer/{event.pk}/")
     page.get_by_role("button", name="Skriv mig på ventelisten").click()
     expect(page.get_by_role("status")).to_contain_text("nummer 1 på ventelisten")
+    assert_accessible(page)

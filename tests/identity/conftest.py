@@ -22,3 +22,15 @@ def platform(settings: Any) -> Iterator[RunningPlatform]:
         settings.ADGANGSPLATFORMEN = running.settings()
         settings.MODESTED_MUNICIPALITY = ROSKILDE
         yield running
+
+
+@pytest.fixture(autouse=True)
+def _account_mail_in_process() -> Iterator[None]:
+    """The sign-up e-mails go through the notifications outbox; these tests read them in
+    ``mail.outbox``, so its dispatcher runs in-process, as without REDIS_URL."""
+    from core.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved

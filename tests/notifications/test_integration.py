@@ -182,9 +182,14 @@ def workers(
 ) -> Iterator[Workers]:
     """Two workers for the whole module (each takes seconds to start on a busy machine)."""
     import redis
+    from django.core.cache import cache
 
-    # Old kicks from earlier tests (the queue and Celery's unacked lists) go; the cache stays.
+    from notifications.services.kick import KICK_MARK
+
+    # Old kicks from earlier tests (the queue, Celery's unacked lists and the "a dispatcher is
+    # waiting" mark of the coalesced kicks) go; the rest of the cache stays.
     redis.Redis.from_url(os.environ["REDIS_URL"]).delete("celery", "unacked", "unacked_index")
+    cache.delete(KICK_MARK)
     pool = Workers(smtp[1])
     with django_db_blocker.unblock():
         pool.start(2)

@@ -70,7 +70,7 @@ def test_book_confirmed_then_conflict_names_the_clash(client_for) -> None:
     second = post_booking(client_for(make_user()), room, day, start=(10, 30), end=(11, 30))
     assert second.status_code == 409
     body = second.json()
-    assert "Musikrum" in body["detail"] and "10:00" in body["detail"]
+    assert "Musikrum" in body["detail"] and "10.00–11.00" in body["detail"]
     assert body["code"] == "booking_conflict"
     # nearby free times are offered
     assert body["suggestions"] and body["suggestions"][0]["start"] == at(day, 11).isoformat()
@@ -269,7 +269,7 @@ def test_equipment_flow_licence_then_book_then_cancel(client_for, staff, branch)
     other = make_user()
     Licence.objects.create(person=other, equipment_kind="3d_printer")
     clash = client_for(other).post("/api/equipment-bookings/", body, format="json")
-    assert clash.status_code == 409 and "10:00" in clash.json()["detail"]
+    assert clash.status_code == 409 and "10.00–12.00" in clash.json()["detail"]
     pk = booked.json()["id"]
     assert client_for(other).post(f"/api/equipment-bookings/{pk}/cancel/").status_code == 404
     cancelled = client_for(maker).post(f"/api/equipment-bookings/{pk}/cancel/")

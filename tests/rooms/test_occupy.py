@@ -78,7 +78,7 @@ def test_occupy_never_displaces_a_confirmed_booking(staff) -> None:
         services.room_occupy(
             room=room, start=at(day, 10), end=at(day, 12), title="Koncert", actor=staff
         )
-    assert "Salen" in error.value.message and "11:00" in error.value.message
+    assert "Salen" in error.value.message and "11.00–13.00" in error.value.message
     assert error.value.status_code == 409
     assert Booking.objects.filter(kind=BookingKind.EVENT).count() == 0
 

@@ -238,7 +238,7 @@ def test_booking_form_shows_the_price_for_oneself_and_each_association() -> None
     ("language", "expected"),
     [
         ("da", "Du kan aflyse senest onsdag 25.11. kl. 23.59."),
-        ("en", "Cancel by Wednesday 25.11. at 23.59 at the latest."),
+        ("en", "Cancel by Wednesday 25.11. at 23:59 at the latest."),
     ],
 )
 def test_cancel_deadline_is_the_evening_before(language: str, expected: str) -> None:

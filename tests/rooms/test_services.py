@@ -92,7 +92,7 @@ def test_opening_hours_edges() -> None:
     book(room, make_user(), day, (21, 0), (22, 0))
     with pytest.raises(RuleViolation) as error:
         book(room, make_user(), day, (7, 30), (8, 30))
-    assert "08:00–22:00" in error.value.message
+    assert "08.00–22.00" in error.value.message
 
 
 def test_duration_steps_and_how_far_ahead() -> None:

@@ -1,78 +1,32 @@
-"""Writes of the notifications app: the outbox, the dispatcher, reminder settings, feed tokens.
-
-Delivery guarantee (see notifications/README.md):
-
-* A message is a ``Delivery`` row whose key (kind, object, recipient, version) is unique.
-  Messages about a change are written by the ``state_changed`` receiver in the same
-  transaction as the change; reminders are inserted by the dispatcher from the current state.
-  A second scan, a second dispatcher or a retried task finds the row already there.
-* Sending claims a row with a compare-and-swap UPDATE (pending -> sending, with a lease and
-  a claim token) that is committed before the SMTP conversation, and marks it sent after.
-  Two dispatchers never send the same row. A dispatcher that dies mid-batch leaves its
-  rows pending (picked up by the next run) or one row "sending", which is sent again when
-  its lease runs out. The only window for a repeat is between the SMTP server accepting
-  the message and our UPDATE; the Message-ID is the same on every attempt for that case.
-* Failures are retried with back-off (30 s doubling up to 2 h, 10 attempts), then the row
-  is "failed" and visible in the admin's delivery log, where staff can retry it.
-"""
+"""The outbox: the messages a state change means, and the reminders the state makes due."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
-import os
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
-from django.db.models import F, Model
+from django.db.models import Model
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from core.contracts import AuditAction, MessageKind
-from core.exceptions import RuleViolation
+from core.contracts import AccountMail, MessageKind
 from core.models import User
-from core.services import audit_log
 from core.timeutils import local_today
 from events.selectors import opening_reminders_due
 from notifications.kinds import ALL_KINDS, DeliveryKind, DerivedKind
-from notifications.messages import SUBJECTS, build_email, prepare
-from notifications.models import (
-    Delivery,
-    DeliveryStatus,
-    FeedToken,
-    ReminderDefault,
-    ReminderPreference,
-)
-from notifications.selectors import (
-    MAX_LEAD_MINUTES,
-    claimable_q,
-    deliveries_due,
-    due_reminders,
-    hash_token,
-)
+from notifications.messages import SUBJECTS
+from notifications.models import Delivery
+from notifications.selectors import due_reminders
+from notifications.services.kick import kick_dispatcher_on_commit
 from rooms.models import Booking
 from volunteers.models import Activity, VolunteerProfile
 from volunteers.selectors import certificates_expiring
 
 logger = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 10
-FIRST_RETRY = timedelta(seconds=30)
-LONGEST_RETRY = timedelta(hours=2)
-BATCH = 100
-# How long a claimed delivery belongs to one dispatcher before another may take it over.
-LEASE = timedelta(seconds=int(os.environ.get("MODESTED_DELIVERY_LEASE_SECONDS", "600")))
-
-# Test-only switch for the negative control of the concurrency test; never changed in code.
-CLAIMS_ENABLED = True
-
-# The lead times a person may choose on "my page" (minutes).
-LEAD_CHOICES = [7 * 24 * 60, 2 * 24 * 60, 24 * 60, 12 * 60, 4 * 60, 2 * 60, 60, 30]
-
 
 # --- The outbox (written by the state_changed receiver) -----------------------------
 
@@ -304,23 +258,43 @@ def outbox_add(
     return len(rows)
 
 
-def kick_dispatcher_on_commit() -> None:
-    """Ask a worker to dispatch as soon as the transaction commits (never fails the write).
-    One kick per transaction, however many messages it wrote."""
-    conn = transaction.get_connection()
-    if conn.in_atomic_block and any(entry[1] is _kick for entry in conn.run_on_commit):
-        return
-    transaction.on_commit(_kick)
+def account_mail_add(
+    *,
+    kind: AccountMail,
+    to: str,
+    subject: str,
+    body: str,
+    user: User | None = None,
+    forget_address: bool = False,
+) -> Delivery:
+    """An account e-mail core rendered (sign-up link, password reset, deletion receipt), in
+    the caller's transaction; kicked on commit. Its text waits in ``data`` until it is sent
+    or given up, then only the subject stays in the delivery log (and, with
+    ``forget_address``, not even the address)."""
+    delivery = Delivery.objects.create(
+        kind=AccountMail(kind),
+        object_type="core.user" if user is not None and user.pk else "core.account",
+        object_id=str(user.pk) if user is not None and user.pk else "-",
+        recipient=user if user is not None and user.pk else None,
+        recipient_key=hashlib.sha256(to.strip().lower().encode()).hexdigest()[:40],
+        version=secrets.token_hex(16),  # each request is a message of its own
+        data={"to": to, "subject": subject, "body": body, "forget_address": forget_address},
+        subject=subject[:250],
+        next_attempt_at=timezone.now(),
+    )
+    kick_dispatcher_on_commit()
+    return delivery
 
 
-def _kick() -> None:
-    from notifications.tasks import dispatch_due  # a cycle: tasks imports this module
-
-    try:
-        dispatch_due.delay()
-    except Exception:
-        # The broker is down: the beat schedule (every minute) will find the rows anyway.
-        logger.warning("Could not kick the notifications dispatcher", exc_info=True)
+def scrub_after_sending(delivery: Delivery) -> dict[str, Any]:
+    """What an account e-mail's row forgets once it is sent or given up: its text (which
+    holds a link), and the address if asked."""
+    if delivery.kind not in set(AccountMail):
+        return {}
+    scrubbed: dict[str, Any] = {"data": {}}
+    if (delivery.data or {}).get("forget_address"):
+        scrubbed["to_email"] = ""
+    return scrubbed
 
 
 # --- Derived from state: reminders and expiring certificates ---------------------------
@@ -394,207 +368,3 @@ def _certificates_expiring(*, within_days: int) -> list[VolunteerProfile]:
         and p.certificate_valid_until is not None
         and p.certificate_valid_until >= today
     ]
-
-
-# --- The dispatcher ----------------------------------------------------------------------
-
-
-@dataclass
-class DispatchResult:
-    queued: int = 0
-    sent: int = 0
-    skipped: int = 0
-    failed: int = 0
-
-
-def dispatch_due(*, now: datetime | None = None, batch: int = BATCH) -> DispatchResult:
-    """Queue what the current state makes due, then send everything waiting, each row once."""
-    result = DispatchResult()
-    now = now or timezone.now()
-    result.queued += reminders_queue_due(now=now)
-    result.queued += openings_queue_due(now=now)
-    try:
-        result.queued += certificates_queue_expiring(now=now)
-    except Exception:  # a volunteers selector in flux must not stop the reminders
-        logger.exception("Could not look up expiring certificates")
-    for _round in range(50):
-        ids = deliveries_due(now=timezone.now(), limit=batch)
-        if not ids:
-            break
-        for pk in ids:
-            token = _claim(pk)
-            if token is None:
-                continue  # another dispatcher has it
-            outcome = _send_claimed(pk, token)
-            setattr(result, outcome, getattr(result, outcome) + 1)
-    return result
-
-
-def _claim(pk: int) -> str | None:
-    now = timezone.now()
-    token = secrets.token_hex(8)
-    rows = Delivery.objects.filter(pk=pk)
-    if CLAIMS_ENABLED:
-        rows = rows.filter(claimable_q(now))
-    claimed = (
-        rows.update(
-            status=DeliveryStatus.SENDING,
-            claim_token=token,
-            claimed_until=now + LEASE,
-            attempts=F("attempts") + 1,
-        )
-        == 1
-    )
-    return token if claimed else None
-
-
-def _send_claimed(pk: int, token: str) -> str:
-    delivery = Delivery.objects.select_related("recipient").get(pk=pk)
-    mine = Delivery.objects.filter(pk=pk, claim_token=token, status=DeliveryStatus.SENDING)
-    try:
-        prepared = prepare(delivery)
-        if prepared is None:
-            mine.update(status=DeliveryStatus.SKIPPED, claimed_until=None, last_error="")
-            return "skipped"
-        message = build_email(delivery, prepared)
-        message.send()
-    except Exception as error:
-        attempts = delivery.attempts
-        final = attempts >= MAX_ATTEMPTS
-        delay = min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
-        mine.update(
-            status=DeliveryStatus.FAILED if final else DeliveryStatus.PENDING,
-            next_attempt_at=timezone.now() + delay,
-            claimed_until=None,
-            last_error=f"{type(error).__name__}: {error}"[:2000],
-        )
-        logger.warning("Delivery %s failed (attempt %s): %s", pk, attempts, error)
-        return "failed"
-    mine.update(
-        status=DeliveryStatus.SENT,
-        sent_at=timezone.now(),
-        claimed_until=None,
-        subject=prepared.subject[:250],
-        to_email=prepared.to_email,
-        last_error="",
-    )
-    return "sent"
-
-
-@transaction.atomic(durable=True)
-def delivery_retry(*, actor: User, delivery: Delivery) -> Delivery:
-    """Staff: send a failed (or skipped) delivery again now."""
-    if delivery.status in {DeliveryStatus.SENT, DeliveryStatus.SENDING}:
-        return delivery
-    old = delivery.status
-    Delivery.objects.filter(pk=delivery.pk).update(
-        status=DeliveryStatus.PENDING, next_attempt_at=timezone.now(), attempts=0, last_error=""
-    )
-    audit_log(
-        actor=actor, action=AuditAction.DELIVERY_RETRIED, target=delivery, data={"old_status": old}
-    )
-    kick_dispatcher_on_commit()
-    delivery.refresh_from_db()
-    return delivery
-
-
-# --- Reminder settings ----------------------------------------------------------------------
-
-
-@transaction.atomic(durable=True)
-def reminder_preference_set(
-    *, actor: User, enabled: bool, lead_minutes: list[int] | None
-) -> ReminderPreference:
-    """A person turns reminders on or off and picks lead times (None: the library's defaults)."""
-    leads = None
-    if lead_minutes:
-        leads = sorted({int(v) for v in lead_minutes}, reverse=True)
-        if any(v not in LEAD_CHOICES for v in leads):
-            raise RuleViolation(_("Please choose lead times from the list."), field="lead_minutes")
-    pref, _created = ReminderPreference.objects.get_or_create(user=actor)
-    old = {"enabled": pref.enabled, "lead_minutes": pref.lead_minutes}
-    new = {"enabled": enabled, "lead_minutes": leads}
-    if old == new:
-        return pref
-    pref.enabled = enabled
-    pref.lead_minutes = leads
-    pref.save()
-    audit_log(
-        actor=actor,
-        action=AuditAction.REMINDERS_PREFERENCE_SET,
-        target=pref,
-        data={"old": old, "new": new},
-    )
-    return pref
-
-
-@transaction.atomic  # not durable: the admin's change form already runs in a transaction
-def reminder_default_set(
-    *, actor: User, kind: str, enabled: bool, lead_minutes: list[int]
-) -> ReminderDefault:
-    """Staff: the default lead times of one kind of reminder."""
-    leads = sorted({int(v) for v in lead_minutes}, reverse=True)
-    if any(v <= 0 or v > MAX_LEAD_MINUTES for v in leads):
-        raise RuleViolation(
-            _("Lead times must be between 1 minute and one week."), field="lead_minutes"
-        )
-    row, _created = ReminderDefault.objects.get_or_create(kind=kind)
-    old = {"enabled": row.enabled, "lead_minutes": row.lead_minutes}
-    row.enabled = enabled
-    row.lead_minutes = leads
-    row.save()
-    audit_log(
-        actor=actor,
-        action=AuditAction.REMINDERS_DEFAULT_SET,
-        target=row,
-        data={"old": old, "new": {"enabled": enabled, "lead_minutes": leads}},
-    )
-    return row
-
-
-# --- Personal feed tokens ---------------------------------------------------------------------
-
-
-@transaction.atomic(durable=True)
-def feed_token_renew(*, actor: User) -> str:
-    """Make (or replace) the person's feed token and return it; the old URL stops at once.
-
-    Only the SHA-256 of the token is stored, so it is shown once, right after this call.
-    """
-    token = secrets.token_urlsafe(32)  # 256 bits
-    row, created = FeedToken.objects.update_or_create(
-        user=actor,
-        defaults={"token_hash": hash_token(token), "created_at": timezone.now()},
-    )
-    audit_log(
-        actor=actor,
-        action=AuditAction.FEED_TOKEN_CREATED if created else AuditAction.FEED_TOKEN_RENEWED,
-        target=row,
-    )
-    return token
-
-
-@transaction.atomic(durable=True)
-def feed_token_revoke(*, actor: User) -> None:
-    row = FeedToken.objects.filter(user=actor).first()
-    if row is None:
-        return
-    audit_log(actor=actor, action=AuditAction.FEED_TOKEN_REVOKED, target=row)
-    row.delete()
-
-
-# --- A deleted account ---------------------------------------------------------------------
-
-
-@transaction.atomic
-def deliveries_forget_person(*, person: User) -> dict[str, int]:
-    """Account deletion (composable, after the other apps' cancellations): messages still
-    waiting for the person are not sent (the receipt goes instead), and the delivery log keeps
-    kind, object, subject and time of each message but neither the person nor their address.
-    The feed token and reminder settings go with the account."""
-    rows = Delivery.objects.filter(recipient=person)
-    rows.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING]).update(
-        status=DeliveryStatus.SKIPPED, claimed_until=None
-    )
-    unlinked = rows.update(recipient=None, to_email="")
-    return {"messages_unlinked": unlinked}

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0007_registration_opens_and_reminders'),
+        ('events', '0008_signup_questions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0005_branch_settings'),
-        ('events', '0008_registration_on_behalf_override'),
+        ('events', '0009_registration_on_behalf_override'),
         ('rooms', '0005_room_check_in_no_show_pause_on_behalf'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -1,0 +1,83 @@
+"""Django's Redis cache that degrades instead of failing (``CACHES`` with ``REDIS_URL``).
+
+The cache holds only the throttling counters and the dispatcher's "a kick is waiting" mark,
+nothing that cannot be lost. When Redis does not answer (short connect and read timeouts, set
+in ``core/settings.py``), a read is a miss, a write is dropped, ``add`` says "not added" and
+``incr`` raises ``ValueError`` (as for a missing key), with a warning in the log; while Redis
+is known to be down (``core.redis_health``) it is not tried at all. The throttles therefore
+fail open: see ``core/throttling.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache.backends.redis import RedisCache
+
+from core import redis_health
+
+try:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    _DOWN: tuple[type[BaseException], ...] = (RedisConnectionError, RedisTimeoutError, OSError)
+except ImportError:  # pragma: no cover - redis is a dependency
+    _DOWN = (OSError,)
+
+
+class _Missing(Exception):
+    pass
+
+
+def _safe(name: str, fallback: Callable[..., Any]) -> Callable[..., Any]:
+    def method(self: SafeRedisCache, *args: Any, **kwargs: Any) -> Any:
+        if redis_health.known_down():
+            return fallback(*args, **kwargs)
+        try:
+            return getattr(super(SafeRedisCache, self), name)(*args, **kwargs)
+        except _DOWN as error:
+            redis_health.mark_down(f"cache.{name}", error)
+            return fallback(*args, **kwargs)
+
+    method.__name__ = name
+    return method
+
+
+def _default(key: Any, default: Any = None, *args: Any, **kwargs: Any) -> Any:
+    return default
+
+
+def _nothing(*args: Any, **kwargs: Any) -> None:
+    return None
+
+
+def _false(*args: Any, **kwargs: Any) -> bool:
+    return False
+
+
+def _empty(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    return {}
+
+
+def _no_keys(*args: Any, **kwargs: Any) -> list[str]:
+    return []
+
+
+def _missing(key: Any, *args: Any, **kwargs: Any) -> int:
+    raise ValueError(f"Key {key!r} not found (Redis is unreachable)")
+
+
+class SafeRedisCache(RedisCache):
+    get = _safe("get", _default)
+    get_many = _safe("get_many", _empty)
+    set = _safe("set", _false)
+    set_many = _safe("set_many", _no_keys)
+    add = _safe("add", _false)
+    touch = _safe("touch", _false)
+    incr = _safe("incr", _missing)
+    decr = _safe("decr", _missing)
+    delete = _safe("delete", _false)
+    delete_many = _safe("delete_many", _nothing)
+    has_key = _safe("has_key", _false)
+    clear = _safe("clear", _false)
