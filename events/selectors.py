@@ -541,9 +541,6 @@ def next_licence_courses(kinds: set[str]) -> dict[str, Any]:
     return found
 
 
-# --- Associations' own public events ----------------------------------------------------
-
-
 def association_bookings_for(*, user: User) -> QuerySet[Booking]:
     """The coming confirmed room bookings of the associations ``user`` is a member of, where
     a public event can be proposed (with the room, branch and association joined)."""
@@ -560,7 +557,6 @@ def association_bookings_for(*, user: User) -> QuerySet[Booking]:
 
 
 def association_booking_get_for_member(*, actor: User | None, pk: int | str) -> Booking:
-    """One of those bookings; NotFound for anyone else's."""
     if actor is None or not actor.is_authenticated or not str(pk).isdigit():
         raise NotFound()
     booking = association_bookings_for(user=actor).filter(pk=pk).first()
@@ -570,9 +566,10 @@ def association_booking_get_for_member(*, actor: User | None, pk: int | str) -> 
 
 
 def _proposal_queryset() -> QuerySet[AssociationEventProposal]:
-    return AssociationEventProposal.objects.select_related(
-        "partner", "proposer", "booking__room__branch", "event"
-    ).prefetch_related("tracks", "audiences")
+    joins = ("partner", "proposer", "booking__room__branch", "event")
+    return AssociationEventProposal.objects.select_related(*joins).prefetch_related(
+        "tracks", "audiences"
+    )
 
 
 def association_proposals_for(*, user: User) -> QuerySet[AssociationEventProposal]:
