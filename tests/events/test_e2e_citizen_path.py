@@ -66,6 +66,11 @@ def test_from_a_track_to_the_answers_at_the_door(page: Page, live_server: Any, w
     expect(page).to_have_url(f"{live_server.url}/arrangementer/?track=hygge")
     image = page.get_by_role("img", name=ALT)
     expect(image).to_be_visible()
+    image.scroll_into_view_if_needed()  # a lazy image loads once it is near the viewport
+    image.element_handle().wait_for_element_state("stable")
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+    )
     assert image.evaluate("img => img.naturalWidth") == 1200  # resized on upload, and served
     assert_accessible(page)
     page.get_by_role("link", name="LEGO-værksted").click()
