@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone, translation
@@ -24,6 +25,14 @@ from tests.events.factories import make_person, make_registration, make_staff
 from tests.factories import make_branch
 
 pytestmark = pytest.mark.django_db
+
+
+def _english_client() -> Client:
+    """A visitor who chose English (the language switch's cookie: Danish is the default)."""
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
 
 NOW = "2027-03-01T09:00:00+01:00"
 
@@ -40,7 +49,7 @@ def _english() -> Any:
 
 
 def client_as(user: Any) -> Client:
-    client = Client()
+    client = _english_client()
     client.force_login(user)
     return client
 
