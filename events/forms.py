@@ -419,6 +419,18 @@ class EventEditForm(WithoutDashesMixin, forms.Form):
         required=False,
         help_text=_("They go first in line, and each is told."),
     )
+    image = forms.ImageField(
+        label=_("New image"),
+        required=False,
+        help_text=_("JPEG or PNG; replaces the current image, made at most 1200 pixels wide."),
+    )
+    image_remove = forms.BooleanField(label=_("Remove the image"), required=False)
+    image_alt = forms.CharField(
+        label=_("Image description"),
+        required=False,
+        max_length=200,
+        help_text=_("Required with an image: what it shows, for those who cannot see it."),
+    )
 
     def __init__(self, *args: Any, event: Any, **kwargs: Any) -> None:
         tz = local_tz()
@@ -449,9 +461,54 @@ class EventEditForm(WithoutDashesMixin, forms.Form):
                 ),
             },
         )
+        kwargs["initial"].setdefault("image_alt", event.image_alt)
         super().__init__(*args, **kwargs)
         room = cast(forms.ModelChoiceField, self.fields["room"])
         room.queryset = Room.objects.filter(branch_id=event.branch_id)
+        self._question_fields(event.series.asked_questions())
+
+    def _question_fields(self, asked: list[SignupQuestion]) -> None:
+        """A field per question asked (its wording, optional, remove), then new questions."""
+        self.asked = asked
+        for n, question in enumerate(asked, start=1):
+            self.fields[f"question_{question.pk}"] = forms.CharField(
+                label=_("Question %(n)s at sign-up") % {"n": n},
+                initial=question.label,
+                required=False,
+                max_length=200,
+            )
+            self.fields[f"question_{question.pk}_optional"] = forms.BooleanField(
+                label=_("Answer optional"), required=False, initial=not question.required
+            )
+            self.fields[f"question_{question.pk}_remove"] = forms.BooleanField(
+                label=_("Stop asking this question"),
+                required=False,
+                help_text=_("Answers already given stay readable for staff."),
+            )
+        self.fields["questions"] = forms.CharField(
+            label=_("New questions at sign-up"),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text=_(
+                "One question per line; an answer is required unless you mark it optional "
+                "afterwards. Every date of the series asks the same questions."
+            ),
+        )
+
+    def question_changes(self) -> list[dict[str, Any]]:
+        """The questions as the service takes them (``events.services.QuestionChange``)."""
+        d = self.cleaned_data
+        kept = [
+            {
+                "id": q.pk,
+                "question": d[f"question_{q.pk}"],
+                "required": not d[f"question_{q.pk}_optional"],
+            }
+            for q in self.asked
+            if not d[f"question_{q.pk}_remove"]
+        ]
+        new = [{"question": line} for line in d["questions"].splitlines() if line.strip()]
+        return kept + new
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -490,6 +547,10 @@ class EventEditForm(WithoutDashesMixin, forms.Form):
             "closed_override_reason": d["closed_override_reason"],
             "registration_opens_at": d["registration_opens_at"],
             **({"room_fit": RoomFit(to_waitlist=True)} if d["waitlist_overflow"] else {}),
+            **({"image": d["image"]} if d["image"] else {}),
+            **({"image": None} if d["image_remove"] and not d["image"] else {}),
+            "image_alt": d["image_alt"],
+            "questions": self.question_changes(),
         }
 
 

@@ -134,6 +134,11 @@ class EventSeries(SharedEventFields):
     def __str__(self) -> str:
         return self.title
 
+    def asked_questions(self) -> list[SignupQuestion]:
+        """The questions asked at sign-up, in order (not those removed, kept for their
+        answers); from the prefetched ``questions`` when there."""
+        return [q for q in self.questions.all() if not q.removed]
+
 
 class Event(SharedEventFields):
     """One occurrence: the unit people register for and that the plan's coverage counts."""
@@ -399,7 +404,8 @@ class AssociationEventProposal(models.Model):
 
 class SignupQuestion(models.Model):
     """A question staff ask at sign-up (e.g. the child's name and age); the series' events
-    share them. Answers are personal data: they go with the registration's retention."""
+    share them. Answers are personal data: they go with the registration's retention.
+    ``required`` unless staff mark the answer optional."""
 
     series = models.ForeignKey(
         EventSeries, on_delete=models.CASCADE, related_name="questions", verbose_name=_("series")
@@ -407,6 +413,9 @@ class SignupQuestion(models.Model):
     label = models.CharField(_("question"), max_length=200)
     required = models.BooleanField(_("answer required"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # Taken off the sign-up form: no longer asked, but the answers people gave stay
+    # readable for staff.
+    removed = models.BooleanField(_("removed"), default=False)
 
     class Meta:
         verbose_name = _("sign-up question")

@@ -210,7 +210,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     _decorate([event], now)
     mine = selectors.live_registration_for(user=request.user, event=event)
-    questions = list(event.series.questions.all())
+    questions = event.series.asked_questions()
     form = RegisterForm(max_seats=event.max_seats_per_registration, questions=questions)
     if request.method == "POST":
         if not request.user.is_authenticated:
@@ -512,7 +512,7 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _staff_required(request)
     with not_found_as_404():
         event = selectors.event_get_for_staff(actor=request.user, pk=pk)
-    form = EventEditForm(request.POST or None, event=event)
+    form = EventEditForm(request.POST or None, request.FILES or None, event=event)
     if request.method == "POST" and form.is_valid():
         with form_errors(form, fields=TIME_FIELDS):
             services.event_update(actor=request.user, event=event, **form.changes())

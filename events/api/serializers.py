@@ -71,7 +71,7 @@ class EventDetailOutputSerializer(EventOutputSerializer):
         """The sign-up questions to answer when registering (``answers`` of the POST)."""
         return [
             {"id": q.pk, "question": q.label, "required": q.required}
-            for q in event.series.questions.all()
+            for q in event.series.asked_questions()
         ]
 
     def get_partners(self, event: Event) -> list[str]:
@@ -203,8 +203,23 @@ class SeriesCreateInputSerializer(_EventInputBase, _QuestionsInput):
     include_closed = serializers.BooleanField(required=False, default=False)
 
 
+class _QuestionChangeInput(serializers.Serializer):
+    # ``id`` of a question the event asks (as in its ``questions``); none: a new question.
+    id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    question = serializers.CharField(max_length=200, allow_blank=True)
+    # A declared field (DRF's metaclass takes it off the class), not Field.required.
+    required = serializers.BooleanField(required=False, default=True)  # type: ignore[assignment]
+
+
 class EventUpdateInputSerializer(_EventInputBase, _RoomFitInput):
     closed_override = serializers.BooleanField(required=False)
+    # A new image (multipart), or null to remove it; resized on upload, needs ``image_alt``.
+    image = serializers.FileField(required=False, allow_null=True)
+    image_alt = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    # The sign-up questions as they should be (every date of the series asks them): reworded,
+    # reordered, new ones without ``id``, optional ones ``required: false``; a question left out
+    # is no longer asked (answers already given stay readable for staff).
+    questions = serializers.ListField(child=_QuestionChangeInput(), required=False, max_length=20)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, partial=True, **kwargs)

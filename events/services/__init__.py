@@ -61,7 +61,7 @@ from events.services.events import (
 from events.services.images import MAX_SIDE, image_prepared
 from events.services.opening import opening_reminder_request, opening_reminder_withdraw
 from events.services.places import event_hold_room
-from events.services.questions import MAX_ANSWER, answer_field
+from events.services.questions import MAX_ANSWER, QuestionChange, answer_field
 from events.services.registrations import (
     registration_cancel,
     registration_check_in,
@@ -101,6 +101,7 @@ __all__ = [
     "SeriesChanges",
     "SharedFields",
     "_series_create",
+    "QuestionChange",
     "answer_field",
     "check_in_is_open",
     "check_in_opens",

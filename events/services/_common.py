@@ -3,7 +3,7 @@ arguments the services take, who may change an event, and small helpers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -20,6 +20,7 @@ from events.models import DEFAULT_MAX_SEATS, Event, EventSeries, PlaceKind, Regi
 from rooms.models import Room
 
 if TYPE_CHECKING:
+    from events.services.questions import QuestionChange
     from events.services.roomfit import RoomFit
 
 # Fields a series shares with its occurrences (copied to future occurrences not edited one by one).
@@ -91,6 +92,7 @@ class EventChanges(SharedFields, total=False):
     closed_override: bool
     closed_override_reason: str
     room_fit: RoomFit
+    questions: Sequence[QuestionChange]
 
 
 class SeriesChanges(SharedFields, total=False):
@@ -181,7 +183,7 @@ def _plain(value: object) -> object:
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
-    if hasattr(value, "name") and hasattr(value, "url"):  # files
+    if isinstance(value, File):  # an image (also none: "")
         return value.name or ""
     return value
 

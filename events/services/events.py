@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,14 +24,16 @@ from events.services._common import (
     _require_branch,
     _require_host_or_staff,
 )
+from events.services.images import image_prepared
 from events.services.occurrences import _apply_changes, _event_cancel
+from events.services.questions import _questions_update
 from events.services.series import series_build
 from events.services.validation import ClosedOverride
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-EVENT_EDITABLE = set(SHARED_FIELDS) | set(M2M_FIELDS) | {"start", "end", "state"}
+EVENT_EDITABLE = set(SHARED_FIELDS) | set(M2M_FIELDS) | {"start", "end", "state", "questions"}
 
 
 @transaction.atomic(durable=True)
@@ -92,7 +94,13 @@ def event_update(*, actor: User | None, event: Event, **changes: Unpack[EventCha
     a room smaller than the confirmed seats is a 409 ``room_too_small`` unless ``room_fit``
     says who moves to the waiting list. A draft holds no room; publishing takes it (or
     turns its tentative hold into the booking), a clash then being a 409.
+
+    ``image``: a new upload replaces the image (resized as on create; 400 ``image_invalid``
+    if it cannot be read); ``None`` removes it and its description. An image needs its
+    ``image_alt`` (400 ``image_alt_required``). ``questions`` sets the sign-up questions of
+    the event's series (every date asks them; see ``events.services.questions``).
     """
+    questions = changes.pop("questions", None)
     override = ClosedOverride(
         held=bool(changes.pop("closed_override", False)),
         reason=changes.pop("closed_override_reason", "") or "",
@@ -110,10 +118,24 @@ def event_update(*, actor: User | None, event: Event, **changes: Unpack[EventCha
     new_branch = changes.get("branch")
     if "branch" in changes and new_branch is not None and new_branch != event.branch:
         _require_branch(actor, new_branch)
+    if "image" in changes:
+        _image_change(changes)
     _apply_changes(
         actor=actor, event=event, changes=changes, mark_edited=True, override=override, fit=fit
     )
+    if questions is not None:
+        _questions_update(actor=actor, event=event, questions=questions)
     return event
+
+
+def _image_change(changes: EventChanges) -> None:
+    """A new upload made fit for the web; no image: none, and no description either."""
+    upload = changes.get("image")
+    if upload:
+        changes["image"] = image_prepared(upload)
+    else:
+        cast(dict[str, Any], changes)["image"] = ""  # the field's "no file"
+        changes["image_alt"] = ""
 
 
 @transaction.atomic(durable=True)

@@ -4,15 +4,25 @@ Staff give the questions with the event or series; every occurrence of the serie
 A person answers when registering (``registration_create(answers=...)``); a required
 question left empty refuses the registration (400 ``answer_required``, ``field`` naming the
 question as ``answer_<id>``). The answers are personal data and go with the registration.
+
+On an existing event staff change the questions with ``event_update(questions=[...])``:
+reworded, reordered, added, marked optional (``required=False``) or left out (removed). A
+removed question is no longer asked, but kept (``removed``) so that the answers people
+already gave stay readable for staff at the door, in the registrant list and the API.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TypedDict
 
 from django.utils.translation import gettext_lazy as _
 
+from core import locking
+from core.contracts import AuditAction
 from core.exceptions import ErrorCode, RuleViolation
+from core.models import User
+from core.services import audit_log
 from events.models import Event, EventSeries, Registration, RegistrationAnswer, SignupQuestion
 
 MAX_QUESTIONS = 10
@@ -25,9 +35,16 @@ def answer_field(question: SignupQuestion) -> str:
     return f"answer_{question.pk}"
 
 
-def _questions_set(series: EventSeries, questions: Iterable[str]) -> None:
-    """Give a new series its questions (composed by ``series_build``; blank lines dropped)."""
-    labels = [q.strip() for q in questions if q and q.strip()]
+class QuestionChange(TypedDict, total=False):
+    """One question of ``event_update(questions=...)``: ``id`` of a question the event asks
+    (none: a new one), its wording, and whether an answer is required (default: yes)."""
+
+    id: int
+    question: str
+    required: bool
+
+
+def _check_labels(labels: Sequence[str]) -> None:
     if len(labels) > MAX_QUESTIONS:
         raise RuleViolation(
             _("Ask at most %(max)s questions at sign-up."), field="questions", max=MAX_QUESTIONS
@@ -39,6 +56,12 @@ def _questions_set(series: EventSeries, questions: Iterable[str]) -> None:
                 field="questions",
                 max=MAX_QUESTION,
             )
+
+
+def _questions_set(series: EventSeries, questions: Iterable[str]) -> None:
+    """Give a new series its questions (composed by ``series_build``; blank lines dropped)."""
+    labels = [q.strip() for q in questions if q and q.strip()]
+    _check_labels(labels)
     SignupQuestion.objects.bulk_create(
         SignupQuestion(series=series, label=label, position=i) for i, label in enumerate(labels)
     )
@@ -46,7 +69,7 @@ def _questions_set(series: EventSeries, questions: Iterable[str]) -> None:
 
 def _questions_of(event: Event) -> list[SignupQuestion]:
     """The questions an event asks at sign-up (its series'), in order: one query."""
-    return list(SignupQuestion.objects.filter(series_id=event.series_id))
+    return list(SignupQuestion.objects.filter(series_id=event.series_id, removed=False))
 
 
 def _answers_checked(
@@ -87,3 +110,77 @@ def _answers_save(registration: Registration, given: list[tuple[SignupQuestion, 
     RegistrationAnswer.objects.bulk_create(
         RegistrationAnswer(registration=registration, question=q, answer=text) for q, text in given
     )
+
+
+def _wanted_questions(
+    current: Mapping[int, SignupQuestion], questions: Sequence[QuestionChange]
+) -> list[tuple[int | None, str, bool]]:
+    """The questions as staff want them: (id or None for a new one, wording, required).
+    A new question left blank is dropped; an asked one left blank is refused."""
+    wanted: list[tuple[int | None, str, bool]] = []
+    seen: set[int] = set()
+    for item in questions:
+        qid = item.get("id")
+        label = (item.get("question") or "").strip()
+        if qid is not None and (qid not in current or qid in seen):
+            raise RuleViolation(
+                _("The event has no question number %(question)s."),
+                field="questions",
+                question=qid,
+            )
+        if qid is not None:
+            seen.add(qid)
+        if not label:
+            if qid is None:
+                continue
+            raise RuleViolation(
+                _("Please write the question, or tick “Stop asking this question”."),
+                field=f"question_{qid}",
+            )
+        wanted.append((qid, label, bool(item.get("required", True))))
+    _check_labels([label for _qid, label, _required in wanted])
+    return wanted
+
+
+def _questions_update(
+    *, actor: User | None, event: Event, questions: Sequence[QuestionChange]
+) -> bool:
+    """Set the questions the event's series asks (composed by ``event_update``, in its
+    transaction); the audit row (``event_series.changed``) has the old and new questions.
+    Returns True when something changed."""
+    series = locking.lock_one(EventSeries, event.series_id)
+    asked = list(SignupQuestion.objects.filter(series=series, removed=False))
+    current = {q.pk: q for q in asked}
+    wanted = _wanted_questions(current, questions)
+    before = [(q.pk, q.label, q.required) for q in asked]
+    kept: set[int] = set()
+    for position, (qid, label, required) in enumerate(wanted):
+        if qid is None:
+            SignupQuestion.objects.create(
+                series=series, label=label, required=required, position=position
+            )
+            continue
+        kept.add(qid)
+        question = current[qid]
+        if (question.label, question.required, question.position) != (label, required, position):
+            question.label, question.required, question.position = label, required, position
+            question.save(update_fields=["label", "required", "position"])
+    # Kept, not deleted: answers given (even by a registration for another date of the
+    # series, saved at this moment) stay readable for staff.
+    gone = sorted(set(current) - kept)
+    SignupQuestion.objects.filter(pk__in=gone).update(removed=True)
+    after = [(q.pk, q.label, q.required) for q in _questions_of(event)]
+    if after == before:
+        return False
+    audit_log(
+        actor=actor,
+        action=AuditAction.EVENT_SERIES_CHANGED,
+        target=series,
+        data={
+            "event": event.pk,
+            "old_questions": [{"id": i, "question": t, "required": r} for i, t, r in before],
+            "new_questions": [{"id": i, "question": t, "required": r} for i, t, r in after],
+            "removed": gone,
+        },
+    )
+    return True
