@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.utils import timezone, translation
 
 from core.exceptions import BookingConflict
@@ -239,6 +240,7 @@ def test_staff_hold_a_room_through_the_rooms_api_and_give_it_back(client_for) ->
     staff = make_staff(room.branch)
     day = future_day(5)
     api = client_for(staff)
+    api.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the message, in English
     body = {
         "start": at(day, 18).isoformat(),
         "end": at(day, 20).isoformat(),

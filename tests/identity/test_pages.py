@@ -53,7 +53,7 @@ def test_an_email_account_links_its_library_login_from_my_page(
     client: Client, platform: RunningPlatform, settings: Any
 ) -> None:
     settings.SITE_URL = "http://testserver"
-    karen = make_user(email="karen@example.org", municipality="")
+    karen = make_user(email="karen@example.org", municipality="", language="en")
     client.force_login(karen)
     assert "Link my library login" in client.get("/min-side/").content.decode()
 
@@ -155,7 +155,7 @@ def test_a_taken_address_gets_the_notice_and_the_page_says_nothing_of_it(
     platform: RunningPlatform, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     settings.SITE_URL = "http://testserver"
-    make_user(email="findes@example.org", name="Frida Findes")
+    make_user(email="findes@example.org", name="Frida Findes", language="en")
     pages = []
     for person, email in ((KAREN, "findes@example.org"), (OLE, "ny@example.org")):
         client = Client()

@@ -117,7 +117,7 @@ def test_a_new_address_replaces_the_earlier_link_and_links_expire(
 def test_an_address_that_has_an_account_gets_a_notice_and_is_not_taken_over(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    owner = make_user(email="karen@example.org", name="Karen Ejer")
+    owner = make_user(email="karen@example.org", name="Karen Ejer", language="en")
     with django_capture_on_commit_callbacks(execute=True):
         sent_to = services.library_signup_start(identity=KAREN, email="KAREN@example.org")
     assert sent_to == "karen@example.org"  # the same answer as for a new address

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
@@ -23,6 +24,8 @@ def page_for(user: User | None, day: date) -> str:
     client = Client()
     if user is not None:
         client.force_login(user)
+    else:  # a visitor who chose English (Danish is the default)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client.get(f"/makerspace/?dato={day.isoformat()}").content.decode()
 
 
