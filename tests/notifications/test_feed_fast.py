@@ -190,7 +190,7 @@ def tricky_events(staff) -> list:
             make_event(
                 branch=branch,
                 start=at(DAY + timedelta(days=n % 4), 9 + n % 9),
-                title=text or "Uden titel",
+                title=(text or "Uden titel")[:200],  # the column holds 200
                 description=TRICKY[-1 - n] + "\n\n" + text,
                 **places[n % len(places)],
             )
