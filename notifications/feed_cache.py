@@ -35,7 +35,7 @@ from notifications.sources import event_is_cancelled, event_location, site_url
 
 logger = logging.getLogger(__name__)
 
-# Bump when build_vevent's output changes shape, so cached bytes of the old shape go unused.
+# Bump when vevent_bytes' output changes shape, so cached bytes of the old shape go unused.
 VEVENT_FORMAT = "2"
 VEVENT_CACHE_SECONDS = 7 * 24 * 3600
 
