@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+import functools
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
 
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
     Count,
+    Exists,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -92,7 +96,18 @@ def seats_available(event: Event) -> int | None:
             )["n"]
             or 0
         )
-    return max(event.capacity - confirmed, 0)
+    return free_seats(
+        capacity=event.capacity, registration_required=True, confirmed_seats=confirmed
+    )
+
+
+def free_seats(
+    *, capacity: int | None, registration_required: bool, confirmed_seats: int
+) -> int | None:
+    """``seats_available`` from the columns: None without a limit or for a drop-in."""
+    if capacity is None or not registration_required:
+        return None
+    return max(capacity - confirmed_seats, 0)
 
 
 def shown_state(event: Event, *, now: datetime | None = None) -> str:
@@ -104,6 +119,20 @@ def shown_state(event: Event, *, now: datetime | None = None) -> str:
         return SHOWN_HELD
     free = seats_available(event)
     waitlisted: int = getattr(event, "waitlisted_count", 0)  # annotated by with_seats
+    if free == 0 or (free is not None and waitlisted):
+        return SHOWN_SOLD_OUT
+    return EventState.PUBLISHED
+
+
+def shown_state_of(
+    *, state: str, end: datetime, free: int | None, waitlisted: int, now: datetime
+) -> str:
+    """``shown_state`` from the columns and the free seats (``free_seats``), for the lean
+    list (events.listing); the same rules, kept side by side."""
+    if state != EventState.PUBLISHED:
+        return state
+    if end <= now:
+        return SHOWN_HELD
     if free == 0 or (free is not None and waitlisted):
         return SHOWN_SOLD_OUT
     return EventState.PUBLISHED
@@ -157,6 +186,174 @@ def event_list(
     ).order_by("start", "pk")
 
 
+class EventListRow(NamedTuple):
+    """What the events list (GET /api/events/) shows of one event, as plain values."""
+
+    id: int
+    series_id: int
+    title: str
+    description: str
+    start: datetime
+    end: datetime
+    branch_slug: str
+    room_id: int | None
+    capacity: int | None
+    registration_required: bool
+    state: str
+    confirmed_seats: int
+    waitlisted_count: int
+    tracks: list[str]  # slugs, in the tracks' order (position)
+    audiences: list[str]  # slugs, in the audiences' order (position)
+
+
+def event_list_ids(
+    *,
+    actor: User | None = None,
+    branch: str | None = None,
+    track: str | None = None,
+    audience: str | None = None,
+    series: int | None = None,
+    start_after: datetime | None = None,
+    start_before: datetime | None = None,
+    q: str | None = None,
+) -> QuerySet[Event, int]:
+    """The ids of ``event_list``'s events in its order (start, then id), and nothing else: its
+    ``count()`` is a plain ``COUNT(*)`` (no join, no DISTINCT), and ``event_list_page`` reads
+    a page of it."""
+    return (
+        events_filtered(
+            actor=actor,
+            branch=branch,
+            track=track,
+            audience=audience,
+            series=series,
+            start_after=start_after,
+            start_before=start_before,
+            q=q,
+        )
+        .order_by("start", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def event_list_page(
+    *, ids: QuerySet[Event, int], offset: int, limit: int, with_count: bool = False
+) -> tuple[list[EventListRow], int | None]:
+    """One page of ``ids`` (``event_list_ids``) as ``EventListRow``s, in one query whatever
+    the page size; with ``with_count``, also how many ``ids`` there are (else None).
+
+    The page's ids are a subquery (``LIMIT``/``OFFSET`` over the start index), so the seat
+    counts, tracks and audiences are read for the page's events only, however deep the page;
+    the count, when asked for, is a scalar subquery of the same filter, evaluated once. The
+    statement around the filter is fixed, so it is written once (``_page_sql``) rather than
+    built by the ORM on every request (which cost more than running it)."""
+    connection = connections[ids.db]
+    page_sql, page_params = ids[offset : offset + limit].query.get_compiler(ids.db).as_sql()
+    count_sql, count_params = "NULL", ()
+    if with_count:
+        count_sql, count_params = ids.order_by().query.get_compiler(ids.db).as_sql()
+        count_sql = f"(SELECT COUNT(*) FROM ({count_sql}) counted)"
+    sql = _page_sql(connection.vendor).replace(_COUNT, count_sql, 1).replace(_PAGE, page_sql, 1)
+    params = (
+        *count_params,
+        RegistrationStatus.CONFIRMED.value,
+        RegistrationStatus.WAITLISTED.value,
+        *page_params,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    rows = [
+        EventListRow(
+            id=r[1],
+            series_id=r[2],
+            title=r[3],
+            description=r[4],
+            start=_aware(r[5]),
+            end=_aware(r[6]),
+            branch_slug=r[7],
+            room_id=r[8],
+            capacity=r[9],
+            registration_required=bool(r[10]),
+            state=r[11],
+            confirmed_seats=r[12],
+            waitlisted_count=r[13],
+            tracks=_slugs(r[14]),
+            audiences=_slugs(r[15]),
+        )
+        for r in fetched
+    ]
+    return rows, (fetched[0][0] if fetched and with_count else None)
+
+
+def _aware(value: datetime) -> datetime:
+    # PostgreSQL gives aware datetimes; SQLite naive ones in UTC (what the ORM makes aware).
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _slugs(value: Any) -> list[str]:
+    """[[position, id, slug], ...] (JSON text on SQLite, parsed on PostgreSQL) → the slugs in
+    the order of position, then id (as ``event_list``'s prefetch orders them)."""
+    if isinstance(value, str | bytes):
+        value = json.loads(value)
+    return [slug for _position, _pk, slug in sorted(value or ())]
+
+
+@functools.cache
+def _page_sql(vendor: str) -> str:
+    """The statement around a page of ids, with ``_COUNT`` and ``_PAGE`` to fill in."""
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    if vendor == "postgresql":
+        labels = "json_agg(json_build_array(l.{pos}, l.{pk}, l.{slug}))"
+    elif vendor == "sqlite":
+        labels = "json_group_array(json_array(l.{pos}, l.{pk}, l.{slug}))"
+    else:  # pragma: no cover (the project runs on these two)
+        raise NotImplementedError(vendor)
+
+    def table(model: Any) -> str:
+        return str(quote(model._meta.db_table))
+
+    def column(model: Any, name: str) -> str:
+        return str(quote(model._meta.get_field(name).column))
+
+    def labels_of(through: Any, to: Any, field: str) -> str:
+        agg = labels.format(
+            pos=column(to, "position"), pk=column(to, "id"), slug=column(to, "slug")
+        )
+        return (
+            f"(SELECT {agg} FROM {table(through)} t JOIN {table(to)} l"
+            f" ON l.{column(to, 'id')} = t.{column(through, field)}"
+            f" WHERE t.{column(through, 'event')} = e.{column(Event, 'id')})"
+        )
+
+    e = {name: "e." + column(Event, name) for name in (
+        "id", "series", "title", "description", "start", "end", "branch", "room",
+        "capacity", "registration_required", "state",
+    )}  # fmt: skip
+    reg_event, reg_status = column(Registration, "event"), column(Registration, "status")
+    seats = column(Registration, "seats")
+    registrations = table(Registration)
+    return (
+        f"SELECT {_COUNT}, "
+        f"{e['id']}, {e['series']}, {e['title']}, {e['description']}, {e['start']}, "
+        f"{e['end']}, b.{column(Branch, 'slug')}, {e['room']}, {e['capacity']}, "
+        f"{e['registration_required']}, {e['state']}, "
+        f"COALESCE((SELECT SUM(r.{seats}) FROM {registrations} r"
+        f" WHERE r.{reg_event} = {e['id']} AND r.{reg_status} = %s), 0), "
+        f"(SELECT COUNT(*) FROM {registrations} r"
+        f" WHERE r.{reg_event} = {e['id']} AND r.{reg_status} = %s), "
+        f"{labels_of(Event.tracks.through, Track, 'track')}, "
+        f"{labels_of(Event.audiences.through, Audience, 'audience')} "
+        f"FROM {table(Event)} e JOIN {table(Branch)} b ON b.{column(Branch, 'id')} = {e['branch']}"
+        f" WHERE {e['id']} IN ({_PAGE}) ORDER BY {e['start']}, {e['id']}"
+    )
+
+
+# Where _page_sql's statement takes the count and the page's ids (SQL of their own).
+_COUNT = "/*count*/"
+_PAGE = "/*page*/"
+
+
 def events_filtered(
     *,
     actor: User | None = None,
@@ -177,12 +374,27 @@ def events_filtered(
     ``start_before`` (exclusive) filter on the start.
     """
     qs = Event.objects.filter(visible_q(actor=actor))
+    # Slugs become ids in a scalar subquery (each slug is unique): the planner then knows how
+    # common that track is and walks the events in start order, probing each one's tracks
+    # through the (event, track) index, instead of joining every event of the track and
+    # sorting them. Tracks and audiences as EXISTS: no join to multiply the rows, so no
+    # DISTINCT over every column (which made a page of a 10,000-event list sort them all).
     if branch:
-        qs = qs.filter(branch__slug=branch)
+        qs = qs.filter(branch_id=Subquery(Branch.objects.filter(slug=branch).order_by().values("pk")[:1]))
     if track:
-        qs = qs.filter(tracks__slug=track)
+        track_id = Subquery(Track.objects.filter(slug=track).order_by().values("pk")[:1])
+        qs = qs.filter(
+            Exists(Event.tracks.through.objects.filter(event=OuterRef("pk"), track_id=track_id))
+        )
     if audience:
-        qs = qs.filter(audiences__slug=audience)
+        audience_id = Subquery(Audience.objects.filter(slug=audience).order_by().values("pk")[:1])
+        qs = qs.filter(
+            Exists(
+                Event.audiences.through.objects.filter(
+                    event=OuterRef("pk"), audience_id=audience_id
+                )
+            )
+        )
     if series:
         qs = qs.filter(series_id=series)
     if room:
@@ -195,8 +407,6 @@ def events_filtered(
         qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q))
     if states:
         qs = qs.filter(state__in=states)
-    if track or audience:
-        qs = qs.distinct()
     return qs
 
 
