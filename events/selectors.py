@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import connections
 from django.db.models import (
     Count,
     Exists,
@@ -206,7 +205,7 @@ class EventListRow(NamedTuple):
     audiences: list[str]  # slugs, in the audiences' order (position)
 
 
-def event_list_ids(
+def event_list_keys(
     *,
     actor: User | None = None,
     branch: str | None = None,
@@ -216,10 +215,10 @@ def event_list_ids(
     start_after: datetime | None = None,
     start_before: datetime | None = None,
     q: str | None = None,
-) -> QuerySet[Event, int]:
-    """The ids of ``event_list``'s events in its order (start, then id), and nothing else: its
-    ``count()`` is a plain ``COUNT(*)`` (no join, no DISTINCT), and ``event_list_page`` reads
-    a page of it."""
+) -> QuerySet[Event, dict[str, Any]]:
+    """``event_list``'s events as their id and start only, unordered: what
+    ``event_list_page`` cuts a page from (in start order), and whose ``count()`` is a plain
+    ``COUNT(*)`` (no join, no DISTINCT)."""
     return (
         events_filtered(
             actor=actor,
@@ -231,34 +230,40 @@ def event_list_ids(
             start_before=start_before,
             q=q,
         )
-        .order_by("start", "pk")
-        .values_list("pk", flat=True)
+        .order_by()
+        .values("id", "start")
     )
 
 
 def event_list_page(
-    *, ids: QuerySet[Event, int], offset: int, limit: int, with_count: bool = False
+    *, keys: QuerySet[Event, dict[str, Any]], offset: int, limit: int, with_count: bool = False
 ) -> tuple[list[EventListRow], int | None]:
-    """One page of ``ids`` (``event_list_ids``) as ``EventListRow``s, in one query whatever
-    the page size; with ``with_count``, also how many ``ids`` there are (else None).
+    """The events ``keys`` (``event_list_keys``) from ``offset`` in start order (then id), at
+    most ``limit``, as ``EventListRow``s, in one query whatever the page size; with
+    ``with_count``, also how many ``keys`` there are (else None).
 
-    The page's ids are a subquery (``LIMIT``/``OFFSET`` over the start index), so the seat
-    counts, tracks and audiences are read for the page's events only, however deep the page;
-    the count, when asked for, is a scalar subquery of the same filter, evaluated once. The
-    statement around the filter is fixed, so it is written once (``_page_sql``) rather than
-    built by the ORM on every request (which cost more than running it)."""
-    connection = connections[ids.db]
-    page_sql, page_params = ids[offset : offset + limit].query.get_compiler(ids.db).as_sql()
-    count_sql, count_params = "NULL", ()
+    The page's ids are a subquery (a walk along ``event_shown_by_start``, however deep the
+    page), so the seat counts, tracks and audiences are read for the page's events only; the
+    count is a scalar subquery of the same filter, evaluated once. Only the filter is built by
+    the ORM (it varies); the statement around it is fixed (``_PAGE_SQL``): building it with
+    the ORM on every request cost more than running it."""
+    connection = connections[keys.db]
+    shown, shown_params = keys.query.get_compiler(keys.db).as_sql()
+    count, count_params = "NULL", ()
     if with_count:
-        count_sql, count_params = ids.order_by().query.get_compiler(ids.db).as_sql()
-        count_sql = f"(SELECT COUNT(*) FROM ({count_sql}) counted)"
-    sql = _page_sql(connection.vendor).replace(_COUNT, count_sql, 1).replace(_PAGE, page_sql, 1)
+        count, count_params = _COUNT_SQL.replace("/*shown*/", shown, 1), shown_params
+    sql = (
+        _PAGE_SQL.replace("/*count*/", count, 1)
+        .replace("/*shown*/", shown, 1)
+        .replace("/*labels*/", _LABELS[connection.vendor])
+    )
     params = (
         *count_params,
         RegistrationStatus.CONFIRMED.value,
         RegistrationStatus.WAITLISTED.value,
-        *page_params,
+        *shown_params,
+        limit,
+        offset,
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -286,72 +291,50 @@ def event_list_page(
     return rows, (fetched[0][0] if fetched and with_count else None)
 
 
+# event_list_page's statement. /*shown*/ is the filter (event_list_keys: "id", "start"),
+# /*count*/ its count or NULL, /*labels*/ the slugs of a label table "l" in order (_LABELS).
+# The tables and columns are the models' (tests/events/test_event_list_fast.py checks).
+_PAGE_SQL = """
+SELECT /*count*/,
+    e."id", e."series_id", e."title", e."description", e."start", e."end", b."slug",
+    e."room_id", e."capacity", e."registration_required", e."state",
+    COALESCE((SELECT SUM(r."seats") FROM "events_registration" r
+              WHERE r."event_id" = e."id" AND r."status" = %s), 0),
+    (SELECT COUNT(*) FROM "events_registration" r
+     WHERE r."event_id" = e."id" AND r."status" = %s),
+    (SELECT /*labels*/ FROM "events_event_tracks" t
+     JOIN "core_track" l ON l."id" = t."track_id" WHERE t."event_id" = e."id"),
+    (SELECT /*labels*/ FROM "events_event_audiences" t
+     JOIN "core_audience" l ON l."id" = t."audience_id" WHERE t."event_id" = e."id")
+FROM "events_event" e
+JOIN "core_branch" b ON b."id" = e."branch_id"
+WHERE e."id" IN (
+    SELECT shown."id" FROM (/*shown*/) shown
+    ORDER BY shown."start", shown."id" LIMIT %s OFFSET %s
+)
+ORDER BY e."start", e."id"
+"""
+_COUNT_SQL = "(SELECT COUNT(*) FROM (/*shown*/) counted)"
+# PostgreSQL orders the slugs itself; SQLite (no ORDER BY in an aggregate before 3.44) gives
+# [position, id, slug] triples that _slugs sorts.
+_LABELS = {
+    "postgresql": 'array_agg(l."slug" ORDER BY l."position", l."id")',
+    "sqlite": 'json_group_array(json_array(l."position", l."id", l."slug"))',
+}
+
+
 def _aware(value: datetime) -> datetime:
     # PostgreSQL gives aware datetimes; SQLite naive ones in UTC (what the ORM makes aware).
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _slugs(value: Any) -> list[str]:
-    """[[position, id, slug], ...] (JSON text on SQLite, parsed on PostgreSQL) → the slugs in
-    the order of position, then id (as ``event_list``'s prefetch orders them)."""
-    if isinstance(value, str | bytes):
-        value = json.loads(value)
-    return [slug for _position, _pk, slug in sorted(value or ())]
-
-
-@functools.cache
-def _page_sql(vendor: str) -> str:
-    """The statement around a page of ids, with ``_COUNT`` and ``_PAGE`` to fill in."""
-    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
-    if vendor == "postgresql":
-        labels = "json_agg(json_build_array(l.{pos}, l.{pk}, l.{slug}))"
-    elif vendor == "sqlite":
-        labels = "json_group_array(json_array(l.{pos}, l.{pk}, l.{slug}))"
-    else:  # pragma: no cover (the project runs on these two)
-        raise NotImplementedError(vendor)
-
-    def table(model: Any) -> str:
-        return str(quote(model._meta.db_table))
-
-    def column(model: Any, name: str) -> str:
-        return str(quote(model._meta.get_field(name).column))
-
-    def labels_of(through: Any, to: Any, field: str) -> str:
-        agg = labels.format(
-            pos=column(to, "position"), pk=column(to, "id"), slug=column(to, "slug")
-        )
-        return (
-            f"(SELECT {agg} FROM {table(through)} t JOIN {table(to)} l"
-            f" ON l.{column(to, 'id')} = t.{column(through, field)}"
-            f" WHERE t.{column(through, 'event')} = e.{column(Event, 'id')})"
-        )
-
-    e = {name: "e." + column(Event, name) for name in (
-        "id", "series", "title", "description", "start", "end", "branch", "room",
-        "capacity", "registration_required", "state",
-    )}  # fmt: skip
-    reg_event, reg_status = column(Registration, "event"), column(Registration, "status")
-    seats = column(Registration, "seats")
-    registrations = table(Registration)
-    return (
-        f"SELECT {_COUNT}, "
-        f"{e['id']}, {e['series']}, {e['title']}, {e['description']}, {e['start']}, "
-        f"{e['end']}, b.{column(Branch, 'slug')}, {e['room']}, {e['capacity']}, "
-        f"{e['registration_required']}, {e['state']}, "
-        f"COALESCE((SELECT SUM(r.{seats}) FROM {registrations} r"
-        f" WHERE r.{reg_event} = {e['id']} AND r.{reg_status} = %s), 0), "
-        f"(SELECT COUNT(*) FROM {registrations} r"
-        f" WHERE r.{reg_event} = {e['id']} AND r.{reg_status} = %s), "
-        f"{labels_of(Event.tracks.through, Track, 'track')}, "
-        f"{labels_of(Event.audiences.through, Audience, 'audience')} "
-        f"FROM {table(Event)} e JOIN {table(Branch)} b ON b.{column(Branch, 'id')} = {e['branch']}"
-        f" WHERE {e['id']} IN ({_PAGE}) ORDER BY {e['start']}, {e['id']}"
-    )
-
-
-# Where _page_sql's statement takes the count and the page's ids (SQL of their own).
-_COUNT = "/*count*/"
-_PAGE = "/*page*/"
+    """The slugs of one event's tracks or audiences in their order (position, then id)."""
+    if value is None:  # PostgreSQL: no label
+        return []
+    if isinstance(value, list):  # PostgreSQL: ordered already
+        return value
+    return [slug for _position, _pk, slug in sorted(json.loads(value))]
 
 
 def events_filtered(
@@ -380,7 +363,9 @@ def events_filtered(
     # sorting them. Tracks and audiences as EXISTS: no join to multiply the rows, so no
     # DISTINCT over every column (which made a page of a 10,000-event list sort them all).
     if branch:
-        qs = qs.filter(branch_id=Subquery(Branch.objects.filter(slug=branch).order_by().values("pk")[:1]))
+        qs = qs.filter(
+            branch_id=Subquery(Branch.objects.filter(slug=branch).order_by().values("pk")[:1])
+        )
     if track:
         track_id = Subquery(Track.objects.filter(slug=track).order_by().values("pk")[:1])
         qs = qs.filter(

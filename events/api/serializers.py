@@ -50,9 +50,7 @@ def _iso(value: datetime, zone: tzinfo) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def event_list_out(
-    rows: list[selectors.EventListRow], *, now: datetime
-) -> list[dict[str, Any]]:
+def event_list_out(rows: list[selectors.EventListRow], *, now: datetime) -> list[dict[str, Any]]:
     """A page of the events list exactly as ``EventOutputSerializer`` shapes it (that stays
     the schema and the reference: tests/events/test_event_list_fast.py holds the two equal),
     from plain values, without a serializer field per row."""

@@ -96,7 +96,7 @@ class EventListApi(APIView):
         # values (event_list_out): the page, its seats, tracks and audiences and the count
         # in one statement (selectors.event_list_page), no model object or field per row.
         p = request.query_params
-        ids = selectors.event_list_ids(
+        keys = selectors.event_list_keys(
             actor=request.user,
             branch=p.get("branch") or None,
             track=p.get("track") or None,
@@ -110,11 +110,11 @@ class EventListApi(APIView):
 
         def load(offset: int, limit: int, with_count: bool) -> tuple[list[Any], int | None]:
             rows, count = selectors.event_list_page(
-                ids=ids, offset=offset, limit=limit, with_count=with_count
+                keys=keys, offset=offset, limit=limit, with_count=with_count
             )
             return s.event_list_out(rows, now=now), count
 
-        return paginated_items(request, self, PagedItems(ids, load))
+        return paginated_items(request, self, PagedItems(keys, load))
 
     @extend_schema(
         request=s.EventCreateInputSerializer, responses={201: s.StaffEventDetailOutputSerializer}

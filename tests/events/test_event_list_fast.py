@@ -8,6 +8,7 @@ person and language."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,11 +26,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.helpers import paginated
-from core.models import Audience, BookmobileStop, Role, Track
+from core.models import Audience, BookmobileStop, Branch, Role, Track
 from events import selectors
 from events.api import serializers as s
 from events.api.views import _int, _parse_dt
-from events.models import Event, EventSeries, EventState, PlaceKind, RegistrationStatus
+from events.models import (
+    Event,
+    EventSeries,
+    EventState,
+    PlaceKind,
+    Registration,
+    RegistrationStatus,
+)
 from tests.events.factories import make_event, make_person, make_registration
 from tests.factories import make_branch, make_partner, make_user
 from tests.rooms.factories import make_room
@@ -245,8 +253,13 @@ def _events() -> dict[str, Any]:
         dated.tracks.set(tracks[1:3])
         dated.audiences.set(audiences[2:3])
     return {
-        "people": {"anonymous": None, "citizen": citizen, "staff": staff, "admin": admin,
-                   "english": english},  # fmt: skip
+        "people": {
+            "anonymous": None,
+            "citizen": citizen,
+            "staff": staff,
+            "admin": admin,
+            "english": english,
+        },
         "series": series.pk,
         "tracks": [t.slug for t in tracks],
         "audiences": [a.slug for a in audiences],
@@ -417,3 +430,22 @@ def test_the_schema_still_describes_the_list() -> None:
         "audiences", "capacity", "seats_available", "state",
     }  # fmt: skip
 
+
+def test_the_statement_names_the_models_tables_and_columns() -> None:
+    """event_list_page's statement is written out; it must name what the models are."""
+    models: dict[str, list[Any]] = {
+        "e": [Event],
+        "r": [Registration],
+        "t": [Event.tracks.through, Event.audiences.through],
+        "l": [Track, Audience],
+        "b": [Branch],
+        "shown": [Event],
+    }
+    sql = selectors._PAGE_SQL
+    for alias, these in models.items():
+        for model in these:
+            if alias != "shown":
+                assert f'"{model._meta.db_table}" {alias}' in sql
+        columns = {f.column for model in these for f in model._meta.concrete_fields}
+        used = set(re.findall(rf'\b{alias}\."(\w+)"', sql))
+        assert used and used <= columns, (alias, used - columns)
