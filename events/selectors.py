@@ -215,7 +215,7 @@ def event_list_keys(
     start_after: datetime | None = None,
     start_before: datetime | None = None,
     q: str | None = None,
-) -> QuerySet[Event, dict[str, Any]]:
+) -> QuerySet[Event, Any]:
     """``event_list``'s events as their id and start only, unordered: what
     ``event_list_page`` cuts a page from (in start order), and whose ``count()`` is a plain
     ``COUNT(*)`` (no join, no DISTINCT)."""
@@ -236,7 +236,7 @@ def event_list_keys(
 
 
 def event_list_page(
-    *, keys: QuerySet[Event, dict[str, Any]], offset: int, limit: int, with_count: bool = False
+    *, keys: QuerySet[Event, Any], offset: int, limit: int, with_count: bool = False
 ) -> tuple[list[EventListRow], int | None]:
     """The events ``keys`` (``event_list_keys``) from ``offset`` in start order (then id), at
     most ``limit``, as ``EventListRow``s, in one query whatever the page size; with

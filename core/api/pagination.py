@@ -48,14 +48,14 @@ class PagedItems:
         return self.load(start, stop - start, False)[0]
 
 
-class CountingPaginator(DjangoPaginator):
+class CountingPaginator(DjangoPaginator[Any]):
     """Django's paginator, except that for ``PagedItems`` a page given by number is read
     together with the count (one statement instead of two). Whatever that cannot answer (a
     page past the end, no items, ``?page=last``, a page that is no number) goes the usual
     way (count, validate, slice), so the page numbers, the 404s and their messages are
     Django's and DRF's."""
 
-    def page(self, number: Any) -> Page:
+    def page(self, number: Any) -> Page[Any]:
         items = self.object_list
         if isinstance(items, PagedItems) and "count" not in self.__dict__:
             try:
@@ -77,5 +77,5 @@ class _CountingPagination(Pagination):
 def paginated_items(request: Request, view: APIView, items: PagedItems) -> Response:
     """One page of ``items``, already shaped, in ``Pagination``'s envelope."""
     paginator = _CountingPagination()
-    page = paginator.paginate_queryset(items, request, view=view)  # type: ignore[arg-type]
+    page: list[Any] | None = paginator.paginate_queryset(items, request, view=view)  # type: ignore[arg-type]
     return paginator.get_paginated_response(page)
