@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page
 from django.core.paginator import Paginator as DjangoPaginator
@@ -48,7 +48,13 @@ class PagedItems:
         return self.load(start, stop - start, False)[0]
 
 
-class CountingPaginator(DjangoPaginator[Any]):
+if TYPE_CHECKING:  # generic in the stubs only
+    _Paginator = DjangoPaginator[Any]
+else:
+    _Paginator = DjangoPaginator
+
+
+class CountingPaginator(_Paginator):
     """Django's paginator, except that for ``PagedItems`` a page given by number is read
     together with the count (one statement instead of two). Whatever that cannot answer (a
     page past the end, no items, ``?page=last``, a page that is no number) goes the usual
