@@ -127,7 +127,7 @@ def shown_state_of(
     *, state: str, end: datetime, free: int | None, waitlisted: int, now: datetime
 ) -> str:
     """``shown_state`` from the columns and the free seats (``free_seats``), for the lean
-    list (events.listing); the same rules, kept side by side."""
+    list (``event_list_page``); the same rules, kept side by side."""
     if state != EventState.PUBLISHED:
         return state
     if end <= now:
