@@ -235,7 +235,7 @@ _TALLY_SQL = f"""
 def _tally(event: Event, person: User) -> Tally:
     """One statement, run after the event's lock is taken (so it sees every registration
     committed before it): the event's registrations, aggregated."""
-    params = {
+    params: dict[str, str | int | None] = {
         "confirmed": RegistrationStatus.CONFIRMED.value,
         "waitlisted": RegistrationStatus.WAITLISTED.value,
         "person": person.pk,
