@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import APIException
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -212,7 +213,7 @@ class EventRegistrationsApi(APIView):
                 on_behalf_of=data["on_behalf_of"] or None,
                 override_reason=data["override_reason"],
             )
-        except (serializers.ValidationError, DomainError):
+        except (APIException, DomainError):  # a 400 (also unreadable JSON), 403, 409, ...
             selectors.event_get(actor=request.user, pk=pk)  # "Event not found." comes first
             raise
         return Response(s.registration_out(reg), status=status.HTTP_201_CREATED)

@@ -172,6 +172,15 @@ def test_the_404s_are_the_event_pages(kicks: list[int]) -> None:
         response = _register(key, pk, body)[0]
         assert response.status_code == 404, (pk, body, response.content)
         assert response.json()["detail"] == "Event not found."
+    unreadable = APIClient()
+    unreadable.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = unreadable.post(
+        f"/api/events/{draft.pk}/registrations/",
+        "{not json",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {key}",
+    )
+    assert response.status_code == 404
     visible = make_event()
     assert _register(key, visible.pk, {"seats": 0})[0].status_code == 400
     assert not Registration.objects.exists()
