@@ -4,10 +4,12 @@
   model; ``lock_rows(queryset)`` the rows a filter finds. Several rows are always locked in
   primary-key order (``ORDER BY pk ... FOR UPDATE``: PostgreSQL locks them in the order it
   returns them), so two writers that want overlapping sets queue instead of deadlocking.
-* On PostgreSQL each lock first sets ``SET LOCAL lock_timeout`` (``MODESTED_LOCK_TIMEOUT_MS``,
-  5 seconds by default, for the rest of the transaction). A writer that waits longer gets a
-  409 ``Conflict`` ("Someone else is changing this right now") instead of a request that
-  hangs, as pretix's ``lock_objects`` does.
+* On PostgreSQL every connection starts with ``lock_timeout`` = ``MODESTED_LOCK_TIMEOUT_MS``
+  (5 seconds by default; ``core/settings.py`` passes it as a connection option, so a write
+  pays no round trip for it). A writer that waits longer gets a 409 ``Conflict`` ("Someone
+  else is changing this right now") instead of a request that hangs, as pretix's
+  ``lock_objects`` does. Where the setting differs from the connection's (tests shorten it),
+  each lock sets ``SET LOCAL lock_timeout`` first.
 * On SQLite (the embedded default) transactions are opened IMMEDIATE, so writers are already
   serialised and ``FOR UPDATE`` is left out by Django.
 
@@ -79,11 +81,14 @@ def _is_lock_timeout(error: OperationalError) -> bool:
 def _set_lock_timeout(connection: BaseDatabaseWrapper) -> None:
     if connection.vendor != "postgresql":
         return
+    wanted = int(settings.MODESTED_LOCK_TIMEOUT_MS)
+    if wanted == getattr(settings, "MODESTED_CONNECTION_LOCK_TIMEOUT_MS", None):
+        return  # the connection started with it
     with connection.cursor() as cursor:
         # set_config(..., true) is SET LOCAL: it ends with the transaction.
         cursor.execute(
             "SELECT set_config('lock_timeout', %s, true)",
-            [f"{int(settings.MODESTED_LOCK_TIMEOUT_MS)}ms"],
+            [f"{wanted}ms"],
         )
 
 

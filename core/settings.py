@@ -123,6 +123,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+# How long a writer waits for a row another writer holds before it answers 409 "try again"
+# (PostgreSQL's lock_timeout). It is set once for each connection, so a write pays no extra
+# round trip for it; core.locking sets it for the transaction only where a test changed it.
+MODESTED_LOCK_TIMEOUT_MS = int(os.environ.get("MODESTED_LOCK_TIMEOUT_MS", "5000"))
+if IS_POSTGRES:
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = (
+        f"{_options.get('options', '')} -c lock_timeout={MODESTED_LOCK_TIMEOUT_MS}ms".strip()
+    )
+    MODESTED_CONNECTION_LOCK_TIMEOUT_MS = MODESTED_LOCK_TIMEOUT_MS
 
 AUTH_USER_MODEL = "core.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -412,9 +422,6 @@ LOGGING = {
 MODESTED_EXTRA_CLOSED_DAYS = env_list(
     "MODESTED_EXTRA_CLOSED_DAYS", "easter_saturday,christmas_eve,new_years_eve"
 )
-# How long a writer waits for a row another writer holds before it answers 409 "try again"
-# (PostgreSQL's lock_timeout, set by core.locking for each transaction that locks).
-MODESTED_LOCK_TIMEOUT_MS = int(os.environ.get("MODESTED_LOCK_TIMEOUT_MS", "5000"))
 
 AUTHENTICATION_BACKENDS = ["core.auth.RoleBackend", "identity.backends.PlatformBackend"]
 

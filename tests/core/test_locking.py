@@ -29,11 +29,8 @@ def test_lock_many_takes_the_rows_in_key_order_whatever_order_it_is_given() -> N
     assert [room.pk for room in locked] == sorted(room.pk for room in rooms)
     select = queries.captured_queries[-1]["sql"]
     assert select.rstrip().endswith('ORDER BY "rooms_room"."id" ASC' + _for_update())
-    if connection.vendor == "postgresql":
-        # SET LOCAL lock_timeout (as set_config(..., true)) comes first, in the same transaction.
-        assert len(queries) == 2 and "lock_timeout" in queries.captured_queries[0]["sql"]
-    else:
-        assert len(queries) == 1
+    # One statement: the connection already has its lock_timeout (no SET LOCAL first).
+    assert len(queries) == 1
 
 
 def _for_update() -> str:
@@ -139,3 +136,15 @@ def test_after_a_lock_timeout_the_transaction_runs_no_further_query(settings) ->
         release.set()
         other.join(timeout=10)
     assert caught.value.status_code == 409 and caught.value.code == "busy"
+
+
+@POSTGRES_ONLY
+@pytest.mark.django_db
+def test_every_connection_starts_with_the_lock_timeout():
+    from django.conf import settings
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW lock_timeout")
+        shown = cursor.fetchone()[0]
+
+    assert shown == f"{settings.MODESTED_LOCK_TIMEOUT_MS // 1000}s"

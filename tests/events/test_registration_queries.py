@@ -38,7 +38,6 @@ POSTGRES = connection.vendor == "postgresql"
 EXPECTED = [
     "SELECT core_apitoken",  # the token, with its person (fresh: no renewal write)
     "BEGIN",
-    *(["SELECT set_config"] if POSTGRES else []),  # SET LOCAL lock_timeout
     # the lock, and the event (SQLite: the IMMEDIATE transaction is the lock)
     "SELECT events_event FOR UPDATE" if POSTGRES else "SELECT events_event",
     "SELECT events_registration",  # the tally: seats, queue, the person's own, questions?

@@ -91,7 +91,6 @@ def _expected(dates: int) -> list[str]:
         "SELECT core_apitoken",  # the token, with its person (fresh: no renewal write)
         "SELECT rooms_room",  # the room given in the body (the serializer)
         "BEGIN",
-        *(["SELECT set_config"] if POSTGRES else []),  # SET LOCAL lock_timeout
         "SELECT rooms_room FOR UPDATE" if POSTGRES else "SELECT rooms_room",  # the lock
         "SELECT core_branch",
         *PER_DATE * dates,
