@@ -169,13 +169,12 @@ class _Lease:
     of the lease while the sends are in progress, from a thread with its own database
     connection. ``until`` is when the lease runs out as far as this dispatcher knows."""
 
-    def __init__(self, token: str, name: str = "") -> None:
+    def __init__(self, token: str, ids: list[int]) -> None:
         self.token = token
+        self.ids = ids
         self.until = time.monotonic() + lease().total_seconds()
         self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, daemon=True, name=f"lease-{name or token}"
-        )
+        self._thread = threading.Thread(target=self._run, daemon=True, name=f"lease-{token}")
 
     def _run(self) -> None:
         period = max(lease().total_seconds() / 3, 0.05)
@@ -189,7 +188,7 @@ class _Lease:
         started = time.monotonic()
         try:
             renewed = Delivery.objects.filter(
-                claim_token=self.token, status=DeliveryStatus.SENDING
+                pk__in=self.ids, claim_token=self.token, status=DeliveryStatus.SENDING
             ).update(claimed_until=timezone.now() + lease())
         except DatabaseError:
             logger.warning("Could not renew the lease of claim %s", self.token, exc_info=True)
@@ -245,7 +244,7 @@ def _send_batch(rows: list[Delivery], token: str) -> list[str]:
     each sent as soon as the server accepted it (never before, and each on its own, so a
     failure of one leaves the others alone). Each row's outcome."""
     loaded = preload(rows)
-    held = _Lease(token, name=str(rows[0].pk) if rows else "")
+    held = _Lease(token, [r.pk for r in rows])
     mailer = _Mailer()
     outcomes: list[str] = []
     try:

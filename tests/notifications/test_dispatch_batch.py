@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -168,3 +169,16 @@ def test_the_invitation_in_a_sent_mail_is_the_calendars(mail_expected) -> None:
 
     registration = Registration.objects.get(pk=reg)
     assert (body, method) == invitation_ical(registration_item(registration), attendee=person.email)
+
+
+def test_the_lease_of_a_whole_batch_is_renewed_and_only_its_own(mail_expected) -> None:
+    _confirmations(5)
+    token, rows = dispatcher._claim_batch(3) or ("", [])
+    other, others = dispatcher._claim_batch(3) or ("", [])
+    before = {d.pk: d.claimed_until for d in [*rows, *others]}
+    held = dispatcher._Lease(token, [d.pk for d in rows])
+    with time_machine.travel(timezone.now() + timedelta(seconds=30)):
+        held._renew()
+    after = dict(Delivery.objects.values_list("pk", "claimed_until"))
+    assert all(after[d.pk] > before[d.pk] for d in rows)
+    assert all(after[d.pk] == before[d.pk] for d in others)
