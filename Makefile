@@ -42,7 +42,11 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
+## make bench: the production stack (PostgreSQL, Redis, gunicorn, Celery, SMTP sink) measured
+## against its floors (docs/benchmarks.md); wrk, for the outside check, comes from Debian's packages
 bench: install
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		apt-get install -y -qq wrk >/dev/null; } || echo "wrk not installed: no outside check"
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 messages: install

@@ -7,7 +7,8 @@ the ratio, the goal, and the guarantee checked afterwards. Exits 1 if a guarante
 
 Options: ``--scale F`` shrinks every size (0.1 for a quick look), ``--only`` picks workloads
 (registrations, list, feed, drain, plan, memory), ``--inprocess`` runs the older in-process
-service benchmarks instead, ``--verbose``.
+service benchmarks instead, ``--verbose``. Where ``wrk`` is installed, the list's rows and
+the floor are measured again from outside Python (``benchmarks/outside.py``), for comparison.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         import django
 
         django.setup()
-        from benchmarks import workloads, workloads_scale
+        from benchmarks import outside, workloads, workloads_scale
         from benchmarks.harness import describe_database, print_rows
 
         rows = []
@@ -59,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         if "list" in only or "feed" in only:
             list_rows, places = workloads.event_list(stack, events=size(10_000), requests=size(200))
             rows += list_rows if "list" in only else []
+            if "list" in only and outside.available():
+                paths = workloads.list_paths(size(10_000))
+                rows += outside.read_rows(stack.base_url, paths, floor_path=workloads.FLOOR_PATH)
         if "feed" in only:
             rows += workloads.public_feed(stack, branch=places[0])
         if "drain" in only:

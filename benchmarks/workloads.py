@@ -219,21 +219,26 @@ def bulk_events(n: int, *, branches: int = 2) -> list[Any]:
     return places
 
 
-def event_list(
-    stack: Stack, *, events: int = 10_000, requests: int = 200
-) -> tuple[list[Row], list[Any]]:
+def list_paths(events: int) -> list[tuple[str, str]]:
+    """The event list's first page, a track filter and a page halfway down."""
     from core.models import Track
 
-    places = bulk_events(events)
     track = Track.objects.order_by("position").values_list("slug", flat=True).first()
     deep = max(1, events // 50 // 2)
-    floor = _floor(stack, concurrency=1, requests=requests)
-    rows = []
-    for path, label in [
+    return [
         ("/api/events/", "first page"),
         (f"/api/events/?track={track}", "track filter"),
         (f"/api/events/?page={deep}", f"page {deep}"),
-    ]:
+    ]
+
+
+def event_list(
+    stack: Stack, *, events: int = 10_000, requests: int = 200
+) -> tuple[list[Row], list[Any]]:
+    places = bulk_events(events)
+    floor = _floor(stack, concurrency=1, requests=requests)
+    rows = []
+    for path, label in list_paths(events):
         reqs = [load.Request("GET", path)] * requests
         load.run(stack.base_url, reqs[:10], concurrency=1)
         measured = load.run(stack.base_url, reqs, concurrency=1)
