@@ -72,3 +72,13 @@ def hourly_slots(
                     break
         day += timedelta(days=1)
     return slots
+
+
+def analyze() -> None:
+    """Statistics for the planner after a bulk load, as autovacuum would gather them on a live
+    server (it is off on some machines, and it would come too late for the next workload)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")

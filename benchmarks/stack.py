@@ -181,6 +181,16 @@ def throwaway_postgres(base_url: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _warm_up(base_url: str, *, workers: int) -> None:
+    """A few requests to every worker first, so no figure carries a worker's first-request
+    setup (imports, URLconf, templates, translations)."""
+    from benchmarks import load
+
+    paths = ["/api/tracks/", "/api/events/", "/", "/arrangementer/", "/feeds/events.ics"]
+    reqs = [load.Request("GET", p) for p in paths * workers * 4]
+    load.run(base_url, reqs, concurrency=workers * 2)
+
+
 @contextmanager
 def running_stack(*, web_workers: int | None = None, verbose: bool = False) -> Iterator[Stack]:
     """Create the database, migrate it and load the demo, then serve it (the caller lays out
@@ -239,6 +249,7 @@ def running_stack(*, web_workers: int | None = None, verbose: bool = False) -> I
                 what="gunicorn",
                 log=log,
             )
+            _warm_up(stack.base_url, workers=workers)
             yield stack
         finally:
             for p in [*stack.workers, stack.web]:

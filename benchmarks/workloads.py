@@ -115,6 +115,7 @@ def registrations(
     ]
     everyone = data.people(people * events)
     tokens = _tokens(everyone)
+    data.analyze()
     floor = _floor(stack, concurrency=people, requests=people * events)
     latencies: list[float] = []
     statuses: list[int] = []
@@ -216,6 +217,7 @@ def bulk_events(n: int, *, branches: int = 2) -> list[Any]:
         ),
         batch_size=5000,
     )
+    data.analyze()
     return places
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 from core import redis_health
 
@@ -68,7 +68,28 @@ def _missing(key: Any, *args: Any, **kwargs: Any) -> int:
     raise ValueError(f"Key {key!r} not found (Redis is unreachable)")
 
 
+class _PipelinedClient(RedisCacheClient):
+    """``set_many`` as one round trip of ``SET key value EX timeout`` without MULTI/EXEC:
+    Django's sends an MSET then an EXPIRE per key inside a transaction, which costs a
+    feed's first build of 5,000 VEVENTs a noticeable share of its time. The entries are
+    independent, so nothing needs them written atomically."""
+
+    def set_many(self, data: dict[Any, Any], timeout: Any) -> None:  # type: ignore[override]
+        client = self.get_client(None, write=True)
+        if timeout == 0:  # Django's meaning: expire at once
+            client.delete(*data)
+            return
+        pipeline = client.pipeline(transaction=False)
+        for key, value in data.items():
+            pipeline.set(key, self._serializer.dumps(value), ex=timeout)  # type: ignore[attr-defined]
+        pipeline.execute()
+
+
 class SafeRedisCache(RedisCache):
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = _PipelinedClient
+
     get = _safe("get", _default)
     get_many = _safe("get_many", _empty)
     set = _safe("set", _false)

@@ -244,7 +244,10 @@ def _api_token_expiry(now: datetime) -> datetime:
 @transaction.atomic(durable=True)
 def api_token_create(*, user: User, name: str = "API", now: datetime | None = None) -> str:
     """A fresh token for ``user`` (at each login). Returns the key: it is shown only now,
-    and only its hash is kept."""
+    and only its hash is kept.
+
+    Getting it counts as using it (``last_used_at``, the person's activity), so its first
+    uses within the hour write nothing (``api_token_touch``)."""
     now = now or timezone.now()
     expired_credentials_purge(now=now)
     key = secrets.token_urlsafe(32)
@@ -254,8 +257,11 @@ def api_token_create(*, user: User, name: str = "API", now: datetime | None = No
         key_hash=selectors.secret_hash(key),
         prefix=key[:6],
         created_at=now,
+        last_used_at=now,
         expires_at=_api_token_expiry(now),
     )
+    user.last_activity = now
+    User.objects.filter(pk=user.pk).update(last_activity=now)
     surplus = list(
         ApiToken.objects.filter(user=user)
         .order_by(Coalesce("last_used_at", "created_at").desc(), "-id")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import APIException
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,8 +17,9 @@ from rest_framework.views import APIView
 
 from core.api.fields import AwareDateTimeField
 from core.api.helpers import paginated, validated
+from core.api.pagination import PagedItems, paginated_items
 from core.api.permissions import IsLibraryStaff
-from core.exceptions import PermissionDenied, RuleViolation
+from core.exceptions import DomainError, PermissionDenied, RuleViolation
 from core.selectors import can_manage_branch
 from events import selectors, services
 from events.api import serializers as s
@@ -91,8 +93,11 @@ class EventListApi(APIView):
         responses={200: s.EventOutputSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
+        # The serializer above is the schema; the answer is the same JSON shaped from plain
+        # values (event_list_out): the page, its seats, tracks and audiences and the count
+        # in one statement (selectors.event_list_page), no model object or field per row.
         p = request.query_params
-        events = selectors.event_list(
+        keys = selectors.event_list_keys(
             actor=request.user,
             branch=p.get("branch") or None,
             track=p.get("track") or None,
@@ -102,9 +107,15 @@ class EventListApi(APIView):
             start_before=_parse_dt(p.get("start_before"), "start_before"),
             q=(p.get("q") or "").strip() or None,
         )
-        return paginated(
-            request, self, events, s.EventOutputSerializer, context={"now": timezone.now()}
-        )
+        now = timezone.now()
+
+        def load(offset: int, limit: int, with_count: bool) -> tuple[list[Any], int | None]:
+            rows, count = selectors.event_list_page(
+                keys=keys, offset=offset, limit=limit, with_count=with_count
+            )
+            return s.event_list_out(rows, now=now), count
+
+        return paginated_items(request, self, PagedItems(keys, load))
 
     @extend_schema(
         request=s.EventCreateInputSerializer, responses={201: s.StaffEventDetailOutputSerializer}
@@ -198,17 +209,23 @@ class EventRegistrationsApi(APIView):
         request=s.RegistrationInputSerializer, responses={201: s.RegistrationCreatedSerializer}
     )
     def post(self, request: Request, pk: int) -> Response:
-        event = selectors.event_get(actor=request.user, pk=pk)
-        data = validated(s.RegistrationInputSerializer, request.data)
-        answers = {a["question"]: a["answer"] for a in data["answers"]}
-        reg = services.registration_create(
-            actor=request.user,
-            event=event,
-            seats=data["seats"],
-            answers=answers,
-            on_behalf_of=data["on_behalf_of"] or None,
-            override_reason=data["override_reason"],
-        )
+        # The hot path when a popular event opens: the service loads the event under its
+        # lock, so the event is read once. An event the person may not see is still the 404
+        # of ``selectors.event_get``, before any other answer; it is asked only when the
+        # answer would not be a 201.
+        try:
+            data = validated(s.RegistrationInputSerializer, request.data)
+            reg = services.registration_create(
+                actor=request.user,
+                event=pk,
+                seats=data["seats"],
+                answers={a["question"]: a["answer"] for a in data["answers"]},
+                on_behalf_of=data["on_behalf_of"] or None,
+                override_reason=data["override_reason"],
+            )
+        except (APIException, DomainError):  # a 400 (also unreadable JSON), 403, 409, ...
+            selectors.event_get(actor=request.user, pk=pk)  # "Event not found." comes first
+            raise
         return Response(s.registration_out(reg), status=status.HTTP_201_CREATED)
 
     @extend_schema(

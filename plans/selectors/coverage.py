@@ -1,22 +1,27 @@
-"""Coverage of a year: the numbers of every track × branch × quarter, in ten queries.
+"""Coverage of a year: the numbers of every track × branch × quarter, in seven queries.
 
-The story: scope -> initiatives -> events counted -> registrations -> volunteer hours ->
-partners and audiences -> targets and gaps. Each step is one GROUP BY query (or two)
-that adds its numbers to the cells; none depends on the number of events.
+The story: scope -> initiatives -> events with their registrations, partners and audiences
+-> volunteer hours -> targets and gaps. Each step is one GROUP BY statement that adds its
+numbers to the cells; none depends on the number of events. The events step reads a year's
+registrations (500,000 in the benchmark) once, summed per event, and joins those sums to the
+events; it is the one statement whose time grows with the year (see docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db import connection, transaction
+from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import ExtractQuarter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ErrorCode, RuleViolation
-from core.models import Branch
+from core.models import Audience, Branch, Partner
 from core.selectors import branch_list, track_list
 from core.timeutils import local_tz
 from events.models import Event, Registration
@@ -29,7 +34,7 @@ from plans.selectors.counting import (
     _planned_q,
 )
 from plans.selectors.gaps import find_gaps
-from plans.selectors.periods import year_bounds
+from plans.selectors.periods import quarter_bounds, year_bounds
 from volunteers.models import ShiftSignup
 
 
@@ -43,11 +48,13 @@ def coverage(
 ) -> Coverage:
     """Coverage of ``year`` (optionally one quarter, or some quarters, and one branch).
 
-    Twelve queries whatever the amount of data: tracks, branches, plan, targets,
-    initiatives (with their tracks, branches and partners), events by track × branch ×
-    quarter, registrations likewise, volunteer hours likewise, event partners, event
-    audiences, and the participants per audience (drop-in counts, checked-in seats). The whole year is loaded so that yearly targets can be judged; the scope
-    only narrows what ``total()`` adds up and which gaps are named.
+    Seven queries whatever the amount of data: tracks, branches, plan, targets,
+    initiatives (with their tracks, branches and partners), one statement for the events by
+    track × branch × quarter with their registered and checked-in seats, partners, audiences
+    and participants per audience, and the volunteer hours likewise (on PostgreSQL the
+    events statement runs in its own transaction: BEGIN, set_config and COMMIT, three more).
+    The whole year is loaded so that yearly targets can be judged; the scope only narrows
+    what ``total()`` adds up and which gaps are named.
     """
     now = now or timezone.now()
     tracks = list(track_list())  # query 1
@@ -67,7 +74,7 @@ def coverage(
         plan=plan,
         tracks=tracks,
         branches=branches,
-        cells=_cells(year=year, plan=plan, now=now),  # queries 5 to 12
+        cells=_cells(year=year, plan=plan, now=now),  # queries 5 to 7
         targets=targets,
         now=now,
     )
@@ -106,11 +113,8 @@ def _cells(*, year: int, plan: Plan | None, now: datetime) -> dict[Key, Cell]:
     start, end = year_bounds(year)
     if plan is not None:
         _count_initiatives(cells, plan)  # query 5
-    _count_events(cells, start=start, end=end, now=now)  # query 6
-    _count_registrations(cells, start=start, end=end, now=now)  # query 7
-    _count_volunteer_hours(cells, start=start, end=end)  # query 8
-    _collect_partners_and_audiences(cells, start=start, end=end, now=now)  # queries 9 and 10
-    _count_audience_participants(cells, start=start, end=end, now=now)  # queries 11 and 12
+    _count_events_and_registrations(cells, year=year, now=now)  # query 6
+    _count_volunteer_hours(cells, start=start, end=end)  # query 7
     return cells
 
 
@@ -144,58 +148,127 @@ def _count_initiatives(cells: dict[Key, Cell], plan: Plan) -> None:
                 cell.partners.add(partner)
 
 
-def _count_events(cells: dict[Key, Cell], *, start: datetime, end: datetime, now: datetime) -> None:
-    """Events held, planned and cancelled, and drop-in attendance (one row per event and track)."""
-    held = _held_q(now)
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _event_rows(*, year: int, now: datetime) -> tuple[str, tuple[Any, ...]]:
+    """The year's events, one row per event and track: branch, track, quarter (by the local quarter bounds, the
+    same as the quarter of the local start), held / planned / cancelled as 0 or 1, drop-in."""
+    start, end = year_bounds(year)
+    bounds = [quarter_bounds(year, q)[0] for q in (2, 3, 4)]
     rows = (
-        Event.objects.filter(start__gte=start, start__lt=end)
+        Event.objects.filter(start__gte=start, start__lt=end, tracks__isnull=False)
         .order_by()
-        .values(
-            "branch_id", track_id=F("tracks"), quarter=ExtractQuarter("start", tzinfo=local_tz())
-        )
+        .values("id", "branch_id", "attendance_count", track_id=F("tracks"))
         .annotate(
-            held=Count("pk", filter=held),
-            planned=Count("pk", filter=_planned_q(now)),
-            cancelled=Count("pk", filter=_cancelled_q()),
-            dropin=Sum("attendance_count", filter=held),
+            q=Case(
+                When(start__lt=bounds[0], then=Value(1)),
+                When(start__lt=bounds[1], then=Value(2)),
+                When(start__lt=bounds[2], then=Value(3)),
+                default=Value(4),
+                output_field=IntegerField(),
+            ),
+            held=_flag(_held_q(now)),
+            planned=_flag(_planned_q(now)),
+            cancelled=_flag(_cancelled_q()),
         )
     )
-    for row in rows:
-        if row["track_id"] is None:
-            continue
-        cell = _at(cells, row["track_id"], row["branch_id"], row["quarter"])
-        cell.events_held += row["held"]
-        cell.events_planned += row["planned"]
-        cell.events_cancelled += row["cancelled"]
-        cell.attendance += row["dropin"] or 0
+    return rows.query.sql_with_params()
 
 
-def _count_registrations(
-    cells: dict[Key, Cell], *, start: datetime, end: datetime, now: datetime
-) -> None:
-    """Registered seats on held and planned events, and checked-in seats on held ones."""
-    live_event = _held_q(now, "event__") | _planned_q(now, "event__")
+def _registration_rows(start: datetime, end: datetime) -> tuple[str, tuple[Any, ...]]:
+    """The registrations of the year's events, summed once per event: the seats that count
+    as registered and the checked-in seats."""
     rows = (
         Registration.objects.filter(event__start__gte=start, event__start__lt=end)
         .order_by()
-        .values(
-            branch_id=F("event__branch_id"),
-            track_id=F("event__tracks"),
-            quarter=ExtractQuarter("event__start", tzinfo=local_tz()),
-        )
+        .values("event_id")
         .annotate(
-            registered=Sum("seats", filter=_counted_registration_q() & live_event),
-            checked_in=Sum(
-                "seats", filter=Q(checked_in_at__isnull=False) & _held_q(now, "event__")
-            ),
+            registered=Sum("seats", filter=_counted_registration_q()),
+            checked_in=Sum("seats", filter=Q(checked_in_at__isnull=False)),
         )
     )
-    for row in rows:
-        if row["track_id"] is None:
-            continue
-        cell = _at(cells, row["track_id"], row["branch_id"], row["quarter"])
-        cell.registrations += row["registered"] or 0
-        cell.attendance += row["checked_in"] or 0
+    return rows.query.sql_with_params()
+
+
+def _count_events_and_registrations(cells: dict[Key, Cell], *, year: int, now: datetime) -> None:
+    """Events held, planned and cancelled, drop-in attendance, registered and checked-in
+    seats, the partners and audiences of held and planned events, and the participants per
+    audience, by track × branch × quarter: one query.
+
+    The registrations are read once and summed per event (``rg``), then joined to the year's
+    events (``ev``) and their tracks, audiences and partners; a year of 500,000
+    registrations is one pass over them instead of one per number.
+    """
+    ev_sql, ev_params = _event_rows(year=year, now=now)
+    rg_sql, rg_params = _registration_rows(*year_bounds(year))
+    table = connection.ops.quote_name
+    audiences = table(Event.audiences.through._meta.db_table)
+    partners = table(Event.partners.through._meta.db_table)
+    audience = table(Audience._meta.db_table)
+    partner = table(Partner._meta.db_table)
+    # ``er``: one row per event with its numbers, registrations summed once per event.
+    # Only the querysets' own SQL (with its parameters) and quoted table names go into it.
+    sql = f"""
+        WITH er AS (
+            SELECT ev.id, ev.branch_id, ev.track_id, ev.q, ev.held, ev.planned, ev.cancelled,
+                   CASE WHEN ev.held = 1 THEN COALESCE(ev.attendance_count, 0) ELSE 0 END
+                       AS dropin,
+                   CASE WHEN ev.held = 1 OR ev.planned = 1 THEN COALESCE(rg.registered, 0)
+                       ELSE 0 END AS registered,
+                   CASE WHEN ev.held = 1 THEN COALESCE(rg.checked_in, 0) ELSE 0 END
+                       AS checked_in
+            FROM ({ev_sql}) ev LEFT OUTER JOIN ({rg_sql}) rg ON rg.event_id = ev.id
+        )
+        SELECT 'cell', er.branch_id, er.track_id, er.q, NULL,
+               SUM(er.held), SUM(er.planned), SUM(er.cancelled),
+               SUM(er.dropin), SUM(er.registered), SUM(er.checked_in)
+        FROM er
+        GROUP BY er.branch_id, er.track_id, er.q
+        UNION ALL
+        SELECT 'audience', er.branch_id, er.track_id, er.q, a.slug,
+               SUM(er.held + er.planned), 0, 0, SUM(er.dropin), 0, SUM(er.checked_in)
+        FROM er
+        INNER JOIN {audiences} ea ON ea.event_id = er.id
+        INNER JOIN {audience} a ON a.id = ea.audience_id
+        GROUP BY er.branch_id, er.track_id, er.q, a.slug
+        UNION ALL
+        SELECT 'partner', er.branch_id, er.track_id, er.q, p.name,
+               SUM(er.held + er.planned), 0, 0, 0, 0, 0
+        FROM er
+        INNER JOIN {partners} ep ON ep.event_id = er.id
+        INNER JOIN {partner} p ON p.id = ep.partner_id
+        GROUP BY er.branch_id, er.track_id, er.q, p.name
+    """  # noqa: S608
+    postgres = connection.vendor == "postgresql"
+    with transaction.atomic() if postgres else nullcontext(), connection.cursor() as cursor:
+        if postgres:
+            # For this statement only (SET LOCAL): no JIT compilation, which costs more than
+            # the whole query at this size, and room to hash the 50,000 events in memory.
+            cursor.execute(
+                "SELECT set_config('jit', 'off', true), set_config('work_mem', '32MB', true)"
+            )
+        cursor.execute(sql, [*ev_params, *rg_params])
+        rows = cursor.fetchall()
+    for kind, branch_id, track_id, q, name, *sums in rows:
+        # (sums of sums come back as numeric on PostgreSQL: whole numbers all the same)
+        live, planned, cancelled, dropin, registered, checked_in = (int(n or 0) for n in sums)
+        cell = _at(cells, track_id, branch_id, q)
+        if kind == "cell":
+            cell.events_held += live
+            cell.events_planned += planned
+            cell.events_cancelled += cancelled
+            cell.registrations += registered
+            cell.attendance += dropin + checked_in
+        elif kind == "audience":
+            if live and name:
+                cell.audiences.add(name)
+            if dropin + checked_in:
+                counts = cell.audience_participants
+                counts[name] = counts.get(name, 0) + dropin + checked_in
+        elif live and name:
+            cell.partners.add(name)
 
 
 def _count_volunteer_hours(cells: dict[Key, Cell], *, start: datetime, end: datetime) -> None:
@@ -217,66 +290,3 @@ def _count_volunteer_hours(cells: dict[Key, Cell], *, start: datetime, end: date
             continue
         cell = _at(cells, row["track_id"], row["branch_id"], row["quarter"])
         cell.volunteer_hours += Decimal(row["total"] or 0)
-
-
-def _collect_partners_and_audiences(
-    cells: dict[Key, Cell], *, start: datetime, end: datetime, now: datetime
-) -> None:
-    """The partners and the audiences of held and planned events (two queries)."""
-    live = (
-        Event.objects.filter(start__gte=start, start__lt=end)
-        .filter(_held_q(now) | _planned_q(now))
-        .order_by()
-    )
-    quarter = ExtractQuarter("start", tzinfo=local_tz())
-    for track_id, branch_id, q, name in (
-        live.filter(partners__isnull=False)
-        .values_list("tracks", "branch_id", quarter, "partners__name")
-        .distinct()
-    ):
-        if track_id is not None and name:
-            _at(cells, track_id, branch_id, q).partners.add(name)
-    for track_id, branch_id, q, slug in (
-        live.filter(audiences__isnull=False)
-        .values_list("tracks", "branch_id", quarter, "audiences__slug")
-        .distinct()
-    ):
-        if track_id is not None and slug:
-            _at(cells, track_id, branch_id, q).audiences.add(slug)
-
-
-def _count_audience_participants(
-    cells: dict[Key, Cell], *, start: datetime, end: datetime, now: datetime
-) -> None:
-    """Participants per audience: the drop-in count and the checked-in seats of held events,
-    by the events' audiences (the same definition as ``attendance``)."""
-    quarter = ExtractQuarter("start", tzinfo=local_tz())
-    dropins = (
-        Event.objects.filter(_held_q(now), start__gte=start, start__lt=end)
-        .filter(audiences__isnull=False, attendance_count__gt=0)
-        .order_by()
-        .values("branch_id", track_id=F("tracks"), q=quarter, slug=F("audiences__slug"))
-        .annotate(n=Sum("attendance_count"))
-    )
-    checked_in = (
-        Registration.objects.filter(
-            _held_q(now, "event__"),
-            event__start__gte=start,
-            event__start__lt=end,
-            event__audiences__isnull=False,
-            checked_in_at__isnull=False,
-        )
-        .order_by()
-        .values(
-            branch_id=F("event__branch_id"),
-            track_id=F("event__tracks"),
-            q=ExtractQuarter("event__start", tzinfo=local_tz()),
-            slug=F("event__audiences__slug"),
-        )
-        .annotate(n=Sum("seats"))
-    )
-    for row in [*dropins, *checked_in]:
-        if row["track_id"] is None or not row["n"]:
-            continue
-        counts = _at(cells, row["track_id"], row["branch_id"], row["q"]).audience_participants
-        counts[row["slug"]] = counts.get(row["slug"], 0) + row["n"]

@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from events.models import Event, EventState, Registration
 from plans import selectors
@@ -95,11 +96,11 @@ def test_query_count_does_not_grow_with_events(
 ) -> None:
     build_world(events_per_branch=per_branch)
     assert Event.objects.count() == 4 + 3 * per_branch
-    with django_assert_num_queries(12):
+    # On PostgreSQL the counting statement runs in a transaction with JIT off (+3 queries).
+    with django_assert_num_queries(7 + (3 if connection.vendor == "postgresql" else 0)):
         # 1 tracks, 2 branches, 3 plan, 4 targets, 5 initiatives × tracks × branches × partners,
-        # 6 events by track × branch × quarter, 7 registrations likewise, 8 volunteer hours,
-        # 9 event partners, 10 event audiences, 11 drop-in participants per audience,
-        # 12 checked-in participants per audience.
+        # 6 events by track × branch × quarter with their registered and checked-in seats,
+        # partners, audiences and participants per audience (one statement), 7 volunteer hours.
         cov = selectors.coverage(year=YEAR, now=NOW)
     with django_assert_num_queries(0):
         # Every sum and gap is computed from what was loaded.
