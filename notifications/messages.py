@@ -11,7 +11,7 @@ registration cancelled meanwhile, a moved event's reminder for the old time...).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from email.mime.text import MIMEText
@@ -29,7 +29,14 @@ from django.utils.translation import gettext_lazy
 from core.contracts import AccountMail, MessageKind
 from core.timeutils import local_tz
 from events.models import AssociationEventProposal, Registration
-from notifications.calendar import UID_DOMAIN, CalendarItem, invitation_ical
+from notifications.calendar import (
+    UID_DOMAIN,
+    CalendarItem,
+    _address,
+    _calendar,
+    _vtimezone,
+    build_vevent,
+)
 from notifications.kinds import DerivedKind
 from notifications.models import Delivery
 from notifications.selectors import reminder_version
@@ -127,6 +134,53 @@ def format_short(start: datetime) -> str:
 def _load(delivery: Delivery) -> Any:
     model = apps.get_model(delivery.object_type)
     return model._default_manager.filter(pk=delivery.object_id).first()
+
+
+# What a batch's messages are about, by (object type, object id); None for an object that is
+# gone. Filled by ``preload`` so a batch costs a query per kind of object, not one per message.
+Loaded = dict[tuple[str, str], Any]
+
+# What the messages read about each kind of object (its templates, location, calendar item).
+PRELOAD_RELATED: dict[str, tuple[str, ...]] = {
+    "events.registration": ("event__branch", "event__room", "event__stop"),
+    "rooms.booking": ("room__branch",),
+    "rooms.equipmentbooking": ("equipment__branch", "equipment__room__branch"),
+    "volunteers.shiftsignup": ("shift__activity__branch", "shift__room__branch"),
+    "events.openingreminder": ("event__branch", "event__room", "event__stop"),
+}
+
+
+def preload(deliveries: Iterable[Delivery]) -> Loaded:
+    """The objects of a batch of deliveries, one query per object type, with what their
+    messages read joined in (``PRELOAD_RELATED``)."""
+    wanted: dict[str, set[str]] = {}
+    for delivery in deliveries:
+        if not is_account_mail(delivery.kind):
+            wanted.setdefault(delivery.object_type, set()).add(delivery.object_id)
+    loaded: Loaded = {}
+    for label, ids in wanted.items():
+        try:
+            model = apps.get_model(label)
+            rows = model._default_manager.filter(pk__in=ids)
+            related = [name for name in PRELOAD_RELATED.get(label, ()) if _has_path(model, name)]
+            found = {str(obj.pk): obj for obj in rows.select_related(*related)}
+        except (LookupError, ValueError, TypeError):
+            continue  # left to ``prepare``'s own lookup, one by one
+        loaded.update({(label, pk): found.get(pk) for pk in ids})
+    return loaded
+
+
+def _has_path(model: Any, path: str) -> bool:
+    """``path`` (``event__branch``) follows relations that exist on ``model``."""
+    for name in path.split("__"):
+        try:
+            field = model._meta.get_field(name)
+        except Exception:  # noqa: BLE001 (FieldDoesNotExist)
+            return False
+        if not field.is_relation or field.related_model is None:
+            return False
+        model = field.related_model
+    return True
 
 
 def _reminder_still_true(delivery: Delivery, start: datetime) -> bool:
@@ -348,14 +402,16 @@ def _prepare_account_mail(delivery: Delivery) -> Prepared | None:
     )
 
 
-def prepare(delivery: Delivery) -> Prepared | None:
-    """Subject, bodies and invitation of one delivery, or None if it should not be sent."""
+def prepare(delivery: Delivery, *, loaded: Loaded | None = None) -> Prepared | None:
+    """Subject, bodies and invitation of one delivery, or None if it should not be sent.
+    ``loaded``: its object from ``preload`` (else it is looked up here)."""
     if is_account_mail(delivery.kind):
         return _prepare_account_mail(delivery)
     user = delivery.recipient
     if user is None or not user.is_active or not user.email:
         return None
-    obj = _load(delivery)
+    key = (delivery.object_type, delivery.object_id)
+    obj = loaded[key] if loaded is not None and key in loaded else _load(delivery)
     if obj is None:
         return None
     language = user.language or settings.LANGUAGE_CODE
@@ -381,10 +437,30 @@ def prepare(delivery: Delivery) -> Prepared | None:
         ics, method = None, ""
         item = ctx.get("item")
         if item is not None:
-            ics, method = invitation_ical(item, attendee=user.email)
+            ics, method = invitation(item, attendee=user.email)
     return Prepared(
         subject=subject, text=text, html=html, ics=ics, method=method, to_email=user.email
     )
+
+
+_END = b"END:VCALENDAR\r\n"
+# The invitation up to its VEVENT (the calendar's properties and the VTIMEZONE), per METHOD:
+# the same for every message, so serialised once.
+_INVITATION_HEADS: dict[str, bytes] = {}
+
+
+def invitation(item: CalendarItem, *, attendee: str) -> tuple[bytes, str]:
+    """The same bytes as ``calendar.invitation_ical``, with the part before the VEVENT
+    serialised once per process rather than once per message."""
+    method = "CANCEL" if item.is_cancelled else "REQUEST"
+    head = _INVITATION_HEADS.get(method)
+    if head is None:
+        cal = _calendar(item.summary, method=method)
+        cal.add_component(_vtimezone())
+        head = _INVITATION_HEADS[method] = cal.to_ical()[: -len(_END)]
+    organizer = _address(settings.DEFAULT_FROM_EMAIL)
+    vevent: bytes = build_vevent(item, organizer=organizer, attendee=attendee).to_ical()
+    return head + vevent + _END, method
 
 
 def build_email(delivery: Delivery, prepared: Prepared) -> EmailMultiAlternatives:

@@ -8,13 +8,13 @@ Delivery guarantee (see notifications/README.md and docs/notifications.md):
   receipt) by the ``account_mail`` receiver, also in the sender's transaction; reminders are
   inserted by the dispatcher from the current state. A second scan, a second dispatcher or a
   retried task finds the row already there.
-* Sending claims a row with a compare-and-swap UPDATE (pending -> sending, with a short lease,
-  ``MODESTED_DELIVERY_LEASE_SECONDS``, 60 s, and a claim token) that is committed before the
-  SMTP conversation; the lease is renewed while a slow send is in progress, and the row is
-  marked sent after. The mark is retried (reconnecting) until it holds or the lease would
-  run out. Two dispatchers never send the same row. A dispatcher that dies mid-batch leaves
-  its rows pending (picked up by the next run) or one row "sending", which is sent again when
-  its lease runs out and flagged "possibly sent twice" in the delivery log. The only window
+* Sending claims a batch of rows in one transaction (``FOR UPDATE SKIP LOCKED``; pending ->
+  sending, with a short lease, ``MODESTED_DELIVERY_LEASE_SECONDS``, 60 s, and a claim token)
+  that is committed before the SMTP conversation; the lease is renewed while the batch is in
+  progress, and each row is marked sent right after the SMTP server accepted it. The mark is
+  retried (reconnecting) until it holds or the lease would run out. Two dispatchers never
+  send the same row. A dispatcher that dies mid-batch leaves its unsent rows "sending"; they
+  are sent when their lease runs out and flagged "possibly sent twice" in the delivery log. The only window
   for a real repeat is between the SMTP server accepting the message and our UPDATE; the
   Message-ID is the same on every attempt for that case.
 * Failures are retried with back-off (30 s doubling up to 2 h, 10 attempts), then the row

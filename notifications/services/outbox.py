@@ -300,24 +300,30 @@ def scrub_after_sending(delivery: Delivery) -> dict[str, Any]:
 # --- Derived from state: reminders and expiring certificates ---------------------------
 
 
+# Rows per INSERT (and per look-up of the keys already there) when a scan queues many.
+INSERT_BATCH = 2000
+
+
 def _insert_new(rows: list[Delivery]) -> int:
-    """Insert the rows whose key is not there yet (the unique key settles any race)."""
-    if not rows:
-        return 0
-    kinds = {r.kind for r in rows}
-    ids = {r.object_id for r in rows}
-    existing = set(
-        Delivery.objects.filter(kind__in=kinds, object_id__in=ids).values_list(
-            "kind", "object_type", "object_id", "recipient_key", "version"
+    """Insert the rows whose key is not there yet (the unique key settles any race), in
+    batches: one look-up and one INSERT statement per ``INSERT_BATCH`` rows."""
+    inserted = 0
+    for offset in range(0, len(rows), INSERT_BATCH):
+        chunk = rows[offset : offset + INSERT_BATCH]
+        existing = set(
+            Delivery.objects.filter(
+                kind__in={r.kind for r in chunk}, object_id__in={r.object_id for r in chunk}
+            ).values_list("kind", "object_type", "object_id", "recipient_key", "version")
         )
-    )
-    new = [
-        r
-        for r in rows
-        if (r.kind, r.object_type, r.object_id, r.recipient_key, r.version) not in existing
-    ]
-    Delivery.objects.bulk_create(new, ignore_conflicts=True)
-    return len(new)
+        new = [
+            r
+            for r in chunk
+            if (r.kind, r.object_type, r.object_id, r.recipient_key, r.version) not in existing
+        ]
+        if new:
+            Delivery.objects.bulk_create(new, ignore_conflicts=True, batch_size=INSERT_BATCH)
+        inserted += len(new)
+    return inserted
 
 
 def reminders_queue_due(*, now: datetime) -> int:
