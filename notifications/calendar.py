@@ -169,7 +169,9 @@ def feed_ical_from_parts(name: str, vevents: list[bytes]) -> bytes:
 # (tests/notifications/test_feed_fast.py compares them over tricky data), which is RFC 5545:
 # TEXT escaping of backslash, semicolon, comma and line breaks, CRLF line ends, lines folded
 # at 75 octets on UTF-8 character boundaries, UTC stamps and TZID=Europe/Copenhagen times.
-# Invitations (ORGANIZER, ATTENDEE) keep using ``build_vevent``.
+# Invitations add ORGANIZER and ATTENDEE the same way (``_address_line``, RFC 5545 parameters
+# with RFC 6868 escaping, quoted as icalendar quotes them); tests/notifications/
+# test_invitation_fast.py holds them to ``build_vevent(item, organizer=..., attendee=...)``.
 
 
 def _text(value: str) -> str:
@@ -229,9 +231,10 @@ def _wall(value: datetime) -> str:
     )
 
 
-def vevent_bytes(item: CalendarItem) -> bytes:
-    """``build_vevent(item).to_ical()`` for a feed, written directly (see above). The
-    properties come in icalendar's order: its canonical ones, then the rest by name."""
+def vevent_bytes(item: CalendarItem, *, organizer: str = "", attendee: str = "") -> bytes:
+    """``build_vevent(item, organizer=..., attendee=...).to_ical()``, written directly (see
+    above): a feed's VEVENT, or with ORGANIZER and ATTENDEE an invitation's. The properties
+    come in icalendar's order: its canonical ones, then the rest by name."""
     stamp = _stamp(item.last_modified or item.start)
     lines = [
         b"BEGIN:VEVENT\r\n",
@@ -242,6 +245,8 @@ def vevent_bytes(item: CalendarItem) -> bytes:
         _line("UID:" + _text(item.uid)),
         _line(f"SEQUENCE:{int(item.sequence)}"),
     ]
+    if attendee:
+        lines.append(_address_line("ATTENDEE", _ATTENDEE_PARAMS, attendee))
     if item.categories:
         lines.append(_line("CATEGORIES:" + ",".join(_text(c) for c in item.categories)))
     if item.description:
@@ -249,12 +254,56 @@ def vevent_bytes(item: CalendarItem) -> bytes:
     lines.append(_line("LAST-MODIFIED:" + stamp))
     if item.location:
         lines.append(_line("LOCATION:" + _text(item.location)))
+    if organizer:
+        lines.append(_organizer_line(organizer))
     lines.append(_line("STATUS:" + _text(item.status)))
     lines.append(b"TRANSP:TRANSPARENT\r\n" if item.transparent else b"TRANSP:OPAQUE\r\n")
     if item.url:
         lines.append(_line("URL:" + item.url))
     lines.append(b"END:VEVENT\r\n")
     return b"".join(lines)
+
+
+# The parameters ``build_vevent`` gives the invitation's addresses.
+ORGANIZER_CN = "Mødested"
+_ORGANIZER_PARAMS = (("CN", ORGANIZER_CN),)
+_ATTENDEE_PARAMS = (("ROLE", "REQ-PARTICIPANT"), ("PARTSTAT", "ACCEPTED"), ("RSVP", "FALSE"))
+# Parameters quoted whenever their value holds one of these (icalendar's ``quote_also``),
+# and the characters that make any value quoted (its ``QUOTABLE``, with the ’ it adds).
+_QUOTE_ALSO = {"CN": (" ", "'")}
+_QUOTABLE = (",", ";", ":", "\u2019")
+
+
+def _param_value(name: str, value: str) -> str:
+    """A parameter value as icalendar writes it: RFC 6868 escaping (``^`` → ``^^``, a line
+    break → ``^n``, ``"`` → ``^'``), then double quotes around it if it holds ``,;:’`` (or,
+    for CN, a space or an apostrophe, looked for before the escaping)."""
+    quote = any(c in value for c in _QUOTE_ALSO.get(name, ()))
+    value = (
+        value.replace("^", "^^")
+        .replace("\r\n", "^n")
+        .replace("\r", "^n")
+        .replace("\n", "^n")
+        .replace('"', "^'")
+    )
+    if quote or any(c in value for c in _QUOTABLE):
+        return f'"{value}"'
+    return value
+
+
+def _address_line(name: str, params: Iterable[tuple[str, str]], address: str) -> bytes:
+    """``NAME;PARAM=value...:mailto:address``, the parameters sorted as icalendar sorts them;
+    a CAL-ADDRESS is written as it is (no TEXT escaping) and may not hold a line break."""
+    value = f"mailto:{address}"
+    if "\r" in value or "\n" in value:
+        raise ValueError(f"A CAL-ADDRESS value may not contain CR or LF characters: {value!r}")
+    written = ";".join(f"{key}={_param_value(key, v)}" for key, v in sorted(params))
+    return _line(f"{name};{written}:{value}" if written else f"{name}:{value}")
+
+
+@cache
+def _organizer_line(address: str) -> bytes:
+    return _address_line("ORGANIZER", _ORGANIZER_PARAMS, address)
 
 
 def invitation_ical(item: CalendarItem, *, attendee: str) -> tuple[bytes, str]:

@@ -35,7 +35,7 @@ from notifications.calendar import (
     _address,
     _calendar,
     _vtimezone,
-    build_vevent,
+    vevent_bytes,
 )
 from notifications.kinds import DerivedKind
 from notifications.models import Delivery
@@ -451,7 +451,8 @@ _INVITATION_HEADS: dict[str, bytes] = {}
 
 def invitation(item: CalendarItem, *, attendee: str) -> tuple[bytes, str]:
     """The same bytes as ``calendar.invitation_ical``, with the part before the VEVENT
-    serialised once per process rather than once per message."""
+    serialised once per process rather than once per message, and the VEVENT written
+    directly by ``vevent_bytes`` (tests/notifications/test_invitation_fast.py)."""
     method = "CANCEL" if item.is_cancelled else "REQUEST"
     head = _INVITATION_HEADS.get(method)
     if head is None:
@@ -459,8 +460,7 @@ def invitation(item: CalendarItem, *, attendee: str) -> tuple[bytes, str]:
         cal.add_component(_vtimezone())
         head = _INVITATION_HEADS[method] = cal.to_ical()[: -len(_END)]
     organizer = _address(settings.DEFAULT_FROM_EMAIL)
-    vevent: bytes = build_vevent(item, organizer=organizer, attendee=attendee).to_ical()
-    return head + vevent + _END, method
+    return head + vevent_bytes(item, organizer=organizer, attendee=attendee) + _END, method
 
 
 def build_email(delivery: Delivery, prepared: Prepared) -> EmailMultiAlternatives:
