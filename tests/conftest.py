@@ -121,3 +121,13 @@ def staff(db: None, branch: Any) -> User:
 @pytest.fixture
 def administrator(db: None) -> User:
     return make_user(role=Role.ADMINISTRATOR, name="Anders Admin")
+
+
+@pytest.fixture
+def kicks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """The dispatcher's kicks after commit, counted instead of run."""
+    from notifications.services import kick
+
+    done: list[int] = []
+    monkeypatch.setattr(kick, "_kick", lambda: done.append(1))
+    yield done

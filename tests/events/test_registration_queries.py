@@ -9,8 +9,6 @@ transaction, and it talks to Redis or a worker, not to the database).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,9 +22,9 @@ from core.models import ApiToken, AuditLog, User
 from events.api.serializers import RegistrationCreatedSerializer
 from events.models import EventState, Registration, RegistrationStatus, SignupQuestion
 from notifications.models import Delivery
-from notifications.services import kick
 from tests.events.factories import make_event, make_person, make_registration
 from tests.factories import make_user
+from tests.statements import statement_label
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -48,32 +46,6 @@ EXPECTED = [
 ]
 
 
-def _label(sql: str) -> str:
-    """``SELECT events_event FOR UPDATE`` for a statement: its verb and its main table."""
-    verb = sql.split(None, 1)[0].upper()
-    if verb in {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}:
-        return verb
-    if "set_config(" in sql:
-        return "SELECT set_config"
-    top = sql
-    while (inner := re.sub(r"\([^()]*\)", "", top)) != top:  # leave subqueries out
-        top = inner
-    pattern = (
-        r'INSERT (?:OR IGNORE )?INTO "?(\w+)' if verb == "INSERT" else r'(?:FROM|UPDATE) "?(\w+)'
-    )
-    match = re.search(pattern, top)
-    label = f"{verb} {match.group(1) if match else '?'}"
-    return f"{label} FOR UPDATE" if sql.rstrip().endswith("FOR UPDATE") else label
-
-
-@pytest.fixture
-def kicks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """The dispatcher's kicks after commit, counted instead of run."""
-    done: list[int] = []
-    monkeypatch.setattr(kick, "_kick", lambda: done.append(1))
-    yield done
-
-
 def _register(key: str, event_pk: int, body: dict[str, Any] | None = None) -> tuple[Any, list[str]]:
     client = APIClient()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the messages read here are English
@@ -84,7 +56,7 @@ def _register(key: str, event_pk: int, body: dict[str, Any] | None = None) -> tu
             format="json",
             HTTP_AUTHORIZATION=f"Token {key}",
         )
-    return response, [_label(q["sql"]) for q in queries.captured_queries]
+    return response, [statement_label(q["sql"]) for q in queries.captured_queries]
 
 
 def _key(user: User | None = None) -> str:

@@ -5,8 +5,6 @@ after the commit is counted apart."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -17,39 +15,14 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from core import services as core_services
-from notifications.services import kick
 from rooms.models import Booking, BookingStatus
 from tests.factories import make_user
 from tests.rooms.factories import at, future_day, future_series_day, make_room
+from tests.statements import statement_label
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 POSTGRES = connection.vendor == "postgresql"
-
-
-def _label(sql: str) -> str:
-    """``SELECT rooms_room FOR UPDATE`` for a statement: its verb and its main table."""
-    verb = sql.split(None, 1)[0].upper()
-    if verb in {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}:
-        return verb
-    if "set_config(" in sql:
-        return "SELECT set_config"
-    top = sql
-    while (inner := re.sub(r"\([^()]*\)", "", top)) != top:  # leave subqueries out
-        top = inner
-    pattern = (
-        r'INSERT (?:OR IGNORE )?INTO "?(\w+)' if verb == "INSERT" else r'(?:FROM|UPDATE) "?(\w+)'
-    )
-    match = re.search(pattern, top)
-    label = f"{verb} {match.group(1) if match else '?'}"
-    return f"{label} FOR UPDATE" if sql.rstrip().endswith("FOR UPDATE") else label
-
-
-@pytest.fixture
-def kicks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    done: list[int] = []
-    monkeypatch.setattr(kick, "_kick", lambda: done.append(1))
-    yield done
 
 
 def _book(body: dict[str, Any]) -> tuple[Any, list[str]]:
@@ -60,7 +33,7 @@ def _book(body: dict[str, Any]) -> tuple[Any, list[str]]:
         response = client.post(
             "/api/bookings/", body, format="json", HTTP_AUTHORIZATION=f"Token {key}"
         )
-    return response, [_label(q["sql"]) for q in queries.captured_queries]
+    return response, [statement_label(q["sql"]) for q in queries.captured_queries]
 
 
 def _body(room: Any, day: Any, **extra: Any) -> dict[str, Any]:

@@ -1,0 +1,23 @@
+"""Naming the SQL statements a request ran, for tests that list them one by one."""
+
+from __future__ import annotations
+
+import re
+
+
+def statement_label(sql: str) -> str:
+    """``SELECT events_event FOR UPDATE`` for a statement: its verb and its main table."""
+    verb = sql.split(None, 1)[0].upper()
+    if verb in {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}:
+        return verb
+    if "set_config(" in sql:
+        return "SELECT set_config"
+    top = sql
+    while (inner := re.sub(r"\([^()]*\)", "", top)) != top:  # leave subqueries out
+        top = inner
+    pattern = (
+        r'INSERT (?:OR IGNORE )?INTO "?(\w+)' if verb == "INSERT" else r'(?:FROM|UPDATE) "?(\w+)'
+    )
+    match = re.search(pattern, top)
+    label = f"{verb} {match.group(1) if match else '?'}"
+    return f"{label} FOR UPDATE" if sql.rstrip().endswith("FOR UPDATE") else label
