@@ -215,7 +215,7 @@ class Event(SharedEventFields):
         indexes = [
             # The events everyone may see, in the order the list and the calendar show them
             # (start, then id): a page is a walk along it, however deep, and counting them
-            # reads it rather than every event's row (events.selectors.event_list_page).
+            # reads it rather than every event's row (events.selectors_list.event_list_page).
             models.Index(
                 fields=["start", "id"],
                 condition=Q(state__in=[EventState.PUBLISHED, EventState.CANCELLED]),

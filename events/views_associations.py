@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from core.authenticated import AuthenticatedHttpRequest
 from core.pages import error_messages, form_errors, not_found_as_404
-from events import selectors, services
+from events import selectors_associations, services
 from events.forms import AssociationEventForm
 
 
@@ -22,10 +22,12 @@ from events.forms import AssociationEventForm
 def association_events(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A member's page: the associations' coming room bookings (propose an event in one) and
     their proposals, with the registrations of the published ones."""
-    proposals = list(selectors.association_proposals_for(user=request.user))
+    proposals = list(selectors_associations.association_proposals_for(user=request.user))
     proposed = {p.booking_id for p in proposals if p.status != "rejected"}
     bookings = [
-        b for b in selectors.association_bookings_for(user=request.user) if b.pk not in proposed
+        b
+        for b in selectors_associations.association_bookings_for(user=request.user)
+        if b.pk not in proposed
     ]
     return render(
         request,
@@ -37,7 +39,9 @@ def association_events(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def association_event_propose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     with not_found_as_404():
-        booking = selectors.association_booking_get_for_member(actor=request.user, pk=pk)
+        booking = selectors_associations.association_booking_get_for_member(
+            actor=request.user, pk=pk
+        )
     form = AssociationEventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -73,7 +77,7 @@ def _staff_required(request: AuthenticatedHttpRequest) -> None:
 def association_proposals(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The staff's queue: associations' event proposals in their branches, oldest first."""
     _staff_required(request)
-    pending = selectors.association_proposals_pending(actor=request.user)
+    pending = selectors_associations.association_proposals_pending(actor=request.user)
     return render(request, "events/association_proposals.html", {"pending": pending})
 
 
@@ -84,7 +88,9 @@ def association_proposal_decide(
 ) -> HttpResponse:
     _staff_required(request)
     with not_found_as_404():
-        proposal = selectors.association_proposal_get_for_staff(actor=request.user, pk=pk)
+        proposal = selectors_associations.association_proposal_get_for_staff(
+            actor=request.user, pk=pk
+        )
     with error_messages(request):
         if decision == "approve":
             services.association_event_approve(actor=request.user, proposal=proposal)

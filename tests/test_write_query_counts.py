@@ -8,9 +8,9 @@ commented statements, savepoints included (``django_assert_num_queries`` counts 
   RELEASE here (BEGIN and COMMIT in production, which are not counted).
 * The inner SAVEPOINT / RELEASE pair around an INSERT is real in production too: it lets an
   ``IntegrityError`` from a database constraint become the same 409 as the service's check.
-* On PostgreSQL every row lock is preceded by ``SET LOCAL lock_timeout`` (``core.locking``),
-  one more statement per lock; SQLite takes no row locks (its writers are serialised by
-  ``BEGIN IMMEDIATE``), so the counts differ by exactly the number of locks (``_timeouts``).
+* The counts are the same on PostgreSQL and SQLite: a PostgreSQL connection starts with its
+  ``lock_timeout`` (no ``SET LOCAL`` before each lock), and on SQLite the same SELECT runs
+  without ``FOR UPDATE`` (its writers are serialised by ``BEGIN IMMEDIATE``).
 * The outbox row of a message (``notifications``' ``state_changed`` receiver) is written in
   the same transaction, so it is counted; the e-mail itself goes after the commit.
 """
@@ -22,7 +22,6 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
 
 from events import services as event_services
 from events.models import RegistrationStatus
@@ -47,16 +46,11 @@ def frozen() -> Any:
         yield traveller
 
 
-def _timeouts(locks: int) -> int:
-    """The ``SET LOCAL lock_timeout`` statements: one per row lock, on PostgreSQL only."""
-    return locks if connection.vendor == "postgresql" else 0
-
-
 def test_booking_request_of_one_free_slot(django_assert_num_queries, branch) -> None:
     room = make_room(branch=branch)
     person = make_user()
     # 1  SAVEPOINT (the durable transaction)
-    # 2  the Room row, locked                       (+ lock_timeout on PostgreSQL)
+    # 2  the Room row, locked
     # 3  its Branch (room.branch, for closures and hours)
     # 4  closures on that day (_hours_problem)
     # 5  closures on that day again (core.selectors.opening_intervals asks too)
@@ -68,7 +62,7 @@ def test_booking_request_of_one_free_slot(django_assert_num_queries, branch) -> 
     # 13 the audit row "booking.confirmed"
     # 14 the outbox row for the "booking.confirmed" mail
     # 15 RELEASE SAVEPOINT
-    with django_assert_num_queries(15 + _timeouts(1)):
+    with django_assert_num_queries(15):
         outcome = room_services.booking_request(
             actor=person,
             room=room,
@@ -85,16 +79,15 @@ def test_registration_create_for_a_free_seat(django_assert_num_queries, branch) 
     make_registration(event=event)
     person = make_person()
     # 1  SAVEPOINT (the durable transaction)
-    # 2  the Event row, locked                      (+ lock_timeout on PostgreSQL)
-    # 3  is the person already registered? (EXISTS)
-    # 4  the event's sign-up questions (none here: no answers are written)
-    # 5  the confirmed seats (SUM, counted from the rows under the lock)
-    # 6  is anyone waiting? (EXISTS: then newcomers queue too)
-    # 7  SAVEPOINT / 8 INSERT the registration / 9 RELEASE (unique constraints -> 409)
-    # 10 the audit row "registration.confirmed"
-    # 11 the outbox row for the "registration.confirmed" mail
-    # 12 RELEASE SAVEPOINT
-    with django_assert_num_queries(12 + _timeouts(1)):
+    # 2  the Event row, locked
+    # 3  one count under the lock: the confirmed seats, the queue, whether the person is
+    #    already registered and whether the event asks questions (none here: none read)
+    # 4  INSERT the registration (no savepoint: a unique-constraint error rolls the whole
+    #    transaction back and becomes the same 409)
+    # 5  the audit row "registration.confirmed"
+    # 6  the outbox row for the "registration.confirmed" mail
+    # 7  RELEASE SAVEPOINT
+    with django_assert_num_queries(7):
         registration = event_services.registration_create(actor=person, event=event, seats=2)
     assert registration.status == RegistrationStatus.CONFIRMED
 
@@ -104,8 +97,8 @@ def test_shift_signup_for_a_free_place(django_assert_num_queries, branch) -> Non
     person = make_volunteer(branches=[branch])
     # 1  SAVEPOINT (the durable transaction)
     # 2  the volunteer's profile (_profile_of)
-    # 3  the same profile row, locked first         (+ lock_timeout on PostgreSQL)
-    # 4  the Shift row, locked second               (+ lock_timeout on PostgreSQL)
+    # 3  the same profile row, locked first
+    # 4  the Shift row, locked second
     # 5  the shift again, with its activity and branch (select_related)
     # 6  already signed up for this shift? (EXISTS)
     # 7  the live sign-ups of the shift (COUNT, under the lock)
@@ -113,7 +106,7 @@ def test_shift_signup_for_a_free_place(django_assert_num_queries, branch) -> Non
     # 9  SAVEPOINT / 10 INSERT the sign-up / 11 RELEASE (exclusion constraint -> 409)
     # 12 the audit row "shift.signed_up" (no mail for one's own sign-up)
     # 13 RELEASE SAVEPOINT
-    with django_assert_num_queries(13 + _timeouts(2)):
+    with django_assert_num_queries(13):
         signup = volunteer_services.shift_signup(actor=person, shift=shift)
     assert signup.shift_id == shift.pk
 
@@ -134,7 +127,7 @@ def test_proposal_approve_of_a_single_session_in_a_room(
         capacity=8,
     )
     # 1  SAVEPOINT (the durable transaction)
-    # 2  the proposal row, locked                   (+ lock_timeout on PostgreSQL)
+    # 2  the proposal row, locked
     # 3  the proposal again, with volunteer, branch and room (select_related)
     # 4  may the actor manage the branch? (EXISTS)
     # 5  the proposal's tracks / 6 its audiences
@@ -150,7 +143,7 @@ def test_proposal_approve_of_a_single_session_in_a_room(
     # 18 its audiences (SELECT) / 19 its partners (SELECT)
     # --- rooms.services.room_occupy (composable: a savepoint)
     # 20 SAVEPOINT
-    # 21 the Room row, locked                       (+ lock_timeout on PostgreSQL)
+    # 21 the Room row, locked
     # 22 tentative holds of the room that have expired (released first; none here)
     # 23 live bookings of the room that could overlap
     # 24 SAVEPOINT / 25 INSERT the booking / 26 RELEASE (exclusion constraint -> 409)
@@ -165,6 +158,6 @@ def test_proposal_approve_of_a_single_session_in_a_room(
     # 34 the audit row "proposal.approved"
     # 35 the outbox row for the "proposal.approved" mail to the volunteer
     # 36 RELEASE SAVEPOINT
-    with django_assert_num_queries(36 + _timeouts(2)):
+    with django_assert_num_queries(36):
         approved = volunteer_services.proposal_approve(actor=staff, proposal=proposal)
     assert approved.status == ProposalStatus.APPROVED

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from core.api.fields import AwareDateTimeField
 from core.models import Audience, BookmobileStop, Branch, Partner, Track, User
-from events import selectors
+from events import selectors, selectors_list
 from events.models import MAX_PEOPLE, Event, EventSeries, EventState, PlaceKind, Registration
 from rooms.models import Room
 
@@ -50,7 +50,9 @@ def _iso(value: datetime, zone: tzinfo) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def event_list_out(rows: list[selectors.EventListRow], *, now: datetime) -> list[dict[str, Any]]:
+def event_list_out(
+    rows: list[selectors_list.EventListRow], *, now: datetime
+) -> list[dict[str, Any]]:
     """A page of the events list exactly as ``EventOutputSerializer`` shapes it (that stays
     the schema and the reference: tests/events/test_event_list_fast.py holds the two equal),
     from plain values, without a serializer field per row."""

@@ -21,7 +21,7 @@ from core.api.pagination import PagedItems, paginated_items
 from core.api.permissions import IsLibraryStaff
 from core.exceptions import DomainError, PermissionDenied, RuleViolation
 from core.selectors import can_manage_branch
-from events import selectors, services
+from events import selectors, selectors_list, services
 from events.api import serializers as s
 from events.models import Event
 
@@ -95,9 +95,9 @@ class EventListApi(APIView):
     def get(self, request: Request) -> Response:
         # The serializer above is the schema; the answer is the same JSON shaped from plain
         # values (event_list_out): the page, its seats, tracks and audiences and the count
-        # in one statement (selectors.event_list_page), no model object or field per row.
+        # in one statement (selectors_list.event_list_page), no model object or field per row.
         p = request.query_params
-        keys = selectors.event_list_keys(
+        keys = selectors_list.event_list_keys(
             actor=request.user,
             branch=p.get("branch") or None,
             track=p.get("track") or None,
@@ -110,7 +110,7 @@ class EventListApi(APIView):
         now = timezone.now()
 
         def load(offset: int, limit: int, with_count: bool) -> tuple[list[Any], int | None]:
-            rows, count = selectors.event_list_page(
+            rows, count = selectors_list.event_list_page(
                 keys=keys, offset=offset, limit=limit, with_count=with_count
             )
             return s.event_list_out(rows, now=now), count

@@ -145,8 +145,9 @@ def _claim_batch(size: int) -> tuple[str, list[Delivery]] | None:
         if CLAIMS_ENABLED:
             ids = list(due.select_for_update(skip_locked=True).values_list("id", flat=True)[:size])
             claimed = Delivery.objects.filter(pk__in=ids).filter(claimable_q(now))
-        else:  # the negative control: every dispatcher takes whatever it saw
-            ids = list(due.values_list("id", flat=True)[:size])
+        else:  # the negative control: every dispatcher takes whatever is not sent yet
+            unsent = Delivery.objects.filter(status__in=("pending", "sending"))
+            ids = list(unsent.order_by("id").values_list("id", flat=True)[:size])
             claimed = Delivery.objects.filter(pk__in=ids)
         if not ids:
             return None

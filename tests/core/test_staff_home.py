@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 
 from core.models import Branch, Role, User
@@ -198,8 +199,10 @@ def test_the_counts_cost_the_same_queries_at_any_size(
     scene = _scene(size)
     for user in (scene.viby_staff, scene.admin):
         # rooms 1, proposals 1, shifts 1, certificates 1, events 1; the plan's gaps: the
-        # branches 1 and the coverage's 12 (the dashboard's own numbers, with the audiences'
-        # participants) = 18.
-        with django_assert_num_queries(18):  # type: ignore[operator]
+        # branches 1 and the coverage's 7 (the dashboard's own numbers, with the audiences'
+        # participants; on PostgreSQL its one big statement runs in a transaction of its own
+        # without JIT: BEGIN, set_config, COMMIT) = 13, 16 on PostgreSQL.
+        expected = 16 if connection.vendor == "postgresql" else 13
+        with django_assert_num_queries(expected):  # type: ignore[operator]
             counts = _counts(user)
         assert counts["rooms-waiting"][0] == (size if user == scene.viby_staff else size + 1)

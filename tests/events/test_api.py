@@ -50,7 +50,7 @@ def test_event_list_query_count_does_not_grow(
     _many_events(size, make_branch())
     # 1 the page of events with the branch's slug joined, and as subqueries the seat
     #   counts, the tracks and audiences of each, and the count for the pagination
-    #   (events.selectors.event_list_page)
+    #   (events.selectors_list.event_list_page)
     with django_assert_num_queries(1):
         response = api.get("/api/events/")
     assert response.status_code == 200

@@ -1,4 +1,4 @@
-"""GET /api/events/ is answered from plain values (events.selectors.event_list_page shaped by
+"""GET /api/events/ is answered from plain values (events.selectors_list.event_list_page shaped by
 events.api.serializers.event_list_out). Its contract is what the DRF serializer gave: the same
 request to the list as it was answered before (model objects, EventOutputSerializer, the
 filters with joins and DISTINCT, Django's paginator; kept below as the reference view) must
@@ -27,7 +27,7 @@ from rest_framework.views import APIView
 
 from core.api.helpers import paginated
 from core.models import Audience, BookmobileStop, Branch, Role, Track
-from events import selectors
+from events import selectors, selectors_list
 from events.api import serializers as s
 from events.api.views import _int, _parse_dt
 from events.models import (
@@ -441,7 +441,7 @@ def test_the_statement_names_the_models_tables_and_columns() -> None:
         "b": [Branch],
         "shown": [Event],
     }
-    sql = selectors._PAGE_SQL
+    sql = selectors_list._PAGE_SQL
     for alias, these in models.items():
         for model in these:
             if alias != "shown":

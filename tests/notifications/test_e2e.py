@@ -22,6 +22,7 @@ def test_make_copy_and_renew_the_calendar_link_on_a_phone(page: Page, live_serve
 
     page.goto(live_server.url + "/min-side/")
     page.get_by_role("button", name="Lav mit kalenderlink").click()
+    page.wait_for_load_state("load")  # copy.js (deferred) has wired the button
     address = page.get_by_label("Din personlige kalenderadresse")
     old_url = address.input_value()
     assert old_url.startswith(live_server.url + "/feeds/personal/")

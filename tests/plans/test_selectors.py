@@ -11,7 +11,13 @@ from django.db import connection
 from events.models import Event, EventState, Registration
 from plans import selectors
 from tests.plans.conftest import NOW, YEAR, World, build_world
-from tests.plans.factories import make_event, make_initiative, make_plan, make_target
+from tests.plans.factories import (
+    make_event,
+    make_initiative,
+    make_plan,
+    make_registration,
+    make_target,
+)
 
 
 def assert_matches(world: World, cov: selectors.Coverage) -> None:
@@ -160,7 +166,7 @@ def test_gap_sentences(db: None) -> None:
     gadstrup = world.branches[0]
     # Gadstrup has its own Hygge target (5 events); 2 edge events + 1 here; none in Q3.
     make_target(plan=world.plan, track=hygge, branch=gadstrup, min_initiatives=1, min_events=5)
-    make_event(branch=gadstrup, start=NOW - timedelta(days=150), tracks=[hygge])
+    make_event(branch=gadstrup, start=NOW - timedelta(days=150), tracks=[hygge], attendance_count=0)
     # One planned (future) event: the events target counts it, and the sentence says so.
     make_event(branch=gadstrup, start=NOW + timedelta(days=60), tracks=[hygge])  # Q4
     with translation.override("en"):
@@ -201,7 +207,12 @@ def test_a_plan_meeting_its_targets_has_no_target_gaps(db: None) -> None:
     hygge = world.tracks[1]
     for _ in range(3):
         make_initiative(plan=plan, tracks=[hygge], branches=[world.branches[0]], quarters=[1])
-    make_event(branch=world.branches[0], start=NOW + timedelta(days=200), tracks=[hygge])
+    make_event(
+        branch=world.branches[0],
+        start=NOW + timedelta(days=200),
+        tracks=[hygge],
+        attendance_count=0,
+    )
     cov = selectors.coverage(year=YEAR + 1, now=NOW)
     hygge_gaps = [g for g in cov.gaps if g.track == hygge]
     assert hygge_gaps == []
@@ -215,12 +226,54 @@ def test_quarters_follow_local_time_across_the_autumn_quarter_boundary(db: None)
     world = build_world(events_per_branch=0)
     hygge, branch = world.tracks[1], world.branches[2]
     # 23:30 on 30 September (summer time) is 21:30 UTC: Q3.
-    make_event(branch=branch, start=make_local(date(2027, 9, 30), time(23, 30)), tracks=[hygge])
+    make_event(
+        branch=branch,
+        start=make_local(date(2027, 9, 30), time(23, 30)),
+        tracks=[hygge],
+        attendance_count=0,
+    )
     # 00:30 on 1 October is still 30 September in UTC (22:30), yet Q4 locally.
-    make_event(branch=branch, start=make_local(date(2027, 10, 1), time(0, 30)), tracks=[hygge])
+    make_event(
+        branch=branch,
+        start=make_local(date(2027, 10, 1), time(0, 30)),
+        tracks=[hygge],
+        attendance_count=0,
+    )
     # The Sunday summer time ends (31 October): 03:30 exists once and is Q4.
-    make_event(branch=branch, start=make_local(date(2027, 10, 31), time(3, 30)), tracks=[hygge])
+    make_event(
+        branch=branch,
+        start=make_local(date(2027, 10, 31), time(3, 30)),
+        tracks=[hygge],
+        attendance_count=0,
+    )
     cov = selectors.coverage(year=YEAR, now=NOW)
     assert cov.total(track=hygge, branch=branch, quarter=3).events_held == 0
     assert cov.total(track=hygge, branch=branch, quarter=3).events_planned == 1
     assert cov.total(track=hygge, branch=branch, quarter=4).events_planned == 2
+
+
+def test_registrations_of_another_years_event_created_in_between_count_nowhere(
+    db: None,
+) -> None:
+    """The registrations are read by the range of the year's event ids: an event of another
+    year created between two of this year's events lies in that range, and its seats must
+    still count for neither year's cells."""
+    world = build_world(events_per_branch=0)
+    hygge = world.tracks[1]
+    gadstrup = world.branches[0]
+
+    def numbers(year: int) -> tuple[int, int]:
+        cell = selectors.coverage(year=year, now=NOW).total(track=hygge, branch=gadstrup)
+        return cell.registrations, cell.attendance
+
+    before, before_next = numbers(YEAR), numbers(YEAR + 1)
+    first = make_event(branch=gadstrup, start=NOW - timedelta(days=20), tracks=[hygge])
+    other_year = make_event(branch=gadstrup, start=NOW + timedelta(days=400), tracks=[hygge])
+    last = make_event(branch=gadstrup, start=NOW - timedelta(days=10), tracks=[hygge])
+    assert first.pk < other_year.pk < last.pk
+    make_registration(event=first, seats=2, checked_in=True)
+    make_registration(event=other_year, seats=5, checked_in=True)
+    make_registration(event=last, seats=3)
+    after, after_next = numbers(YEAR), numbers(YEAR + 1)
+    assert (after[0] - before[0], after[1] - before[1]) == (5, 2)
+    assert after_next[0] - before_next[0] == 5  # planned next year, nothing attended yet
