@@ -55,7 +55,7 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
 LONGEST_RETRY = timedelta(hours=2)
-BATCH = 50
+BATCH = 200
 # How long one dispatcher pass sends before it hands the rest to a fresh run.
 PASS_SECONDS = 240.0
 
