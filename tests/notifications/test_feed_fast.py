@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,7 +24,6 @@ from events.services import event_cancel, event_update
 from notifications import selectors
 from notifications.calendar import (
     CalendarItem,
-    ItemStatus,
     _calendar,
     _line,
     _vtimezone,
@@ -36,7 +35,7 @@ from notifications.selectors import public_events
 from notifications.sources import event_item
 from tests.events.factories import make_event
 from tests.factories import make_branch, make_user
-from tests.notifications.factories import at, registered
+from tests.notifications.factories import TRICKY, at, random_calendar_item, registered
 from tests.notifications.test_feeds import make_feed
 from tests.rooms.factories import make_booking, make_room
 
@@ -44,24 +43,6 @@ pytestmark = pytest.mark.django_db
 
 CPH = ZoneInfo("Europe/Copenhagen")
 DAY = date(2026, 12, 10)
-
-TRICKY = [
-    "",
-    "Strik, hækl; kaffe",
-    "Æbleskiver og gløgg på Østerbro — Ålborg-stil",
-    "Back\\slash \\\\ og \\, allerede escaped\\; \\n ikke en linje",
-    "Et bogstaveligt \\N og \\N igen",
-    "Linje 1\nLinje 2\r\nLinje 3\rLinje 4\n\nTom linje over",
-    "🎉" * 40,
-    "ø" * 37 + "🎉ab" + "æ" * 50,
-    "x" * 73 + "\\,y" * 30,
-    "y" * 72 + "^^" + "^" * 80,
-    "Kom og vær med. " * 60,
-    'Tabulator\there; kolon: og "citat"',
-    "a" * 74,
-    "a" * 75,
-    "\u0131\u0307 Ǆ ß ﬃ \U0001f468\u200d\U0001f469\u200d\U0001f467 ﷽",
-]
 
 
 def full_icalendar_feed(name: str, items: list[CalendarItem]) -> bytes:
@@ -90,25 +71,8 @@ def feed_name(body: bytes) -> str:
 
 def test_each_vevent_is_byte_for_byte_what_icalendar_writes() -> None:
     rng = random.Random(16)
-    start = datetime(2026, 3, 28, 22, 30, tzinfo=UTC)  # on both sides of the DST changes
     for n in range(600):
-        begins = start + timedelta(minutes=rng.randint(0, 400_000), microseconds=rng.randint(0, 9))
-        item = CalendarItem(
-            uid=rng.choice([f"event-{n}@modested.dk", f"registration-{n},x;y@modested.dk"]),
-            sequence=rng.randint(0, 12),
-            summary=rng.choice(TRICKY),
-            start=begins,
-            end=begins + timedelta(minutes=rng.randint(15, 600)),
-            status=rng.choice([ItemStatus.CONFIRMED, ItemStatus.TENTATIVE, ItemStatus.CANCELLED]),
-            location=rng.choice(TRICKY),
-            description=rng.choice(TRICKY),
-            url=rng.choice(["", f"https://modested.dk/arrangementer/{n}/?a=1&b=æ"]),
-            last_modified=rng.choice(
-                [None, begins.astimezone(CPH) - timedelta(days=3, microseconds=123_456)]
-            ),
-            categories=rng.choice([[], ["Hygge"], ["Børn, unge", "Læs; skriv", "\\"]]),
-            transparent=rng.random() < 0.3,
-        )
+        item = random_calendar_item(rng, n)
         assert vevent_bytes(item) == build_vevent(item).to_ical(), item
 
 

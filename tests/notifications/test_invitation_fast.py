@@ -10,7 +10,7 @@ semicolons, colons, quotes, carets, line breaks and Danish letters, long enough 
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,7 +24,6 @@ from notifications import services
 from notifications.calendar import (
     ORGANIZER_CN,
     CalendarItem,
-    ItemStatus,
     _address_line,
     _param_value,
     build_vevent,
@@ -36,8 +35,7 @@ from notifications.models import Delivery
 from notifications.sources import registration_item
 from tests.events.factories import make_event
 from tests.factories import make_user
-from tests.notifications.factories import at, ics_parts, registered
-from tests.notifications.test_feed_fast import TRICKY
+from tests.notifications.factories import at, ics_parts, random_calendar_item, registered
 
 CPH = ZoneInfo("Europe/Copenhagen")
 DAY = date(2026, 12, 10)
@@ -80,31 +78,10 @@ PARAM_VALUES = [
 ]
 
 
-def random_item(rng: random.Random, n: int) -> CalendarItem:
-    start = datetime(2026, 3, 28, 22, 30, tzinfo=UTC)  # on both sides of the DST changes
-    begins = start + timedelta(minutes=rng.randint(0, 400_000), microseconds=rng.randint(0, 9))
-    return CalendarItem(
-        uid=rng.choice([f"registration-{n}@modested.dk", f"booking-{n},x;y@modested.dk"]),
-        sequence=rng.randint(0, 12),
-        summary=rng.choice(TRICKY),
-        start=begins,
-        end=begins + timedelta(minutes=rng.randint(15, 600)),
-        status=rng.choice([ItemStatus.CONFIRMED, ItemStatus.TENTATIVE, ItemStatus.CANCELLED]),
-        location=rng.choice(TRICKY),
-        description=rng.choice(TRICKY),
-        url=rng.choice(["", f"https://modested.dk/arrangementer/{n}/?a=1&b=æ"]),
-        last_modified=rng.choice(
-            [None, begins.astimezone(CPH) - timedelta(days=3, microseconds=123_456)]
-        ),
-        categories=rng.choice([[], ["Hygge"], ["Børn, unge", "Læs; skriv", "\\"]]),
-        transparent=rng.random() < 0.3,
-    )
-
-
 def test_each_invitation_vevent_is_byte_for_byte_what_icalendar_writes() -> None:
     rng = random.Random(162)
     for n in range(600):
-        item = random_item(rng, n)
+        item = random_calendar_item(rng, n)
         organizer = rng.choice(["", *ADDRESSES])
         attendee = rng.choice(["", *ADDRESSES])
         assert vevent_bytes(item, organizer=organizer, attendee=attendee) == (
@@ -115,7 +92,7 @@ def test_each_invitation_vevent_is_byte_for_byte_what_icalendar_writes() -> None
 def test_without_addresses_the_vevent_is_the_feeds() -> None:
     rng = random.Random(1)
     for n in range(50):
-        item = random_item(rng, n)
+        item = random_calendar_item(rng, n)
         assert vevent_bytes(item, organizer="", attendee="") == vevent_bytes(item)
 
 
@@ -126,7 +103,7 @@ def test_each_invitation_is_byte_for_byte_the_calendars(settings: Any, organizer
     rng = random.Random(organizer)
     methods = set()
     for n in range(150):
-        item = random_item(rng, n)
+        item = random_calendar_item(rng, n)
         attendee = rng.choice(ADDRESSES)
         body, method = invitation(item, attendee=attendee)
         assert (body, method) == invitation_ical(item, attendee=attendee), (item, attendee)
