@@ -24,14 +24,12 @@ from django.utils import translation
 
 from notifications.calendar import (
     CalendarItem,
-    ItemStatus,
     feed_ical_from_parts,
     make_uid,
-    newest,
     vevent_bytes,
 )
 from notifications.selectors import public_events
-from notifications.sources import event_is_cancelled, event_location, site_url
+from notifications.sources import event_item, site_url
 
 logger = logging.getLogger(__name__)
 
@@ -203,18 +201,5 @@ def _event_url() -> Callable[[int], str]:
 
 
 def _item(event: _Columns, url: Callable[[int], str]) -> CalendarItem:
-    """What ``notifications.sources.event_item`` makes of the event (the same fields; the
-    tests compare the two), from its columns."""
-    cancelled = event_is_cancelled(event)
-    return CalendarItem(
-        uid=make_uid("event", event.pk),
-        sequence=event.sequence + (1 if cancelled else 0),
-        summary=event.title,
-        start=event.start,
-        end=event.end,
-        status=ItemStatus.CANCELLED if cancelled else ItemStatus.CONFIRMED,
-        location=event_location(event),
-        description=event.description,
-        url=url(event.pk),
-        last_modified=newest([event.updated_at, event.cancelled_at]),
-    )
+    """What ``notifications.sources.event_item`` makes of the event, from its columns."""
+    return event_item(event, url=url)

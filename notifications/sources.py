@@ -9,6 +9,7 @@ it rises on every real change and a CANCEL always outranks the REQUEST before it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -67,7 +68,9 @@ def event_is_cancelled(event: Any) -> bool:
     return event.state == "cancelled" or event.cancelled_at is not None
 
 
-def event_item(event: Any) -> CalendarItem:
+def event_item(event: Any, *, url: Callable[[int], str] | None = None) -> CalendarItem:
+    """An event as a calendar item: a model object, or any row with the same attributes (the
+    public feed's column rows, which pass ``url``, the event's address resolved once)."""
     cancelled = event_is_cancelled(event)
     return CalendarItem(
         uid=make_uid("event", event.pk),
@@ -78,7 +81,7 @@ def event_item(event: Any) -> CalendarItem:
         status=ItemStatus.CANCELLED if cancelled else ItemStatus.CONFIRMED,
         location=event_location(event),
         description=event.description,
-        url=site_url("events:event-detail", event.pk),
+        url=url(event.pk) if url is not None else site_url("events:event-detail", event.pk),
         last_modified=newest([event.updated_at, event.cancelled_at]),
     )
 
