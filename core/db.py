@@ -1,13 +1,20 @@
-"""Database helpers shared by the apps that hold no-overlap guarantees."""
+"""Database helpers: the no-overlap constraints, telling a lost race from a fault, and the
+few tools of the hot write paths (statements sent together, INSERTs that read nothing back,
+hand-written lookups that still give model instances)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Generic, TypeVar
 
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.db import IntegrityError, OperationalError, connections, models
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, OperationalError, connections, models
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.models import Model
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
 
 
 class TsTzRange(models.Func):
@@ -74,3 +81,158 @@ def is_conflict_error(error: BaseException, constraint_names: set[str] | None = 
     if constraint_names:
         return any(name in text for name in constraint_names)
     return "UNIQUE constraint failed" in text or "database is locked" in text
+
+
+# --- Fewer round trips on a hot write path -------------------------------------------
+
+# The INSERTs ``insert_quietly`` holds back inside ``batched_inserts``: per thread (as
+# Django's connections are) and per connection alias.
+_held = threading.local()
+
+
+_Batch = list[tuple[str, Sequence[Any]]]
+
+
+def _batches() -> dict[str, _Batch]:
+    if not hasattr(_held, "batches"):
+        _held.batches = {}
+    batches: dict[str, _Batch] = _held.batches
+    return batches
+
+
+def sends_statements_together(using: str = DEFAULT_DB_ALIAS) -> bool:
+    """True where several statements can go in one string, one round trip: PostgreSQL with
+    client-side parameter binding (Django's default for psycopg 3), not SQLite."""
+    connection = connections[using]
+    return connection.vendor == "postgresql" and not connection.settings_dict.get(
+        "OPTIONS", {}
+    ).get("server_side_binding")
+
+
+@contextmanager
+def batched_inserts(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """Hold back the INSERTs ``insert_quietly`` makes inside the block, and send them in one
+    round trip when it ends (still inside the caller's transaction, which must be open).
+
+    For a write whose rows every other writer of the same object waits for (registering for
+    an event, under the event's lock): its row, the audit row and the message's row go
+    together instead of one round trip each. Nothing in the block may read them back; their
+    foreign keys are checked at the commit anyway (Django makes them deferrable). An error
+    (a unique constraint) is raised when the block ends, as the same ``IntegrityError``.
+    """
+    batches = _batches()
+    if using in batches:  # nested: the outer block sends them
+        yield
+        return
+    if not connections[using].in_atomic_block:
+        raise RuntimeError("batched_inserts() must run inside transaction.atomic().")
+    batch: _Batch = []
+    batches[using] = batch
+    try:
+        yield
+    finally:
+        del batches[using]
+    if not batch:
+        return
+    with connections[using].cursor() as cursor:
+        if sends_statements_together(using):
+            cursor.execute(
+                "; ".join(sql for sql, _params in batch),
+                [value for _sql, params in batch for value in params],
+            )
+        else:
+            for sql, params in batch:
+                cursor.execute(sql, params)
+
+
+def insert_quietly(
+    objs: Sequence[Model], *, ignore_conflicts: bool = False, using: str = DEFAULT_DB_ALIAS
+) -> None:
+    """INSERT ``objs`` (one model; primary keys set, or left to the database) in one statement
+    that reads nothing back (no ``RETURNING``): objects without a primary key keep ``pk``
+    None. Inside ``batched_inserts`` the statement waits for the block's end.
+    ``ignore_conflicts`` skips rows a unique constraint already holds, as ``bulk_create``'s."""
+    if not objs:
+        return
+    model = type(objs[0])
+    meta = model._meta
+    with_pk = objs[0].pk is not None
+    fields = [f for f in meta.local_concrete_fields if with_pk or f is not meta.auto_field]
+    for obj in objs:
+        for field in fields:
+            field.pre_save(obj, add=True)  # auto_now_add and friends, as save() does
+    query = InsertQuery(model, on_conflict=OnConflict.IGNORE if ignore_conflicts else None)
+    query.insert_values(fields, list(objs))
+    statements = query.get_compiler(using=using).as_sql()
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = using
+    batch = _batches().get(using)
+    if batch is not None:
+        batch.extend(statements)
+        return
+    with connections[using].cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+
+
+def next_id_sql(model: type[Model], using: str = DEFAULT_DB_ALIAS) -> str:
+    """An SQL expression that takes the next primary key of ``model``'s table, to put in a
+    statement the write runs anyway (so ``insert_quietly`` can insert with the key set).
+
+    PostgreSQL: ``nextval`` of the column's sequence (an id taken and not used is a gap, as a
+    rolled-back INSERT leaves). SQLite: one more than the table's AUTOINCREMENT counter, which
+    is only safe because SQLite's write transactions are serial (``IMMEDIATE``): call it
+    inside the transaction that inserts.
+    """
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    if connections[using].vendor == "postgresql":
+        return f"nextval(pg_get_serial_sequence('{table}', '{column}'))"
+    counter = f"SELECT seq FROM sqlite_sequence WHERE name = '{table}'"  # noqa: S608 - a name
+    return f"(SELECT COALESCE(({counter}), 0) + 1)"
+
+
+M = TypeVar("M", bound=Model)
+
+
+class ModelColumns(Generic[M]):
+    """A model's columns for a hand-written SELECT on a hot path, and its rows turned back
+    into instances with the fields' converters, as a queryset would (without building and
+    compiling the query each time: for a small lookup that took longer than running it)."""
+
+    def __init__(self, model: type[M], alias: str) -> None:
+        self.model = model
+        self.fields = list(model._meta.concrete_fields)
+        self.attnames = [f.attname for f in self.fields]
+        self.alias = alias
+        self._converters: dict[str, list[tuple[int, list[Any], Any]]] = {}
+        self._sql: dict[str, str] = {}
+
+    def sql(self, using: str = DEFAULT_DB_ALIAS) -> str:
+        """The columns, for the SELECT list (``alias."column", ...``)."""
+        if using not in self._sql:
+            quote = connections[using].ops.quote_name
+            self._sql[using] = ", ".join(
+                f"{quote(self.alias)}.{quote(str(f.column))}" for f in self.fields
+            )
+        return self._sql[using]
+
+    def instance(self, values: Sequence[Any], using: str = DEFAULT_DB_ALIAS) -> M:
+        """The instance a row's ``len(self.fields)`` values describe."""
+        connection = connections[using]
+        if using not in self._converters:
+            found = []
+            for i, field in enumerate(self.fields):
+                column = field.get_col(self.alias)
+                converters = connection.ops.get_db_converters(column) + column.get_db_converters(
+                    connection
+                )
+                if converters:
+                    found.append((i, converters, column))
+            self._converters[using] = found
+        row = list(values)
+        for i, converters, column in self._converters[using]:
+            for convert in converters:
+                row[i] = convert(row[i], column, connection)
+        return self.model.from_db(using, self.attnames, row)

@@ -30,15 +30,17 @@ changes them:
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import OperationalError, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils.translation import gettext_lazy as _
 
+from core.db import sends_statements_together
 from core.exceptions import Conflict, ErrorCode
 
 M = TypeVar("M", bound=models.Model)
@@ -120,6 +122,69 @@ def lock_many(model: type[M], pks: Iterable[int]) -> list[M]:
     if not keys:
         return []
     return lock_rows(model._default_manager.filter(pk__in=keys))
+
+
+# The lock statement of ``lock_one_then`` per model, compiled once per process (Django
+# builds the same SQL for every key; compiling it took longer than running it).
+_lock_statements: dict[
+    tuple[str, type[models.Model], bool], tuple[str, list[str], SQLCompiler]
+] = {}
+
+
+def _lock_statement(model: type[M], using: str) -> tuple[str, list[str], SQLCompiler]:
+    key = (using, model, LOCKS_ENABLED)
+    if key not in _lock_statements:
+        queryset = model._default_manager.using(using).filter(pk=0)
+        if LOCKS_ENABLED:
+            queryset = queryset.select_for_update()
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()  # in the caller's transaction (FOR UPDATE needs one)
+        if list(params) != [0]:
+            raise RuntimeError(f"Unexpected lock statement for {model.__name__}: {sql}")
+        columns = [column.target.attname for column, _sql, _alias in compiler.select]
+        _lock_statements[key] = (sql, columns, compiler)
+    return _lock_statements[key]
+
+
+def lock_one_then(
+    model: type[M], pk: int, sql: str, params: Sequence[object]
+) -> tuple[M, tuple[Any, ...]]:
+    """``lock_one``, and right after the lock is granted one more statement (``sql`` with
+    ``params``; its first row is returned), in the same round trip where the database takes
+    several statements in one string (``core.db.sends_statements_together``).
+
+    The second statement starts after the lock is held, so it sees every row committed
+    before: the place for counting what the lock guards. (One statement cannot lock and
+    count: it would count with the snapshot it took before it waited for the lock.)
+    """
+    using = model._default_manager.db
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_one_then() must run inside transaction.atomic().")
+    lock_sql, columns, compiler = _lock_statement(model, using)
+    if LOCKS_ENABLED:
+        _set_lock_timeout(connection)
+    try:
+        with connection.cursor() as cursor:
+            if sends_statements_together(using):
+                cursor.execute(f"{lock_sql}; {sql}", [pk, *params])
+                rows = cursor.fetchall()
+                cursor.nextset()
+            else:
+                cursor.execute(lock_sql, [pk])
+                rows = cursor.fetchall()
+                cursor.execute(sql, params)
+            after = cursor.fetchone()
+    except OperationalError as error:
+        if not _is_lock_timeout(error):
+            raise
+        # The failed statement aborted the transaction on PostgreSQL: no query may follow.
+        transaction.set_rollback(True, using=using)
+        raise Conflict(BUSY_MESSAGE, code=ErrorCode.BUSY) from error
+    if not rows:
+        raise model.DoesNotExist(f"{model.__name__} {pk} does not exist.")  # type: ignore[attr-defined]
+    values = next(iter(compiler.results_iter(results=[rows])))  # the fields' converters
+    return model.from_db(using, columns, values), tuple(after)
 
 
 def lock_one(model: type[M], pk: int) -> M:

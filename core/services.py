@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import selectors
 from core.contracts import AccountMail, AuditAction
+from core.db import insert_quietly
 from core.exceptions import ErrorCode, PermissionDenied, RuleViolation
 from core.models import ApiToken, AuditLog, Branch, Language, Role, SignupRequest, User
 from core.signals import send_account_mail
@@ -47,6 +48,29 @@ def audit_log(
         target_type=target._meta.label_lower,
         target_id=str(target.pk),
         data=data or {},
+    )
+
+
+def audit_append(
+    *,
+    actor: User | None,
+    action: AuditAction,
+    target: models.Model,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """``audit_log`` for a hot write path: the row is written and nothing is read back (no
+    id), so inside ``core.db.pipelined`` it goes with the commit instead of a round trip of
+    its own."""
+    insert_quietly(
+        [
+            AuditLog(
+                actor=actor if actor is not None and actor.pk else None,
+                action=AuditAction(action),
+                target_type=target._meta.label_lower,
+                target_id=str(target.pk),
+                data=data or {},
+            )
+        ]
     )
 
 

@@ -6,7 +6,16 @@ import re
 
 
 def statement_label(sql: str) -> str:
-    """``SELECT events_event FOR UPDATE`` for a statement: its verb and its main table."""
+    """``SELECT events_event FOR UPDATE`` for a statement: its verb and its main table.
+
+    Several statements sent in one string (one round trip) are labelled each, joined by
+    `` + ``: ``SELECT events_event FOR UPDATE + SELECT events_registration``.
+    """
+    parts = re.split(r";\s+(?=(?:SELECT|INSERT|UPDATE|DELETE)\b)", sql)
+    return " + ".join(_one(part) for part in parts)
+
+
+def _one(sql: str) -> str:
     verb = sql.split(None, 1)[0].upper()
     if verb in {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}:
         return verb

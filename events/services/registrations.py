@@ -5,18 +5,22 @@ seats from the rows under that lock, so an event is never oversold; one live reg
 per person and event is backed by a partial unique constraint.
 
 Registering is the hot path when a popular event opens, and every writer of the event waits
-for the lock, so the work under it is kept to a few statements (``_tally``): the lock, one
+for the lock, so the work under it is three round trips on PostgreSQL: the lock and one
 statement that counts the seats, the queue and the person's own registration (and whether the
-event asks sign-up questions; only then are they read), the INSERT, its audit row and its
-message. The count is a statement of its own, after the lock: a statement that waited for the
-lock would count with the snapshot it took before waiting. A duplicate that slips past the
-count anyway (the unique constraint) rolls the whole transaction back and becomes the same 409.
+event asks sign-up questions; only then are they read) go in one string
+(``locking.lock_one_then``); the INSERT, its audit row and its message in another
+(``core.db.batched_inserts``: the registration's id is taken by the count, so nothing is
+read back); then the COMMIT. The count is a statement of its own, after the lock: a
+statement that waited for the lock would count with the snapshot it took before waiting. A
+duplicate that slips past the count anyway (the unique constraint) rolls the whole
+transaction back and becomes the same 409.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -24,12 +28,12 @@ from django.utils.translation import gettext_lazy as _
 
 from core import locking
 from core.contracts import AuditAction, MessageKind
-from core.db import is_conflict_error
+from core.db import batched_inserts, insert_quietly, is_conflict_error, next_id_sql
 from core.exceptions import Conflict, ErrorCode, NotFound, PermissionDenied, RuleViolation
 from core.models import User
 from core.overrides import override_for, override_log
 from core.selectors import can_manage_branch
-from core.services import audit_log
+from core.services import audit_append, audit_log
 from core.timeutils import local_tz
 from events.models import (
     Event,
@@ -101,7 +105,10 @@ def _registration_create(
     override_reason: str,
 ) -> Registration:
     try:
-        event = locking.lock_one(Event, event_id)
+        if on_behalf_of:  # at the desk: the person is known once the event's branch is
+            event = locking.lock_one(Event, event_id)
+        else:  # the lock and the count in one round trip
+            event, counted = locking.lock_one_then(Event, event_id, *_tally_sql(event_id, actor))
     except Event.DoesNotExist as error:
         raise NotFound(_("This event does not exist.")) from error
     override = None
@@ -109,6 +116,7 @@ def _registration_create(
         override = override_for(
             actor=actor, branch=event.branch_id, on_behalf_of=on_behalf_of, reason=override_reason
         )
+        counted = _count(*_tally_sql(event_id, override.person))
     person = override.person if override is not None else actor
     _check_open_for(event, seats)
     for rule in (_check_not_started, _check_seats_per_registration):
@@ -117,7 +125,7 @@ def _registration_create(
         else:
             with override.check():  # each rule on its own: bending one skips no other
                 rule(event, seats)
-    tally = _tally(event, person)
+    tally = Tally.of(counted)
     if tally.mine:
         raise Conflict(
             _("You are already registered for this event. You can see it on your page."),
@@ -126,7 +134,8 @@ def _registration_create(
     given = _answers_checked(_questions_of(event) if tally.asks_questions else [], answers)
     status, position = _place_for(event, seats, tally)
     locking.pause(locking.Pause.REGISTRATION_AFTER_SEAT_COUNT)
-    reg = Registration.objects.create(
+    reg = Registration(
+        pk=tally.next_id,
         event=event,
         user=person,
         seats=seats,
@@ -136,15 +145,17 @@ def _registration_create(
         override_rule=override.rule if override is not None else "",
         override_reason=override.reason if override is not None and override.used else "",
     )
-    _answers_save(reg, given)
-    audit_log(
-        actor=actor,
-        action=AuditAction(f"registration.{status}"),
-        target=reg,
-        data={"event": event.pk, "seats": seats, "position": position},
-    )
-    override_log(override, target=reg, data={"event": event.pk})
-    _send(reg, MessageKind(f"registration.{status}"), actor)
+    with batched_inserts():  # the registration, its audit row and its message: one round trip
+        insert_quietly([reg])
+        _answers_save(reg, given)
+        audit_append(
+            actor=actor,
+            action=AuditAction(f"registration.{status}"),
+            target=reg,
+            data={"event": event.pk, "seats": seats, "position": position},
+        )
+        override_log(override, target=reg, data={"event": event.pk})
+        _send(reg, MessageKind(f"registration.{status}"), actor)
     return reg
 
 
@@ -211,41 +222,59 @@ class Tally:
     last_position: int | None  # the waiting list's last place
     mine: int  # the person's live registrations (confirmed or waiting: 0 or 1)
     asks_questions: bool  # the event asks sign-up questions
+    next_id: int  # the new registration's id, so nothing needs reading back after its INSERT
+
+    @classmethod
+    def of(cls, row: tuple[object, ...]) -> Tally:
+        confirmed, waiting, last_position, mine, asks_questions, next_id = row
+        return cls(
+            int(confirmed),  # type: ignore[call-overload]
+            int(waiting),  # type: ignore[call-overload]
+            None if last_position is None else int(last_position),  # type: ignore[call-overload]
+            int(mine),  # type: ignore[call-overload]
+            bool(asks_questions),
+            int(next_id),  # type: ignore[call-overload]
+        )
 
 
 # The tally in plain SQL: it runs while every other writer of the event waits, and the ORM
 # took several times longer to build this query than the database takes to answer it.
-_TALLY_SQL = f"""
+_TALLY_SQL = """
     SELECT
-        COALESCE(SUM(r.seats) FILTER (WHERE r.status = %(confirmed)s), 0),
-        COUNT(*) FILTER (WHERE r.status = %(waitlisted)s),
-        MAX(r.waitlist_position) FILTER (WHERE r.status = %(waitlisted)s),
-        COUNT(*) FILTER (
-            WHERE r.user_id = %(person)s AND r.status IN (%(confirmed)s, %(waitlisted)s)
-        ),
+        COALESCE(SUM(r.seats) FILTER (WHERE r.status = %s), 0),
+        COUNT(*) FILTER (WHERE r.status = %s),
+        MAX(r.waitlist_position) FILTER (WHERE r.status = %s),
+        COUNT(*) FILTER (WHERE r.user_id = %s AND r.status IN (%s, %s)),
         EXISTS (
-            SELECT 1 FROM {SignupQuestion._meta.db_table} q
-            WHERE q.series_id = %(series)s AND NOT q.removed
-        )
-    FROM {Registration._meta.db_table} r
-    WHERE r.event_id = %(event)s
-"""  # noqa: S608 - table names from the models; every value is a parameter
+            SELECT 1 FROM {questions} q
+            WHERE q.series_id = (SELECT e.series_id FROM {events} e WHERE e.id = %s)
+            AND NOT q.removed
+        ),
+        {next_id}
+    FROM {registrations} r
+    WHERE r.event_id = %s
+"""
 
 
-def _tally(event: Event, person: User) -> Tally:
-    """One statement, run after the event's lock is taken (so it sees every registration
-    committed before it): the event's registrations, aggregated."""
-    params: dict[str, str | int | None] = {
-        "confirmed": RegistrationStatus.CONFIRMED.value,
-        "waitlisted": RegistrationStatus.WAITLISTED.value,
-        "person": person.pk,
-        "series": event.series_id,
-        "event": event.pk,
-    }
+def _tally_sql(event_id: int, person: User) -> tuple[str, list[Any]]:
+    """The statement that counts an event's registrations; it must run after the event's
+    lock is taken (``locking.lock_one_then``), so it sees every registration committed
+    before."""
+    confirmed, waitlisted = RegistrationStatus.CONFIRMED.value, RegistrationStatus.WAITLISTED.value
+    sql = _TALLY_SQL.format(
+        questions=SignupQuestion._meta.db_table,
+        events=Event._meta.db_table,
+        registrations=Registration._meta.db_table,
+        next_id=next_id_sql(Registration),
+    )
+    params = [confirmed, waitlisted, waitlisted, person.pk, confirmed, waitlisted, event_id]
+    return sql, [*params, event_id]
+
+
+def _count(sql: str, params: list[Any]) -> tuple[Any, ...]:
     with connection.cursor() as cursor:
-        cursor.execute(_TALLY_SQL, params)
-        confirmed, waiting, last_position, mine, asks_questions = cursor.fetchone()
-    return Tally(confirmed, waiting, last_position, mine, bool(asks_questions))
+        cursor.execute(sql, params)
+        return tuple(cursor.fetchone())
 
 
 def _place_for(event: Event, seats: int, tally: Tally) -> tuple[str, int | None]:

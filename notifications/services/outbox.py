@@ -14,6 +14,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from core.contracts import AccountMail, MessageKind
+from core.db import insert_quietly
 from core.models import User
 from core.timeutils import local_today
 from events.selectors import opening_reminders_due
@@ -253,7 +254,7 @@ def outbox_add(
     rows = outbox_rows(kind=kind, instance=instance, actor=actor, data=data)
     if not rows:
         return 0
-    Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+    insert_quietly(rows, ignore_conflicts=True)  # in the sender's batch, if it holds one
     kick_dispatcher_on_commit()
     return len(rows)
 

@@ -12,10 +12,12 @@ from typing import Any
 import pytest
 from django.db.models import Sum
 
-from core.exceptions import DomainError
+from core.exceptions import Conflict, DomainError
 from core.locking import Pause
+from core.models import AuditLog
 from events import services
 from events.models import Event, Registration, RegistrationStatus
+from notifications.models import Delivery
 from tests.events.factories import make_event, make_person, make_registration
 from tests.race import POSTGRES_ONLY, locks_off, run_together, widen
 
@@ -111,3 +113,24 @@ def test_negative_control_promotion_without_the_lock_loses_or_doubles_seats(
             seen = True
             break
     assert seen, "without the row lock, simultaneous cancels should mis-give seats at least once"
+
+
+def test_the_same_person_twice_at_once_past_the_count_is_one_registration_and_a_409(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without the lock both requests count "not registered yet"; the unique constraint
+    stops the second when its rows are sent (the registration, its audit row and its message
+    go in one batch), and nothing of it is kept: one registration, one audit row, one
+    message, and a 409 that asks to try again."""
+    locks_off(monkeypatch)
+    widen(monkeypatch, Pause.REGISTRATION_AFTER_SEAT_COUNT)
+    event = make_event(capacity=10)
+    person = make_person()
+    results = _race(event, [person, person])
+    refused = [r for r in results if not isinstance(r, Registration)]
+    assert len(refused) == 1, results
+    assert isinstance(refused[0], Conflict) and refused[0].code == "registration_conflict"
+    kept = Registration.objects.get(event=event, user=person)
+    assert AuditLog.objects.filter(target_type="events.registration").count() == 1
+    assert AuditLog.objects.get(target_type="events.registration").target_id == str(kept.pk)
+    assert list(Delivery.objects.values_list("object_id", flat=True)) == [str(kept.pk)]
