@@ -10,7 +10,14 @@ from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, OperationalError, connections, models
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    IntegrityError,
+    OperationalError,
+    connections,
+    migrations,
+    models,
+)
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.models import Model
 from django.db.models.constants import OnConflict
@@ -60,6 +67,19 @@ class PgOnlyExclusionConstraint(ExclusionConstraint):
     ) -> None:
         if connections[using].vendor == "postgresql":
             super().validate(model, instance, exclude=exclude, using=using)
+
+
+class PostgresOnlyRunSQL(migrations.RunSQL):
+    """A migration's RunSQL that runs only on PostgreSQL and does nothing elsewhere (the
+    triggers that back a guarantee on PostgreSQL; on SQLite the services hold it)."""
+
+    def database_forwards(self, app_label: str, schema_editor: Any, *args: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, *args)
+
+    def database_backwards(self, app_label: str, schema_editor: Any, *args: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, *args)
 
 
 # SQLSTATEs a losing writer may see on PostgreSQL: exclusion / unique violation and deadlock.

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.core.paginator import Page
 from django.core.paginator import Paginator as DjangoPaginator
-from django.db.models import QuerySet
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,12 +26,17 @@ MAX_COUNTED_PAGE = 10_000_000
 PageLoader = Callable[[int, int, bool], tuple[list[Any], int | None]]
 
 
+class Countable(Protocol):
+    def count(self) -> int: ...
+
+
 class PagedItems:
     """A list answered without model objects, for ``paginated_items``: ``keys`` (a queryset,
-    in the list's order) is what is counted, and ``load`` reads and shapes one page of it,
-    with the count in the same statement when asked (``CountingPaginator``)."""
+    or anything else with a ``count()``) is what is counted, and ``load`` reads and shapes
+    one page of it, with the count in the same statement when asked
+    (``CountingPaginator``)."""
 
-    def __init__(self, keys: QuerySet[Any, Any], load: PageLoader):
+    def __init__(self, keys: Countable, load: PageLoader):
         self.keys = keys
         self.load = load
 

@@ -19,6 +19,8 @@ from typing import Any
 
 from django.db import migrations
 
+from core.db import PostgresOnlyRunSQL
+
 CREATE = """
 CREATE OR REPLACE FUNCTION core_auditlog_append_only() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -48,18 +50,6 @@ DROP = """
 DROP TRIGGER IF EXISTS core_auditlog_append_only ON core_auditlog;
 DROP FUNCTION IF EXISTS core_auditlog_append_only();
 """
-
-
-class PostgresOnlyRunSQL(migrations.RunSQL):
-    """RunSQL that runs only on PostgreSQL and does nothing elsewhere."""
-
-    def database_forwards(self, app_label: str, schema_editor: Any, *args: Any) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, *args)
-
-    def database_backwards(self, app_label: str, schema_editor: Any, *args: Any) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, *args)
 
 
 def staff_leave_the_admin(apps: Any, schema_editor: Any) -> None:
