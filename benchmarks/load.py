@@ -43,6 +43,13 @@ class Load:
     def server_errors(self) -> int:
         return sum(1 for s in self.statuses if s >= 500 or s == 0)
 
+    def add(self, other: Load) -> None:
+        """Take in another round's requests (their wall times add up)."""
+        self.wall += other.wall
+        self.latencies += other.latencies
+        self.statuses += other.statuses
+        self.bodies += other.bodies
+
 
 def percentile(values: Sequence[float], p: int) -> float:
     if len(values) == 1:

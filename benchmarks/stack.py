@@ -46,13 +46,16 @@ class MailSink:
         self._controller = None
 
     async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
-        text = envelope.content.decode("utf-8", "replace")
+        # Only the header is read (up to the first empty line): the sink stands for another
+        # machine's mail server, so it should take as little of this machine as it can.
+        content = envelope.original_content or envelope.content
+        if isinstance(content, str):
+            content = content.encode("utf-8", "replace")
+        header = content.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
         message_id = ""
-        for line in text.splitlines():
-            if not line:
-                break
-            if line.lower().startswith("message-id:"):
-                message_id = line.split(":", 1)[1].strip()
+        for line in header.splitlines():
+            if line[:11].lower() == b"message-id:":
+                message_id = line[11:].strip().decode("ascii", "replace")
         with self.lock:
             self.ids[message_id or f"no-id-{sum(self.ids.values())}"] += 1
             self.last_at = time.perf_counter()
