@@ -68,7 +68,7 @@ def test_the_kept_count_is_used_while_the_events_are_unchanged() -> None:
     "change",
     [
         "create an event",
-        "cancel one with a bulk UPDATE",
+        "hide one with a bulk UPDATE",
         "delete one",
         "take a track off",
         "rename the track",
@@ -83,7 +83,7 @@ def test_every_change_the_list_filters_on_moves_the_version(change: str) -> None
     if change == "create an event":
         make_event(branch=branch)
         expected, path_after = 3, path
-    elif change == "cancel one with a bulk UPDATE":
+    elif change == "hide one with a bulk UPDATE":
         Event.objects.filter(pk=first.pk).update(state=EventState.DRAFT)
         expected, path_after = 1, path
     elif change == "delete one":
