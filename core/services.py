@@ -42,13 +42,9 @@ def audit_log(
 
     ``action`` is an ``AuditAction``; any other string raises ``ValueError`` (nothing written).
     """
-    return AuditLog.objects.create(
-        actor=actor if actor is not None and actor.pk else None,
-        action=AuditAction(action),
-        target_type=target._meta.label_lower,
-        target_id=str(target.pk),
-        data=data or {},
-    )
+    entry = _audit_row(actor=actor, action=action, target=target, data=data)
+    entry.save(force_insert=True)
+    return entry
 
 
 def audit_append(
@@ -59,18 +55,24 @@ def audit_append(
     data: dict[str, Any] | None = None,
 ) -> None:
     """``audit_log`` for a hot write path: the row is written and nothing is read back (no
-    id), so inside ``core.db.pipelined`` it goes with the commit instead of a round trip of
-    its own."""
-    insert_quietly(
-        [
-            AuditLog(
-                actor=actor if actor is not None and actor.pk else None,
-                action=AuditAction(action),
-                target_type=target._meta.label_lower,
-                target_id=str(target.pk),
-                data=data or {},
-            )
-        ]
+    id), so inside ``core.db.batched_inserts`` it goes with the write's other rows instead of
+    a round trip of its own."""
+    insert_quietly([_audit_row(actor=actor, action=action, target=target, data=data)])
+
+
+def _audit_row(
+    *,
+    actor: User | None,
+    action: AuditAction,
+    target: models.Model,
+    data: dict[str, Any] | None,
+) -> AuditLog:
+    return AuditLog(
+        actor=actor if actor is not None and actor.pk else None,
+        action=AuditAction(action),
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        data=data or {},
     )
 
 

@@ -145,7 +145,7 @@ def event_list_page(
             "event-list-count:"
             + hashlib.sha256(repr((shown, shown_params)).encode()).hexdigest()[:40]
         )
-        kept = _kept_count(cache_key)
+        kept = _kept.get(cache_key)
         version, known = kept or (-1, 0)
         count = _CACHED_COUNT_SQL.replace("/*shown*/", shown, 1)
         count_params = (version, known, *shown_params)
@@ -210,10 +210,6 @@ def _count_key(shown: str, params: Any) -> str:
 # costs no round trip; each process counts once per change of the events.
 _kept: dict[str, tuple[int, int]] = {}
 KEPT_COUNTS = 1024
-
-
-def _kept_count(key: str) -> tuple[int, int] | None:
-    return _kept.get(key)
 
 
 def _keep_count(key: str, kept: tuple[int, int]) -> None:

@@ -18,6 +18,7 @@ transaction back and becomes the same 409.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -261,14 +262,19 @@ def _tally_sql(event_id: int, person: User) -> tuple[str, list[Any]]:
     lock is taken (``locking.lock_one_then``), so it sees every registration committed
     before."""
     confirmed, waitlisted = RegistrationStatus.CONFIRMED.value, RegistrationStatus.WAITLISTED.value
-    sql = _TALLY_SQL.format(
+    params = [confirmed, waitlisted, waitlisted, person.pk, confirmed, waitlisted, event_id]
+    return _tally_statement(connection.vendor), [*params, event_id]
+
+
+@functools.cache
+def _tally_statement(vendor: str) -> str:
+    """``_TALLY_SQL`` with the tables' names and the next id's expression (per database)."""
+    return _TALLY_SQL.format(
         questions=SignupQuestion._meta.db_table,
         events=Event._meta.db_table,
         registrations=Registration._meta.db_table,
         next_id=next_id_sql(Registration),
     )
-    params = [confirmed, waitlisted, waitlisted, person.pk, confirmed, waitlisted, event_id]
-    return sql, [*params, event_id]
 
 
 def _count(sql: str, params: list[Any]) -> tuple[Any, ...]:
