@@ -28,7 +28,7 @@ def reminder_drain(stack: Stack, *, reminders: int = 20_000, timeout: float = 60
     from events.models import Registration, RegistrationStatus
     from notifications import services as notifications
     from notifications.models import Delivery
-    from notifications.tasks import dispatch_due
+    from notifications.tasks import send_waiting
 
     laying_out = time.perf_counter()
     branch = data.branch_open_every_day()
@@ -59,7 +59,7 @@ def reminder_drain(stack: Stack, *, reminders: int = 20_000, timeout: float = 60
     stack.start_worker(concurrency=2)
     started = time.perf_counter()
     for _ in range(4):  # as several writes' kicks would
-        dispatch_due.delay()
+        send_waiting.delay()
     deadline = started + timeout
     while time.perf_counter() < deadline and stack.mail.received() - before < expected:
         time.sleep(0.2)

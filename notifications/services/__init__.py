@@ -20,6 +20,8 @@ Delivery guarantee (see notifications/README.md and docs/notifications.md):
 * Failures are retried with back-off (30 s doubling up to 2 h, 10 attempts), then the row
   is "failed" and visible in the admin's delivery log, where staff can retry it.
 * The kicks after a commit are coalesced: at most one dispatcher task waits in the queue.
+  A kicked run only sends (``send_waiting``); beat's run every minute scans for what time
+  made due (reminders, openings, certificates) and then sends (``dispatch_due``).
 """
 
 from notifications.services.dispatch import BATCH as BATCH
@@ -31,6 +33,7 @@ from notifications.services.dispatch import _send_claimed as _send_claimed
 from notifications.services.dispatch import delivery_retry as delivery_retry
 from notifications.services.dispatch import dispatch_due as dispatch_due
 from notifications.services.dispatch import lease as lease
+from notifications.services.dispatch import send_waiting as send_waiting
 from notifications.services.kick import _kick as _kick
 from notifications.services.kick import dispatcher_started as dispatcher_started
 from notifications.services.kick import kick_dispatcher_on_commit as kick_dispatcher_on_commit
@@ -81,4 +84,5 @@ __all__ = [
     "reminder_default_set",
     "reminder_preference_set",
     "reminders_queue_due",
+    "send_waiting",
 ]

@@ -80,17 +80,27 @@ class DispatchResult:
 
 
 def dispatch_due(*, now: datetime | None = None, batch: int = BATCH) -> DispatchResult:
-    """Queue what the current state makes due (one scan per pass), then send everything
-    waiting, each row once: a batch at a time, claimed in one statement (other dispatchers
-    skip the rows this one holds and take the next batch), over one SMTP connection."""
-    result = DispatchResult()
+    """Beat's pass, every minute: queue what the current state makes due (reminders, "the
+    registration is open", expiring certificates: one scan each), then send everything
+    waiting (``send_waiting``)."""
     now = now or timezone.now()
-    result.queued += reminders_queue_due(now=now)
-    result.queued += openings_queue_due(now=now)
+    queued = reminders_queue_due(now=now)
+    queued += openings_queue_due(now=now)
     try:
-        result.queued += certificates_queue_expiring(now=now)
+        queued += certificates_queue_expiring(now=now)
     except Exception:  # a volunteers selector in flux must not stop the reminders
         logger.exception("Could not look up expiring certificates")
+    result = send_waiting(batch=batch)
+    result.queued = queued
+    return result
+
+
+def send_waiting(*, batch: int = BATCH) -> DispatchResult:
+    """The kicked pass, after a write: send everything waiting, each row once, a batch at a
+    time, claimed in one statement (other dispatchers skip the rows this one holds and take
+    the next batch), over one SMTP connection. No scan: the messages a write causes are
+    already rows (written in its transaction), and what only time makes due is beat's."""
+    result = DispatchResult()
     deadline = time.monotonic() + PASS_SECONDS
     while True:
         claimed = _claim_batch(batch)

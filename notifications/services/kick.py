@@ -4,7 +4,9 @@
   cache key with Redis, a file in the embedded default), and only the kick that got it
   publishes the task; the task drops the mark as it starts (``dispatcher_started``), so a
   write after that start queues exactly one more run. A burst of 1,500 writes therefore
-  queues a handful of runs, each scanning the reminders once. The mark expires after
+  queues a handful of runs. A kicked run only sends what is waiting (``send_waiting``): the
+  scans for what time made due are beat's, once a minute, so a burst of writes does not
+  pay for them again and again. The mark expires after
   ``KICK_MARK_SECONDS`` in case its task is lost (beat's minute tick covers that gap too).
 * While Redis is known to be down (``core.redis_health``) the kick is skipped: the write
   answers at once, and the next dispatcher run once Redis is back (beat's tick, at most a
@@ -80,17 +82,17 @@ def dispatcher_started() -> None:
 
 
 def _kick() -> None:
-    from notifications.tasks import dispatch_due  # a cycle: tasks imports the services
+    from notifications.tasks import send_waiting  # a cycle: tasks imports the services
 
     if _eager():
-        dispatch_due.delay()  # runs here and now (tests without a broker)
+        send_waiting.delay()  # runs here and now (tests without a broker)
         return
     if settings.REDIS_URL and redis_health.known_down():
         return  # the mail leaves with the first dispatcher run once Redis is back
     if not _take_mark():
         return  # a dispatcher is already waiting: it will find this write's messages
     try:
-        dispatch_due.delay()  # tried once (CELERY_TASK_PUBLISH_RETRY is off)
+        send_waiting.delay()  # tried once (CELERY_TASK_PUBLISH_RETRY is off)
     except Exception as error:
         # The broker is down: the beat schedule (every minute) will find the rows anyway.
         if settings.REDIS_URL:

@@ -163,6 +163,26 @@ def test_reminders_arrive_24_and_2_hours_before_and_only_once(mail_expected) -> 
     assert Delivery.objects.filter(kind="reminder.registration").count() == 2
 
 
+def test_a_kicked_run_sends_what_a_write_queued_and_leaves_the_reminders_to_beat(
+    mail_expected,
+) -> None:
+    """A write's kick runs ``send_waiting``: the write's own messages go at once, while what
+    only time made due (a reminder) waits for beat's ``dispatch_due`` (every minute), so a
+    burst of writes does not scan for reminders once per run."""
+    start = at(DAY, 10)
+    with time_machine.travel(start - timedelta(days=3), tick=False):
+        registered(make_event(start=start, title="Sprogcafé"), make_user())
+        services.send_waiting()
+    assert [m.subject for m in mail_expected] == ["Du er tilmeldt: Sprogcafé"]
+
+    with time_machine.travel(start - timedelta(hours=23), tick=False):
+        assert services.send_waiting().sent == 0
+        assert not Delivery.objects.filter(kind="reminder.registration").exists()
+        result = services.dispatch_due()
+    assert (result.queued, result.sent) == (1, 1)
+    assert reminders_sent(mail_expected) == ["Påmindelse: Sprogcafé 10/12 kl. 10.00"]
+
+
 def test_a_cancelled_registration_is_not_reminded(mail_expected) -> None:
     start = at(DAY, 10)
     with time_machine.travel(start - timedelta(days=3), tick=False):

@@ -419,7 +419,7 @@ def test_a_burst_of_1500_writes_queues_a_handful_of_dispatcher_runs(sink, fresh_
     finally:
         pool.kill_all()
     runs = sum(
-        "Task notifications.dispatch_due[" in line and "received" in line for line in worker.lines
+        "Task notifications.send_waiting[" in line and "received" in line for line in worker.lines
     )
     assert 1 <= runs <= 10, runs
     assert received.count() == 1500
