@@ -165,6 +165,11 @@ def batched_inserts(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
                 cursor.execute(sql, params)
 
 
+# One row's INSERT statement, compiled once per model, kind of key, conflict rule and
+# database: compiling it was most of the cost of a hot write's small INSERTs.
+_one_row_sql: dict[tuple[type[Model], bool, bool, str], str] = {}
+
+
 def insert_quietly(
     objs: Sequence[Model], *, ignore_conflicts: bool = False, using: str = DEFAULT_DB_ALIAS
 ) -> None:
@@ -178,12 +183,26 @@ def insert_quietly(
     meta = model._meta
     with_pk = objs[0].pk is not None
     fields = [f for f in meta.local_concrete_fields if with_pk or f is not meta.auto_field]
-    for obj in objs:
-        for field in fields:
-            field.pre_save(obj, add=True)  # auto_now_add and friends, as save() does
-    query = InsertQuery(model, on_conflict=OnConflict.IGNORE if ignore_conflicts else None)
-    query.insert_values(fields, list(objs))
-    statements = query.get_compiler(using=using).as_sql()
+    connection = connections[using]
+    # The values as Django's compiler prepares them (``pre_save`` fills auto_now_add and
+    # friends, as save() does); an expression or a field with its own placeholder needs the
+    # compiler itself.
+    rows = [[field.pre_save(obj, add=True) for field in fields] for obj in objs]
+    plain = not any(
+        hasattr(field, "get_placeholder") or hasattr(value, "resolve_expression")
+        for row in rows
+        for field, value in zip(fields, row, strict=True)
+    )
+    key = (model, with_pk, ignore_conflicts, using)
+    if plain and len(objs) == 1 and key in _one_row_sql:
+        params = [f.get_db_prep_save(v, connection) for f, v in zip(fields, rows[0], strict=True)]
+        statements: list[tuple[str, Sequence[Any]]] = [(_one_row_sql[key], params)]
+    else:
+        query = InsertQuery(model, on_conflict=OnConflict.IGNORE if ignore_conflicts else None)
+        query.insert_values(fields, list(objs))
+        statements = query.get_compiler(using=using).as_sql()
+        if plain and len(objs) == 1 and len(statements) == 1:
+            _one_row_sql[key] = statements[0][0]
     for obj in objs:
         obj._state.adding = False
         obj._state.db = using
@@ -191,9 +210,9 @@ def insert_quietly(
     if batch is not None:
         batch.extend(statements)
         return
-    with connections[using].cursor() as cursor:
-        for sql, params in statements:
-            cursor.execute(sql, params)
+    with connection.cursor() as cursor:
+        for sql, values in statements:
+            cursor.execute(sql, values)
 
 
 def next_id_sql(model: type[Model], using: str = DEFAULT_DB_ALIAS) -> str:

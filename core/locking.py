@@ -127,11 +127,14 @@ def lock_many(model: type[M], pks: Iterable[int]) -> list[M]:
 # The lock statement of ``lock_one_then`` per model, compiled once per process (Django
 # builds the same SQL for every key; compiling it took longer than running it).
 _lock_statements: dict[
-    tuple[str, type[models.Model], bool], tuple[str, list[str], SQLCompiler]
+    tuple[str, type[models.Model], bool], tuple[str, list[str], SQLCompiler, dict[int, Any]]
 ] = {}
 
 
-def _lock_statement(model: type[M], using: str) -> tuple[str, list[str], SQLCompiler]:
+def _lock_statement(
+    model: type[M], using: str
+) -> tuple[str, list[str], SQLCompiler, dict[int, Any]]:
+    """The SQL, its columns' names, its compiler and the columns' converters."""
     key = (using, model, LOCKS_ENABLED)
     if key not in _lock_statements:
         queryset = model._default_manager.using(using).filter(pk=0)
@@ -142,7 +145,8 @@ def _lock_statement(model: type[M], using: str) -> tuple[str, list[str], SQLComp
         if list(params) != [0]:
             raise RuntimeError(f"Unexpected lock statement for {model.__name__}: {sql}")
         columns = [column.target.attname for column, _sql, _alias in compiler.select]
-        _lock_statements[key] = (sql, columns, compiler)
+        converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
+        _lock_statements[key] = (sql, columns, compiler, converters)
     return _lock_statements[key]
 
 
@@ -161,7 +165,7 @@ def lock_one_then(
     connection = transaction.get_connection(using)
     if not connection.in_atomic_block:
         raise RuntimeError("lock_one_then() must run inside transaction.atomic().")
-    lock_sql, columns, compiler = _lock_statement(model, using)
+    lock_sql, columns, compiler, converters = _lock_statement(model, using)
     if LOCKS_ENABLED:
         _set_lock_timeout(connection)
     try:
@@ -183,7 +187,7 @@ def lock_one_then(
         raise Conflict(BUSY_MESSAGE, code=ErrorCode.BUSY) from error
     if not rows:
         raise model.DoesNotExist(f"{model.__name__} {pk} does not exist.")  # type: ignore[attr-defined]
-    values = next(iter(compiler.results_iter(results=[rows])))  # the fields' converters
+    values = next(iter(compiler.apply_converters(rows, converters))) if converters else rows[0]
     return model.from_db(using, columns, values), tuple(after)
 
 

@@ -1,4 +1,5 @@
-"""The Redis cache writes many entries in one round trip, each with its own expiry."""
+"""The Redis cache: many entries written in one round trip, each with its own expiry; one
+client kept per connection pool."""
 
 from __future__ import annotations
 
@@ -42,3 +43,13 @@ def test_set_many_with_timeout_zero_removes_the_entries(redis_cache):
     redis_cache.set_many({"k0": 2}, timeout=0)
 
     assert redis_cache.get("k0") is None
+
+
+def test_one_redis_client_is_kept_and_keeps_working(redis_cache):
+    """Django builds a new ``redis.Redis`` on every cache call; ours keeps one per pool."""
+    client = redis_cache._cache.get_client(None)
+    assert redis_cache._cache.get_client(None, write=True) is client  # one server, one pool
+
+    redis_cache.set("k0", 1)
+    assert redis_cache.add("k0", 2) is False
+    assert redis_cache.get("k0") == 1
