@@ -114,7 +114,9 @@ class Stack:
 
     def start_worker(self, *, concurrency: int = 2) -> Process:
         log = self.logs / f"worker-{len(self.workers)}.log"
-        cmd = [sys.executable, "-m", "celery", "-A", "core", "worker", "--loglevel", "INFO"]
+        # As deployed (docs/operations.md): the worker yields the CPU to the web processes.
+        cmd = ["nice", "-n", "19", sys.executable, "-m", "celery", "-A", "core", "worker"]
+        cmd += ["--loglevel", "INFO"]
         cmd += [
             "--concurrency",
             str(concurrency),

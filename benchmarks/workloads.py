@@ -50,12 +50,6 @@ def _ratio_row(
     return Row(workload, f"{measured:,.1f} {unit}", f"{floor:,.1f} {unit}", ratio, goal, ok(ratio))
 
 
-def _floor(stack: Stack, *, concurrency: int, requests: int) -> load.Load:
-    reqs = [load.Request("GET", FLOOR_PATH)] * requests
-    load.run(stack.base_url, reqs[: concurrency * 2], concurrency=concurrency)  # warm up
-    return load.run(stack.base_url, reqs, concurrency=concurrency)
-
-
 # --- Registrations for the last seats ---------------------------------------------------------
 
 
@@ -104,7 +98,9 @@ def registrations(
     stack: Stack, *, events: int = 10, seats: int = 40, people: int = 60
 ) -> list[Row]:
     """``events`` events of ``seats`` seats; for each, ``people`` signed-in people register at
-    once over HTTP (one burst per event). Floor: ``GET /api/tracks/`` at the same concurrency."""
+    once over HTTP (one burst per event). Floor: ``GET /api/tracks/`` in bursts of the same
+    shape (``people`` at once, one request each), one right before each registration burst,
+    so both are measured in the same moments of a machine whose speed wanders."""
     branch = data.branch_open_every_day()
     start = (timezone.now() + timedelta(days=10)).replace(minute=0, second=0, microsecond=0)
     targets = [
@@ -116,7 +112,9 @@ def registrations(
     everyone = data.people(people * events)
     tokens = _tokens(everyone)
     data.analyze()
-    floor = _floor(stack, concurrency=people, requests=people * events)
+    floor_burst = [load.Request("GET", FLOOR_PATH)] * people
+    load.run(stack.base_url, floor_burst * 2, concurrency=people)  # warm up
+    floor = load.Load(0.0, [], [], [])
     latencies: list[float] = []
     statuses: list[int] = []
     wall = 0.0
@@ -131,6 +129,7 @@ def registrations(
             )
             for t in mine
         ]
+        floor.add(load.run(stack.base_url, floor_burst, concurrency=people))
         burst = load.run(stack.base_url, reqs, concurrency=people)
         wall += burst.wall
         latencies += burst.latencies
