@@ -4,7 +4,9 @@ hand-written lookups that still give model instances)."""
 
 from __future__ import annotations
 
+import re
 import threading
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
@@ -213,6 +215,43 @@ def insert_quietly(
     with connection.cursor() as cursor:
         for sql, values in statements:
             cursor.execute(sql, values)
+
+
+# The statements each PostgreSQL connection has prepared (by its psycopg connection: a new
+# one after a reconnect starts with none).
+_prepared: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+
+
+def prepared(
+    name: str, sql: str, params: Sequence[Any], using: str = DEFAULT_DB_ALIAS
+) -> tuple[str, Sequence[Any]]:
+    """``sql`` (``%s`` placeholders) as ``EXECUTE name(...)`` of a statement PostgreSQL
+    parses and plans once per connection, for the hot paths' statements whose planning
+    took longer than running them (the API token's lookup, a registration's lock and
+    count). The first use on each connection sends the ``PREPARE`` (a prepared statement
+    outlives a rolled-back transaction, so it is sent once). Where statements are not sent
+    together (SQLite, server-side binding) it is ``sql`` itself.
+
+    The statement must name its columns (no ``*``): PostgreSQL re-plans a prepared
+    statement when a migration changes its tables, and a named column list keeps its
+    result's shape.
+    """
+    if not sends_statements_together(using):
+        return sql, params
+    star = re.search(r"SELECT\s+(?:\w+\.)?\*", sql, re.IGNORECASE)
+    if "%%" in sql or star or sql.count("%s") != len(params):
+        raise ValueError(f"Cannot prepare {name} with {len(params)} values: {sql!r}")
+    connection = connections[using]
+    connection.ensure_connection()
+    done = _prepared.setdefault(connection.connection, set())
+    if name not in done:
+        numbered = iter(range(1, len(params) + 1))
+        text = re.sub(r"%s", lambda _match: f"${next(numbered)}", sql)
+        with connection.cursor() as cursor:
+            cursor.execute(f"PREPARE {name} AS {text}")
+        done.add(name)
+    placeholders = ", ".join(["%s"] * len(params))
+    return f"EXECUTE {name}({placeholders})", params
 
 
 def next_id_sql(model: type[Model], using: str = DEFAULT_DB_ALIAS) -> str:

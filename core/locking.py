@@ -40,7 +40,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils.translation import gettext_lazy as _
 
-from core.db import sends_statements_together
+from core.db import prepared, sends_statements_together
 from core.exceptions import Conflict, ErrorCode
 
 M = TypeVar("M", bound=models.Model)
@@ -166,6 +166,8 @@ def lock_one_then(
     if not connection.in_atomic_block:
         raise RuntimeError("lock_one_then() must run inside transaction.atomic().")
     lock_sql, columns, compiler, converters = _lock_statement(model, using)
+    verb = "lock" if LOCKS_ENABLED else "read"
+    lock_sql, _pk = prepared(f"modested_{verb}_{model._meta.db_table}", lock_sql, [pk], using)
     if LOCKS_ENABLED:
         _set_lock_timeout(connection)
     try:

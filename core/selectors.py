@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from core.db import ModelColumns
+from core.db import ModelColumns, prepared
 from core.exceptions import NotFound
 from core.holidays import closed_days
 from core.models import (
@@ -316,7 +316,7 @@ def api_token_for_key(*, key: str, now: datetime | None = None) -> ApiToken | No
         "WHERE t.key_hash = %s AND t.expires_at > %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [secret_hash(key), now])
+        cursor.execute(*prepared("modested_api_token", sql, [secret_hash(key), now]))
         row = cursor.fetchone()
     if row is None:
         return None

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import locking
 from core.contracts import AuditAction, MessageKind
-from core.db import batched_inserts, insert_quietly, is_conflict_error, next_id_sql
+from core.db import batched_inserts, insert_quietly, is_conflict_error, next_id_sql, prepared
 from core.exceptions import Conflict, ErrorCode, NotFound, PermissionDenied, RuleViolation
 from core.models import User
 from core.overrides import override_for, override_log
@@ -109,7 +109,8 @@ def _registration_create(
         if on_behalf_of:  # at the desk: the person is known once the event's branch is
             event = locking.lock_one(Event, event_id)
         else:  # the lock and the count in one round trip
-            event, counted = locking.lock_one_then(Event, event_id, *_tally_sql(event_id, actor))
+            count = prepared("modested_registration_tally", *_tally_sql(event_id, actor))
+            event, counted = locking.lock_one_then(Event, event_id, *count)
     except Event.DoesNotExist as error:
         raise NotFound(_("This event does not exist.")) from error
     override = None

@@ -24,7 +24,7 @@ from events.models import EventState, Registration, RegistrationStatus, SignupQu
 from notifications.models import Delivery
 from tests.events.factories import make_event, make_person, make_registration
 from tests.factories import make_user
-from tests.statements import statement_label
+from tests.statements import statement_labels
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,11 +33,14 @@ POSTGRES = connection.vendor == "postgresql"
 # One registration, from the token to the commit, in five round trips. Under the event's
 # lock (PostgreSQL): the lock and one statement counting the seats, the queue and the
 # person's own registration (and whether the event asks questions) go in one string; the
-# INSERT, its audit row and its message (the outbox) in another; then the COMMIT.
-LOCK_AND_TALLY = "SELECT events_event FOR UPDATE + SELECT events_registration"
+# INSERT, its audit row and its message (the outbox) in another; then the COMMIT. The
+# token's lookup, the lock and the count are statements each connection prepared once
+# (``core.db.prepared``: PostgreSQL plans them once, not on every request).
+LOCK_AND_TALLY = "EXECUTE modested_lock_events_event + EXECUTE modested_registration_tally"
 INSERTS = "INSERT events_registration + INSERT core_auditlog + INSERT notifications_delivery"
 EXPECTED = [
-    "SELECT core_apitoken",  # the token, with its person (fresh: no renewal write)
+    # the token, with its person (fresh: no renewal write)
+    "EXECUTE modested_api_token" if POSTGRES else "SELECT core_apitoken",
     "BEGIN",
     *(
         [LOCK_AND_TALLY, INSERTS]
@@ -64,7 +67,7 @@ def _register(key: str, event_pk: int, body: dict[str, Any] | None = None) -> tu
             format="json",
             HTTP_AUTHORIZATION=f"Token {key}",
         )
-    return response, [statement_label(q["sql"]) for q in queries.captured_queries]
+    return response, statement_labels(queries.captured_queries)
 
 
 def _key(user: User | None = None) -> str:
