@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
+from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.db import (
     DEFAULT_DB_ALIAS,
@@ -230,13 +231,14 @@ def prepared(
     took longer than running them (the API token's lookup, a registration's lock and
     count). The first use on each connection sends the ``PREPARE`` (a prepared statement
     outlives a rolled-back transaction, so it is sent once). Where statements are not sent
-    together (SQLite, server-side binding) it is ``sql`` itself.
+    together (SQLite, server-side binding), or with ``MODESTED_PREPARED_STATEMENTS`` off
+    (PgBouncer in transaction mode), it is ``sql`` itself.
 
     The statement must name its columns (no ``*``): PostgreSQL re-plans a prepared
     statement when a migration changes its tables, and a named column list keeps its
     result's shape.
     """
-    if not sends_statements_together(using):
+    if not sends_statements_together(using) or not settings.MODESTED_PREPARED_STATEMENTS:
         return sql, params
     star = re.search(r"SELECT\s+(?:\w+\.)?\*", sql, re.IGNORECASE)
     if "%%" in sql or star or sql.count("%s") != len(params):

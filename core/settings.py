@@ -133,6 +133,10 @@ if IS_POSTGRES:
         f"{_options.get('options', '')} -c lock_timeout={MODESTED_LOCK_TIMEOUT_MS}ms".strip()
     )
     MODESTED_CONNECTION_LOCK_TIMEOUT_MS = MODESTED_LOCK_TIMEOUT_MS
+# The hot paths' statements (an API token's lookup, an event's lock and its count) are
+# prepared once per connection (core.db.prepared). Off behind a pooler that hands a session's
+# connection to others between transactions (PgBouncer in transaction mode).
+MODESTED_PREPARED_STATEMENTS = env_bool("MODESTED_PREPARED_STATEMENTS", True)
 
 AUTH_USER_MODEL = "core.User"
 AUTH_PASSWORD_VALIDATORS = [

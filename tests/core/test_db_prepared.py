@@ -61,3 +61,8 @@ def test_sqlite_runs_the_statement_itself() -> None:
 def test_a_statement_that_cannot_be_prepared_is_refused(sql: str, params: list[str]) -> None:
     with pytest.raises(ValueError, match="Cannot prepare"):
         prepared("test_refused", sql, params)
+
+
+def test_behind_a_pooler_in_transaction_mode_nothing_is_prepared(settings) -> None:
+    settings.MODESTED_PREPARED_STATEMENTS = False
+    assert prepared("test_track_by_slug", SQL, ["x", 0]) == (SQL, ["x", 0])
