@@ -133,7 +133,7 @@ def sends_statements_together(using: str = DEFAULT_DB_ALIAS) -> bool:
 
 
 @contextmanager
-def batched_inserts(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+def batched_inserts(using: str = DEFAULT_DB_ALIAS, *, commit: bool = False) -> Iterator[None]:
     """Hold back the INSERTs ``insert_quietly`` makes inside the block, and send them in one
     round trip when it ends (still inside the caller's transaction, which must be open).
 
@@ -142,6 +142,16 @@ def batched_inserts(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     together instead of one round trip each. Nothing in the block may read them back; their
     foreign keys are checked at the commit anyway (Django makes them deferrable). An error
     (a unique constraint) is raised when the block ends, as the same ``IntegrityError``.
+
+    ``commit=True``: the INSERTs are the transaction's last statements, and the COMMIT goes
+    in the same string, so the locks the transaction holds are released one round trip
+    sooner (every writer waiting for them waits that much less). Only where the block runs
+    in the outermost ``atomic`` with no savepoint and nothing marked for rollback (inside a
+    test's transaction, or a caller's outer block, the COMMIT stays Django's). The caller
+    must not touch the database between the block and the end of its ``atomic``: Django's
+    own COMMIT there finds no transaction open and sends nothing (psycopg), and the
+    ``on_commit`` callbacks run as usual. A COMMIT that fails (a deferred constraint) is
+    raised as the ``IntegrityError`` it is, with nothing written.
     """
     batches = _batches()
     if using in batches:  # nested: the outer block sends them
@@ -157,11 +167,14 @@ def batched_inserts(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
         del batches[using]
     if not batch:
         return
-    with connections[using].cursor() as cursor:
+    connection = connections[using]
+    with connection.cursor() as cursor:
         if sends_statements_together(using):
+            statements = [sql for sql, _params in batch]
+            if commit and _outermost(connection):
+                statements.append("COMMIT")
             cursor.execute(
-                "; ".join(sql for sql, _params in batch),
-                [value for _sql, params in batch for value in params],
+                "; ".join(statements), [value for _sql, params in batch for value in params]
             )
         else:
             for sql, params in batch:
@@ -171,6 +184,16 @@ def batched_inserts(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
 # One row's INSERT statement, compiled once per model, kind of key, conflict rule and
 # database: compiling it was most of the cost of a hot write's small INSERTs.
 _one_row_sql: dict[tuple[type[Model], bool, bool, str], str] = {}
+
+
+def _outermost(connection: Any) -> bool:
+    """The transaction is the outermost ``atomic`` block's own: no savepoint, no outer block
+    (a test's transaction is one), nothing marked for rollback."""
+    return (
+        len(connection.atomic_blocks) == 1
+        and not connection.savepoint_ids
+        and not connection.needs_rollback
+    )
 
 
 def insert_quietly(

@@ -20,7 +20,7 @@ def statement_label(sql: str) -> str:
     statement (``core.db.prepared``) is ``PREPARE <name>`` once per connection, then
     ``EXECUTE <name>``.
     """
-    parts = re.split(r";\s+(?=(?:SELECT|INSERT|UPDATE|DELETE|EXECUTE)\b)", sql)
+    parts = re.split(r";\s+(?=(?:SELECT|INSERT|UPDATE|DELETE|EXECUTE|COMMIT)\b)", sql)
     return " + ".join(_one(part) for part in parts)
 
 

@@ -5,12 +5,12 @@ seats from the rows under that lock, so an event is never oversold; one live reg
 per person and event is backed by a partial unique constraint.
 
 Registering is the hot path when a popular event opens, and every writer of the event waits
-for the lock, so the work under it is three round trips on PostgreSQL: the lock and one
+for the lock, so the work under it is two round trips on PostgreSQL: the lock and one
 statement that counts the seats, the queue and the person's own registration (and whether the
 event asks sign-up questions; only then are they read) go in one string
-(``locking.lock_one_then``); the INSERT, its audit row and its message in another
-(``core.db.batched_inserts``: the registration's id is taken by the count, so nothing is
-read back); then the COMMIT. The count is a statement of its own, after the lock: a
+(``locking.lock_one_then``); the INSERT, its audit row, its message and the COMMIT that
+releases the lock in another (``core.db.batched_inserts``: the registration's id is taken by
+the count, so nothing is read back). The count is a statement of its own, after the lock: a
 statement that waited for the lock would count with the snapshot it took before waiting. A
 duplicate that slips past the count anyway (the unique constraint) rolls the whole
 transaction back and becomes the same 409.
@@ -147,7 +147,9 @@ def _registration_create(
         override_rule=override.rule if override is not None else "",
         override_reason=override.reason if override is not None and override.used else "",
     )
-    with batched_inserts():  # the registration, its audit row and its message: one round trip
+    # The registration, its audit row, its message and the COMMIT that releases the event's
+    # lock: one round trip (nothing may touch the database after this block).
+    with batched_inserts(commit=True):
         insert_quietly([reg])
         _answers_save(reg, given)
         audit_append(
