@@ -194,7 +194,9 @@ def test_a_worker_killed_mid_batch_delays_nothing_for_long(sink, fresh_queue, dj
         # The third message is inside the server's pause, so the second has been marked sent
         # (the worker sends one after the other): kill the worker there, mid-batch and
         # mid-message, outside the accept-to-mark window (that one is the test above).
-        assert wait_for(lambda: received.started >= 3, timeout=30, ticking=False)
+        # Looked at every 10 ms: at the default 0.3 s the kill could land after the server's
+        # 0.4 s pause, in the accept-to-mark window, and the message came twice.
+        assert wait_for(lambda: received.started >= 3, timeout=30, ticking=False, every=0.01)
         time.sleep(0.1)
         pool.kill_all()  # SIGKILL
         assert received.count() < 8, "the worker finished before it could be killed"

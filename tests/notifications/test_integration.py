@@ -204,14 +204,16 @@ def tick() -> None:
     app.send_task("notifications.dispatch_due")
 
 
-def wait_for(predicate: Callable[[], bool], *, timeout: float, ticking: bool = True) -> bool:
+def wait_for(
+    predicate: Callable[[], bool], *, timeout: float, ticking: bool = True, every: float = 0.3
+) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return True
         if ticking:
             tick()
-        time.sleep(0.3)
+        time.sleep(every)
     return predicate()
 
 
