@@ -181,11 +181,6 @@ def batched_inserts(using: str = DEFAULT_DB_ALIAS, *, commit: bool = False) -> I
                 cursor.execute(sql, params)
 
 
-# One row's INSERT statement, compiled once per model, kind of key, conflict rule and
-# database: compiling it was most of the cost of a hot write's small INSERTs.
-_one_row_sql: dict[tuple[type[Model], bool, bool, str], str] = {}
-
-
 def _outermost(connection: Any) -> bool:
     """The transaction is the outermost ``atomic`` block's own: no savepoint, no outer block
     (a test's transaction is one), nothing marked for rollback."""
@@ -194,6 +189,11 @@ def _outermost(connection: Any) -> bool:
         and not connection.savepoint_ids
         and not connection.needs_rollback
     )
+
+
+# One row's INSERT statement, compiled once per model, kind of key, conflict rule and
+# database: compiling it was most of the cost of a hot write's small INSERTs.
+_one_row_sql: dict[tuple[type[Model], bool, bool, str], str] = {}
 
 
 def insert_quietly(
@@ -263,13 +263,13 @@ def prepared(
     """
     if not sends_statements_together(using) or not settings.MODESTED_PREPARED_STATEMENTS:
         return sql, params
-    star = re.search(r"SELECT\s+(?:\w+\.)?\*", sql, re.IGNORECASE)
-    if "%%" in sql or star or sql.count("%s") != len(params):
-        raise ValueError(f"Cannot prepare {name} with {len(params)} values: {sql!r}")
     connection = connections[using]
     connection.ensure_connection()
     done = _prepared.setdefault(connection.connection, set())
-    if name not in done:
+    if name not in done:  # checked once, when prepared: not on every request
+        star = re.search(r"SELECT\s+(?:\w+\.)?\*", sql, re.IGNORECASE)
+        if "%%" in sql or star or sql.count("%s") != len(params):
+            raise ValueError(f"Cannot prepare {name} with {len(params)} values: {sql!r}")
         numbered = iter(range(1, len(params) + 1))
         text = re.sub(r"%s", lambda _match: f"${next(numbered)}", sql)
         with connection.cursor() as cursor:
